@@ -1,0 +1,58 @@
+"""Data health: did the last refreshes work, which files loaded, and which rows were rejected and why."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.lib import data
+from dashboards.lib.snapshot_guard import require_snapshot
+
+st.title("Data health")
+
+st.subheader("Refreshes")
+outcomes = data.refresh_outcomes()
+if outcomes:
+    latest = outcomes[0]
+    if latest.status == "failed":
+        st.error(f"The last refresh failed: {latest.message}. The dashboards show the previous snapshot.")
+    elif latest.status == "partial":
+        st.warning(f"The last refresh was partial: {latest.message}.")
+    else:
+        st.success(f"The last refresh succeeded at {latest.finished_at}.")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Finished": item.finished_at,
+                    "Status": item.status,
+                    "Trigger": item.trigger,
+                    "Published": item.published,
+                    "Rows loaded": item.rows_loaded,
+                    "Rows rejected": item.rows_rejected,
+                    "Message": item.message,
+                }
+                for item in outcomes
+            ]
+        ),
+        hide_index=True,
+        use_container_width=True,
+    )
+else:
+    st.info("No refresh has been recorded yet.")
+
+version = require_snapshot()
+
+st.subheader("Files loaded")
+log = data.load_log(version)
+failed = log[log["status"] == "failed"] if not log.empty else log
+if not failed.empty:
+    st.error(f"{len(failed)} file(s) could not be read; their reasons are in the table below.")
+st.dataframe(log, hide_index=True, use_container_width=True)
+
+st.subheader("Rejected rows")
+reasons = data.rejection_reasons(version)
+if reasons.empty:
+    st.success("No row was rejected.")
+else:
+    st.dataframe(reasons, hide_index=True, use_container_width=True)
+    st.caption("The first 500 rejected rows, with their original values:")
+    st.dataframe(data.rejected_rows(version), hide_index=True, use_container_width=True)

@@ -1,0 +1,46 @@
+"""Overview: what the warehouse holds right now, per kind of export, and how fresh it is."""
+
+import plotly.express as px
+import streamlit as st
+
+from dashboards.lib import data
+from dashboards.lib.snapshot_guard import require_snapshot
+
+version = require_snapshot()
+snapshot = data.current_snapshot(version)
+counts = data.rows_per_kind(version)
+
+st.title("Customer Pulse")
+st.caption(f"Snapshot published {snapshot.published_at:%Y-%m-%d %H:%M:%S} UTC · run {snapshot.run_id[:8]}")
+
+columns = st.columns(4)
+for column, kind in zip(columns, ["customers", "sales", "interactions", "surveys"], strict=True):
+    row = counts[counts["kind"] == kind]
+    rows = int(row["rows_in_warehouse"].iloc[0]) if not row.empty else 0
+    rejected = int(row["rows_rejected"].iloc[0]) if not row.empty and "rows_rejected" in row else 0
+    column.metric(kind.capitalize(), f"{rows:,}", help=f"{rejected:,} rows of {kind} exports were rejected")
+
+st.subheader("Rows per kind of export")
+figure = px.bar(
+    counts.melt(id_vars="kind", value_vars=["rows_loaded", "rows_rejected"], var_name="outcome", value_name="rows"),
+    x="kind",
+    y="rows",
+    color="outcome",
+    barmode="group",
+    labels={"kind": "Export kind", "rows": "Rows", "outcome": ""},
+)
+st.plotly_chart(figure, use_container_width=True)
+st.dataframe(
+    counts.rename(
+        columns={
+            "kind": "Kind",
+            "rows_in_warehouse": "Rows in warehouse",
+            "files": "Files",
+            "rows_loaded": "Rows loaded",
+            "rows_rejected": "Rows rejected",
+        }
+    ),
+    hide_index=True,
+    use_container_width=True,
+)
+st.caption("Rows in warehouse count each record once; rows loaded include exact duplicates across exports.")

@@ -1,0 +1,46 @@
+"""Streamlit caching over the serving snapshot. Every cached result is keyed on the snapshot version, so a new
+publication is picked up on the next rerun without a restart."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.lib import queries
+from dashboards.lib.serving import SnapshotInfo, snapshot_info
+from pipelines.core import refresh_history
+from pipelines.core.refresh_history import RefreshOutcome
+from pipelines.core.settings import paths
+
+# The `version` argument of each function below is its cache key; the query itself always reads the file now
+# at the serving path.
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def rows_per_kind(version: str) -> pd.DataFrame:
+    return queries.rows_per_kind()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def load_log(version: str) -> pd.DataFrame:
+    return queries.load_log()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def rejected_rows(version: str) -> pd.DataFrame:
+    return queries.rejected_rows()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def rejection_reasons(version: str) -> pd.DataFrame:
+    return queries.rejection_reasons()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def current_snapshot(version: str) -> SnapshotInfo:
+    return snapshot_info()
+
+
+def refresh_outcomes(limit: int = 50) -> list[RefreshOutcome]:
+    """Not cached: failed refreshes never reach the snapshot, and this file is small."""
+    return refresh_history.read_history(paths().refresh_history, limit)

@@ -1,0 +1,83 @@
+"""The SQL behind the pages, as plain functions over the serving snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards.lib.serving import query, table_exists
+
+KIND_TABLES = {
+    "customers": "staging.stg_exports__customers",
+    "sales": "staging.stg_exports__order_lines",
+    "interactions": "staging.stg_exports__interactions",
+    "surveys": "staging.stg_exports__survey_responses",
+}
+
+
+def rows_per_kind(path: Path | None = None) -> pd.DataFrame:
+    """Per export kind: rows in the warehouse (deduplicated staging), rows loaded and rejected by ingestion."""
+    parts = []
+    for kind, table in KIND_TABLES.items():
+        if not table_exists(table, path):
+            continue
+        parts.append(f"select '{kind}' as kind, (select count(*) from {table}) as rows_in_warehouse")
+    if not parts:
+        return pd.DataFrame(columns=["kind", "rows_in_warehouse", "files", "rows_loaded", "rows_rejected"])
+    counts = query(" union all ".join(parts), path=path)
+    if table_exists("ops.load_log", path):
+        loads = query(
+            """
+            select kind, count(*) as files, sum(rows_loaded) as rows_loaded, sum(rows_rejected) as rows_rejected
+            from ops.load_log where is_current group by kind
+            """,
+            path=path,
+        )
+        counts = counts.merge(loads, on="kind", how="left")
+    return counts.fillna(0)
+
+
+def load_log(path: Path | None = None) -> pd.DataFrame:
+    if not table_exists("ops.load_log", path):
+        return pd.DataFrame()
+    return query(
+        """
+        select kind, file_path, status, rows_read, rows_loaded, rows_rejected, error, file_format, encoding,
+               finished_at, is_current
+        from ops.load_log
+        order by finished_at desc, file_path
+        """,
+        path=path,
+    )
+
+
+def rejected_rows(limit: int = 500, path: Path | None = None) -> pd.DataFrame:
+    if not table_exists("ops.rejected_rows", path):
+        return pd.DataFrame()
+    return query(
+        """
+        select kind, file_path, row_number, reasons, original_values
+        from ops.rejected_rows
+        order by kind, file_path, row_number
+        limit ?
+        """,
+        [limit],
+        path,
+    )
+
+
+def rejection_reasons(path: Path | None = None) -> pd.DataFrame:
+    """Rejected rows counted by kind and by the first reason given (the detail is in the row list)."""
+    if not table_exists("ops.rejected_rows", path):
+        return pd.DataFrame(columns=["kind", "reason", "rows"])
+    return query(
+        """
+        select kind, regexp_replace(split_part(reasons, ';', 1), '''[^'']*''', '…', 'g') as reason,
+               count(*) as rows
+        from ops.rejected_rows
+        group by all
+        order by rows desc
+        """,
+        path=path,
+    )

@@ -1,0 +1,26 @@
+"""Customer Pulse dashboards: the router and the sidebar every page shares."""
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboards/streamlit_app.py` puts dashboards/ on the path, not the project root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dashboards.lib.serving import snapshot_version
+from dashboards.lib.snapshot_guard import rerun_when_republished
+
+PAGES = Path(__file__).parent / "app_pages"
+
+st.set_page_config(page_title="Customer Pulse", page_icon="📈", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title="Overview", icon="🏠", default=True),
+        st.Page(PAGES / "data_health.py", title="Data health", icon="🩺", url_path="data-health"),
+    ]
+)
+with st.sidebar:
+    rerun_when_republished(snapshot_version())
+navigation.run()

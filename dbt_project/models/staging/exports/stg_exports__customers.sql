@@ -1,0 +1,45 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'customers') }}
+
+),
+
+renamed as (
+
+    select
+        trim(customer_id) as customer_id,
+        trim(full_name) as full_name,
+        {{ normalize_email('email') }} as email,
+        {{ normalize_phone('phone') }} as phone,
+        gender,
+        birth_date,
+        trim(city) as city,
+        trim(region) as region,
+        trim(country) as country,
+        signup_date,
+        lower(trim(acquisition_channel)) as acquisition_channel,
+        trim(account_manager) as account_manager,
+        coalesce(marketing_opt_in, false) as is_marketing_opted_in,
+        updated_at,
+        _source_file,
+        _source_row,
+        _load_id,
+        _file_modified_at
+
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+    qualify row_number() over (
+        partition by customer_id
+        order by updated_at desc nulls last, {{ latest_export_first() }}
+    ) = 1
+
+)
+
+select * from final

@@ -1,0 +1,10 @@
+{% test unique_combination(model, combination_of_columns) %}
+
+select
+    {{ combination_of_columns | join(", ") }},
+    count(*) as occurrences
+from {{ model }}
+group by {{ combination_of_columns | join(", ") }}
+having count(*) > 1
+
+{% endtest %}

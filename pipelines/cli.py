@@ -1,0 +1,223 @@
+"""`pulse`: generate sample exports, refresh the warehouse, serve the dashboards, or all three (`pulse demo`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipelines.core.contracts import KINDS
+from pipelines.core.ingest.discovery import landing_files
+from pipelines.core.settings import DATA_DIR_VARIABLE, PROJECT_ROOT, data_dir, paths
+
+console = Console(stderr=True)
+DASHBOARD_APP = PROJECT_ROOT / "dashboards" / "streamlit_app.py"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pulse", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write realistic synthetic exports of all four kinds")
+    _add_generate_options(generate)
+    generate.add_argument("--out", type=Path, default=None, help="output folder (default: <data dir>/landing)")
+
+    commands.add_parser("refresh", help="load new exports, rebuild and test the warehouse, publish the snapshot")
+
+    serve = commands.add_parser("serve", help="serve the dashboards (and the Dagster UI with --dagster)")
+    _add_serve_options(serve)
+
+    demo = commands.add_parser("demo", help="generate sample data if landing is empty, refresh, then serve")
+    _add_generate_options(demo, default_scale=0.2)
+    _add_serve_options(demo)
+    demo.add_argument("--no-serve", action="store_true", help="stop after the refresh")
+    return parser
+
+
+def _add_generate_options(parser: argparse.ArgumentParser, default_scale: float = 1.0) -> None:
+    parser.add_argument(
+        "--scale",
+        type=_positive_float,
+        default=default_scale,
+        help=f"1 = 10,000 customers, 3 years (default {default_scale})",
+    )
+    parser.add_argument("--seed", type=int, default=42, help="same seed, same files (default 42)")
+    parser.add_argument(
+        "--dirt-rate", type=_fraction, default=0.02, help="share of rows made dirty per kind of dirt (default 0.02)"
+    )
+
+
+def _add_serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8501, help="dashboard port (default 8501)")
+    parser.add_argument("--host", default="localhost", help="dashboard address (default localhost)")
+    parser.add_argument("--dagster", action="store_true", help="also run the Dagster UI, schedule and sensors")
+    parser.add_argument("--dagster-port", type=int, default=3000, help="Dagster UI port (default 3000)")
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 0.5, got {text}")
+    return value
+
+
+def streamlit_command(port: int, host: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def dagster_command(port: int) -> list[str]:
+    return [str(Path(sys.executable).with_name("dagster")), "dev", "-m", "pipelines.definitions", "-p", str(port)]
+
+
+def landing_is_empty(landing: Path) -> bool:
+    return not any(landing_files(landing, kind) for kind in KINDS)
+
+
+def run_generate(scale: float, seed: int, dirt_rate: float, out: Path | None) -> int:
+    from pipelines.core.generator import generate
+
+    target = out or paths().ensure().landing
+    with _progress() as progress:
+        task = progress.add_task("generating exports", total=None)
+
+        def report(stage: str, rows_done: int) -> None:
+            progress.update(task, description=f"generating {stage}", completed=rows_done)
+
+        summary = generate(target, scale=scale, seed=seed, dirt_rate=dirt_rate, progress=report)
+    console.print(
+        f"wrote {summary.total_rows:,} rows in {len(summary.files)} files to {target} "
+        f"in {summary.seconds:.1f} s (ground truth in {summary.truth_dir})"
+    )
+    return 0
+
+
+def run_refresh() -> int:
+    from pipelines.defs.automation.headless import refresh_log_path
+    from pipelines.defs.automation.headless import run_refresh as refresh
+    from pipelines.defs.dbt.project import ensure_manifest
+
+    paths().ensure()
+    with console.status("parsing the dbt project"):
+        ensure_manifest()
+    from pipelines.definitions import defs
+
+    with _progress() as progress:
+        task = progress.add_task("refreshing", total=None)
+
+        def report(done: int, total: int, step: str) -> None:
+            progress.update(task, total=total, completed=done, description=f"finished {step}")
+
+        outcome = refresh(defs, on_step=report)
+    style = {"succeeded": "green", "partial": "yellow", "failed": "red"}[outcome.status]
+    console.print(f"[{style}]{outcome.summary()}[/{style}]")
+    console.print(
+        f"rows loaded {outcome.rows_loaded:,}, rows rejected {outcome.rows_rejected:,}; "
+        f"serving snapshot: {paths().serving}"
+    )
+    if outcome.status == "failed":
+        console.print(
+            f"where to look: {refresh_log_path(outcome.run_id)}, "
+            "and the run in the Dagster UI (`pulse serve --dagster`)"
+        )
+        return 1
+    return 0
+
+
+def run_serve(port: int, host: str, with_dagster: bool, dagster_port: int) -> int:
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    processes = [subprocess.Popen(streamlit_command(port, host), env=environment)]
+    console.print(f"dashboards: http://{host}:{port}")
+    if with_dagster:
+        from pipelines.defs.automation.headless import ensure_dagster_home
+
+        environment["DAGSTER_HOME"] = str(ensure_dagster_home())
+        processes.append(subprocess.Popen(dagster_command(dagster_port), env=environment, cwd=PROJECT_ROOT))
+        console.print(f"Dagster UI: http://localhost:{dagster_port} (schedule and landing sensor running)")
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+    return max(process.returncode or 0 for process in processes)
+
+
+def run_demo(arguments: argparse.Namespace) -> int:
+    landing = paths().ensure().landing
+    if landing_is_empty(landing):
+        run_generate(arguments.scale, arguments.seed, arguments.dirt_rate, landing)
+    else:
+        console.print(f"landing folder {landing} already holds exports; not generating new ones")
+    status = run_refresh()
+    if status != 0 or arguments.no_serve:
+        return status
+    return run_serve(arguments.port, arguments.host, arguments.dagster, arguments.dagster_port)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    # Absolute, so that dbt (run from dbt_project/) and every child process agree on the data folder.
+    os.environ[DATA_DIR_VARIABLE] = str(data_dir())
+    try:
+        if arguments.command == "generate":
+            return run_generate(arguments.scale, arguments.seed, arguments.dirt_rate, arguments.out)
+        if arguments.command == "refresh":
+            return run_refresh()
+        if arguments.command == "serve":
+            return run_serve(arguments.port, arguments.host, arguments.dagster, arguments.dagster_port)
+        return run_demo(arguments)
+    except Exception as error:
+        log_file = paths().data_dir / "logs" / "pulse-error.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        log_file.write_text(traceback.format_exc(), encoding="utf-8")
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        console.print(f"[red]error:[/red] {message} (details: {log_file})")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

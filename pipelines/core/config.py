@@ -1,0 +1,82 @@
+"""Deployment settings: an optional YAML file (PULSE_CONFIG, else <data dir>/pulse.yaml) and environment overrides.
+
+Everything has a default, so the demo runs with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.core.settings import paths
+
+CONFIG_VARIABLE = "PULSE_CONFIG"
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    webhook_url: str | None = None
+    email_to: str | None = None
+    email_from: str = "customer-pulse@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.webhook_url or self.email_to)
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    daily_cron: str = "0 5 * * *"
+    timezone: str = "UTC"
+    sensor_interval_seconds: int = 60
+    max_retries: int = 2
+
+
+@dataclass(frozen=True)
+class PulseConfig:
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    refresh: RefreshSettings = field(default_factory=RefreshSettings)
+
+
+ENVIRONMENT_OVERRIDES = {
+    "PULSE_ALERT_WEBHOOK_URL": ("alerts", "webhook_url", str),
+    "PULSE_ALERT_EMAIL_TO": ("alerts", "email_to", str),
+    "PULSE_ALERT_EMAIL_FROM": ("alerts", "email_from", str),
+    "PULSE_SMTP_HOST": ("alerts", "smtp_host", str),
+    "PULSE_SMTP_PORT": ("alerts", "smtp_port", int),
+}
+
+
+def config_path() -> Path:
+    configured = os.environ.get(CONFIG_VARIABLE)
+    return Path(configured).expanduser() if configured else paths().config_file
+
+
+def load_config(path: Path | None = None) -> PulseConfig:
+    path = path or config_path()
+    document: dict[str, Any] = {}
+    if path.is_file():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{path}: expected a mapping of sections (alerts:, refresh:), got {type(loaded).__name__}")
+        document = loaded
+    sections: dict[str, dict[str, Any]] = {
+        "alerts": dict(document.get("alerts") or {}),
+        "refresh": dict(document.get("refresh") or {}),
+    }
+    unknown = set(document) - set(sections)
+    if unknown:
+        raise ValueError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected alerts, refresh")
+    for variable, (section, key, cast) in ENVIRONMENT_OVERRIDES.items():
+        if os.environ.get(variable):
+            sections[section][key] = cast(os.environ[variable])
+    try:
+        return PulseConfig(alerts=AlertSettings(**sections["alerts"]), refresh=RefreshSettings(**sections["refresh"]))
+    except TypeError as error:
+        raise ValueError(f"{path}: {error}") from error

@@ -1,0 +1,156 @@
+"""Export contracts: the canonical columns of each kind of export (DESIGN.md, "Export contracts").
+
+A contract is plain data. The generator writes it, ingestion validates against it, dbt sources mirror it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnType = Literal["text", "integer", "decimal", "timestamp", "date", "boolean"]
+
+CUSTOMER_REFERENCE = ("customer_id", "email", "phone")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType = "text"
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Contract:
+    kind: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    # Rows must name a customer by id, or failing that by e-mail and/or phone.
+    needs_customer_reference: bool
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.kind} has no column {name!r}")
+
+
+CUSTOMERS = Contract(
+    kind="customers",
+    key=("customer_id",),
+    needs_customer_reference=False,
+    columns=(
+        Column("customer_id", required=True),
+        Column("full_name"),
+        Column("email"),
+        Column("phone"),
+        Column("gender", allowed=("female", "male", "diverse", "unknown")),
+        Column("birth_date", "date"),
+        Column("city"),
+        Column("region"),
+        Column("country"),
+        Column("signup_date", "date"),
+        Column("acquisition_channel"),
+        Column("account_manager"),
+        Column("marketing_opt_in", "boolean"),
+        Column("updated_at", "timestamp"),
+    ),
+)
+
+SALES = Contract(
+    kind="sales",
+    key=("order_id", "line_number"),
+    needs_customer_reference=True,
+    columns=(
+        Column("order_id", required=True),
+        Column("line_number", "integer", minimum=1),
+        Column("customer_id"),
+        Column("email"),
+        Column("phone"),
+        Column("ordered_at", "timestamp", required=True),
+        Column("product_id"),
+        Column("product_name"),
+        Column("category"),
+        Column("quantity", "decimal", required=True),
+        Column("unit_price", "decimal", required=True, minimum=0),
+        Column("discount_amount", "decimal", minimum=0),
+        Column("unit_cost", "decimal", minimum=0),
+        Column("currency"),
+        Column("sales_channel"),
+        Column("region"),
+        Column("status", allowed=("completed", "cancelled", "returned")),
+    ),
+)
+
+INTERACTIONS = Contract(
+    kind="interactions",
+    key=("interaction_id",),
+    needs_customer_reference=True,
+    columns=(
+        Column("interaction_id", required=True),
+        Column("customer_id"),
+        Column("email"),
+        Column("phone"),
+        Column(
+            "channel",
+            required=True,
+            allowed=("phone", "email", "chat", "social", "web_form", "in_person"),
+        ),
+        Column(
+            "type",
+            allowed=("inquiry", "complaint", "suggestion", "praise", "repair", "return", "other"),
+        ),
+        Column("stage", allowed=("pre_sale", "in_sale", "after_sale")),
+        Column("priority", allowed=("low", "normal", "high", "urgent")),
+        Column("created_at", "timestamp", required=True),
+        Column("first_response_at", "timestamp"),
+        Column("resolved_at", "timestamp"),
+        Column("status", allowed=("open", "pending", "resolved", "closed")),
+        Column("agent"),
+        Column("reopen_count", "integer", minimum=0),
+        Column("rating", "integer", minimum=1, maximum=5),
+        Column("subject"),
+    ),
+)
+
+SURVEYS = Contract(
+    kind="surveys",
+    key=("response_id",),
+    needs_customer_reference=True,
+    columns=(
+        Column("response_id", required=True),
+        Column("customer_id"),
+        Column("email"),
+        Column("phone"),
+        Column("survey_type", allowed=("nps", "csat", "ces", "relationship", "transactional")),
+        Column("method", allowed=("questionnaire", "phone", "online", "sms")),
+        Column("submitted_at", "timestamp", required=True),
+        Column("nps", "integer", minimum=0, maximum=10),
+        Column("csat", "integer", minimum=1, maximum=5),
+        Column("ces", "integer", minimum=1, maximum=7),
+        Column("score_product_quality", "integer", minimum=1, maximum=5),
+        Column("score_service_quality", "integer", minimum=1, maximum=5),
+        Column("score_delivery", "integer", minimum=1, maximum=5),
+        Column("score_value_for_money", "integer", minimum=1, maximum=5),
+        Column("comment"),
+        Column("order_id"),
+        Column("interaction_id"),
+    ),
+)
+
+CONTRACTS: dict[str, Contract] = {c.kind: c for c in (CUSTOMERS, SALES, INTERACTIONS, SURVEYS)}
+KINDS: tuple[str, ...] = tuple(CONTRACTS)
+
+
+def contract_for(kind: str) -> Contract:
+    try:
+        return CONTRACTS[kind]
+    except KeyError:
+        raise KeyError(f"unknown export kind {kind!r}; expected one of {', '.join(KINDS)}") from None

@@ -1,0 +1,91 @@
+"""Blue/green publication: copy the published schemas into a NEW file, then atomically rename it to serving.duckdb.
+
+Readers holding the previous serving file keep reading that complete snapshot (the old inode lives on until they
+close it); a refresh that fails before the rename never reaches them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "ops")
+SNAPSHOT_TABLE = "meta.snapshot"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path
+    published_at: datetime
+    run_id: str
+    tables: dict[str, int]
+
+
+def publish(
+    warehouse: duckdb.DuckDBPyConnection,
+    serving_path: Path,
+    run_id: str,
+    schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
+) -> Snapshot:
+    serving_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_candidates(serving_path)
+    candidate = serving_path.with_name(f".{serving_path.stem}.{uuid.uuid4().hex}.duckdb")
+    published_at = datetime.now(UTC).replace(tzinfo=None)
+    alias = "snapshot_candidate"
+    warehouse.execute(f"attach '{candidate}' as {alias}")
+    try:
+        tables = _copy_relations(warehouse, alias, schemas)
+        warehouse.execute(f"create schema {alias}.meta")
+        warehouse.execute(
+            f"create table {alias}.{SNAPSHOT_TABLE} as select ? as published_at, ? as run_id, ? as row_counts",
+            [published_at, run_id, json.dumps(tables, sort_keys=True)],
+        )
+    except BaseException:
+        warehouse.execute(f"detach {alias}")
+        candidate.unlink(missing_ok=True)
+        raise
+    warehouse.execute(f"detach {alias}")
+    _fsync(candidate)
+    candidate.replace(serving_path)
+    _fsync(serving_path.parent)
+    return Snapshot(serving_path, published_at, run_id, tables)
+
+
+def _copy_relations(warehouse: duckdb.DuckDBPyConnection, alias: str, schemas: tuple[str, ...]) -> dict[str, int]:
+    database = warehouse.execute("select current_database()").fetchone()[0]
+    relations = warehouse.execute(
+        """
+        select table_schema, table_name from information_schema.tables
+        where table_catalog = ? and list_contains(?, table_schema)
+        order by table_schema, table_name
+        """,
+        [database, list(schemas)],
+    ).fetchall()
+    counts: dict[str, int] = {}
+    for schema in sorted({schema for schema, _ in relations}):
+        warehouse.execute(f'create schema {alias}."{schema}"')
+    for schema, name in relations:
+        target = f'{alias}."{schema}"."{name}"'
+        warehouse.execute(f'create table {target} as select * from "{database}"."{schema}"."{name}"')
+        counts[f"{schema}.{name}"] = warehouse.execute(f"select count(*) from {target}").fetchone()[0]
+    return counts
+
+
+def _remove_stale_candidates(serving_path: Path) -> None:
+    """Candidates left by a refresh that died between attach and rename."""
+    for stale in serving_path.parent.glob(f".{serving_path.stem}.*.duckdb*"):
+        stale.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,53 @@
+"""The single writer of warehouse.duckdb. DuckDB allows one writing process per file; an advisory lock makes a
+second refresh wait for the first (then fail with a clear message) instead of dying on DuckDB's lock error."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+
+class WarehouseBusyError(RuntimeError):
+    pass
+
+
+@contextmanager
+def writer_lock(warehouse: Path, timeout_seconds: float = 600.0) -> Iterator[None]:
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse.with_suffix(".lock")
+    with lock_path.open("a+") as handle:
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise WarehouseBusyError(
+                        f"another refresh has held {lock_path} for over {timeout_seconds:.0f} s"
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def connect_writer(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with writer_lock(warehouse):
+        connection = duckdb.connect(str(warehouse))
+        try:
+            yield connection
+        finally:
+            connection.close()

@@ -1,0 +1,36 @@
+"""Record every refresh outcome for the data-health page and alert a person when one needs attention."""
+
+from __future__ import annotations
+
+import logging
+
+import dagster as dg
+
+from pipelines.core import refresh_history
+from pipelines.core.alerts import send_refresh_alert
+from pipelines.core.config import load_config
+from pipelines.core.refresh_history import RefreshOutcome
+from pipelines.core.settings import paths
+from pipelines.defs.automation.outcome import outcome_for_run
+
+logger = logging.getLogger(__name__)
+
+
+def report_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RefreshOutcome:
+    outcome = outcome_for_run(instance, run)
+    refresh_history.record(paths().refresh_history, outcome)
+    if outcome.needs_attention and not _will_be_retried(run):
+        for error in send_refresh_alert(load_config().alerts, outcome):
+            logger.error("refresh alert not delivered: %s", error)
+    return outcome
+
+
+def _will_be_retried(run: dg.DagsterRun) -> bool:
+    """With run retries on, only the last attempt alerts; earlier attempts are recorded but quiet."""
+    if run.status != dg.DagsterRunStatus.FAILURE:
+        return False
+    if run.tags.get("customer_pulse/trigger") == "cli":
+        return False
+    max_retries = int(run.tags.get("dagster/max_retries", "0"))
+    attempt = int(run.tags.get("dagster/retry_number", "0"))
+    return attempt < max_retries

@@ -1,0 +1,54 @@
+"""The dbt project, located once and prepared (manifest parsed) when needed."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from functools import cache
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from pipelines.core.settings import PROJECT_ROOT
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+def dbt_executable() -> str:
+    """dbt from this environment, even when its bin/ folder is not on PATH (e.g. `.venv/bin/pulse`)."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+
+
+@cache
+def dbt_project() -> DbtProject:
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    return project
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+
+
+def ensure_manifest() -> Path:
+    """`dagster dev` parses on load; the headless CLI and tests call this before loading the definitions.
+    Parsing takes seconds, so it is skipped while the manifest is newer than every file of the project."""
+    project = dbt_project()
+    if not _manifest_is_current(project.manifest_path):
+        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return project.manifest_path
+
+
+def _manifest_is_current(manifest: Path) -> bool:
+    if not manifest.exists():
+        return False
+    sources = [
+        path
+        for folder in ("models", "macros", "tests")
+        for path in (DBT_PROJECT_DIR / folder).rglob("*")
+        if path.is_file()
+    ]
+    sources += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    newest_source = max(path.stat().st_mtime_ns for path in sources if path.exists())
+    return manifest.stat().st_mtime_ns > newest_source

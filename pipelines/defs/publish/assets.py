@@ -1,0 +1,35 @@
+"""Publication of serving.duckdb: runs only after every model built and every dbt test passed."""
+
+import dagster as dg
+
+from pipelines.core.publish import publish
+from pipelines.defs.dbt.assets import warehouse_models
+from pipelines.defs.ingest.assets import ingest_assets
+from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
+
+SERVING_SNAPSHOT_KEY = dg.AssetKey("serving_snapshot")
+
+
+@dg.asset(
+    key=SERVING_SNAPSHOT_KEY,
+    group_name="publish",
+    kinds={"duckdb"},
+    deps=[warehouse_models, *ingest_assets],
+    pool=WAREHOUSE_POOL,
+    description="The marts, staging tables and load log copied into a new serving.duckdb, swapped in atomically.",
+)
+def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as connection:
+        snapshot = publish(connection, warehouse.paths().serving, run_id=context.run_id)
+    context.log.info(f"published {len(snapshot.tables)} tables to {snapshot.path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(snapshot.path),
+            "published_at": snapshot.published_at.isoformat(),
+            "tables": len(snapshot.tables),
+            "row_counts": dg.MetadataValue.json(snapshot.tables),
+        }
+    )
+
+
+defs = dg.Definitions(assets=[serving_snapshot])

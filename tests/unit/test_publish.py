@@ -1,0 +1,58 @@
+"""Blue/green publication: a new file swapped in atomically; readers of the old snapshot are not disturbed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.core.publish import publish
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    connection.execute("create schema staging; create schema ops; create schema scratch")
+    connection.execute("create table staging.items as select range as id from range(3)")
+    connection.execute("create view staging.items_view as select * from staging.items where id > 0")
+    connection.execute("create table ops.load_log as select 'f.csv' as file_path")
+    connection.execute("create table scratch.not_published as select 1 as x")
+    return connection
+
+
+def test_publish_copies_tables_and_views_of_the_published_schemas_only(warehouse, tmp_path) -> None:
+    snapshot = publish(warehouse, tmp_path / "serving.duckdb", run_id="run-1")
+    assert snapshot.tables == {"ops.load_log": 1, "staging.items": 3, "staging.items_view": 2}
+    reader = duckdb.connect(str(snapshot.path), read_only=True)
+    assert reader.execute("select run_id from meta.snapshot").fetchone()[0] == "run-1"
+    assert reader.execute("select count(*) from staging.items_view").fetchone()[0] == 2
+    names = {row[0] for row in reader.execute("select table_schema from information_schema.tables").fetchall()}
+    assert "scratch" not in names
+
+
+def test_an_open_reader_keeps_its_snapshot_while_a_new_one_is_published(warehouse, tmp_path) -> None:
+    serving = tmp_path / "serving.duckdb"
+    publish(warehouse, serving, run_id="run-1")
+    reader = duckdb.connect(str(serving), read_only=True)
+    warehouse.execute("insert into staging.items values (3), (4)")
+    publish(warehouse, serving, run_id="run-2")
+    assert reader.execute("select count(*) from staging.items").fetchone()[0] == 3
+    assert reader.execute("select run_id from meta.snapshot").fetchone()[0] == "run-1"
+    # DuckDB shares one database instance per path within a process: readers see the new file once the
+    # connections to the old one are closed, which is why the dashboards use short-lived connections.
+    reader.close()
+    fresh = duckdb.connect(str(serving), read_only=True)
+    assert fresh.execute("select count(*) from staging.items").fetchone()[0] == 5
+
+
+def test_a_failed_publication_leaves_the_previous_snapshot_and_no_candidate(warehouse, tmp_path) -> None:
+    serving = tmp_path / "serving.duckdb"
+    publish(warehouse, serving, run_id="run-1")
+    before = serving.stat().st_ino
+    warehouse.execute("create view staging.broken as select * from staging.items")
+    warehouse.execute("drop table staging.items")  # the views now fail to copy
+    with pytest.raises(duckdb.Error):
+        publish(warehouse, serving, run_id="run-2")
+    assert serving.stat().st_ino == before
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".serving")] == []
