@@ -23,4 +23,7 @@ navigation = st.navigation(
 )
 with st.sidebar:
     rerun_when_republished(snapshot_version())
-navigation.run()
+try:
+    navigation.run()
+except SnapshotChangedError:
+    st.rerun()  # a refresh published mid-render: draw the page again, all of it from the new snapshot

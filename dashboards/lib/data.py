@@ -12,33 +12,33 @@ from pipelines.core import refresh_history
 from pipelines.core.refresh_history import RefreshOutcome
 from pipelines.core.settings import paths
 
-# The `version` argument of each function below is its cache key; the query itself always reads the file now
-# at the serving path.
+# Each function reads exactly the snapshot `version` (its cache key) or raises SnapshotChangedError, which the
+# page furniture turns into a rerun on the new snapshot.
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def rows_per_kind(version: str) -> pd.DataFrame:
-    return queries.rows_per_kind()
+    return queries.rows_per_kind(version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_log(version: str) -> pd.DataFrame:
-    return queries.load_log()
+    return queries.load_log(version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def rejected_rows(version: str) -> pd.DataFrame:
-    return queries.rejected_rows()
+    return queries.rejected_rows(version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def rejection_reasons(version: str) -> pd.DataFrame:
-    return queries.rejection_reasons()
+    return queries.rejection_reasons(version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def current_snapshot(version: str) -> SnapshotInfo:
-    return snapshot_info()
+    return snapshot_info(version)
 
 
 def refresh_outcomes(limit: int = 50) -> list[RefreshOutcome]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from dashboards.lib.serving import query, table_exists
@@ -16,30 +14,33 @@ KIND_TABLES = {
 }
 
 
-def rows_per_kind(path: Path | None = None) -> pd.DataFrame:
-    """Per export kind: rows in the warehouse (deduplicated staging), rows loaded and rejected by ingestion."""
+def rows_per_kind(version: str | None = None) -> pd.DataFrame:
+    """Per export kind: rows in the warehouse (deduplicated staging), rows loaded and rejected by ingestion.
+
+    Every function here takes the snapshot `version` its queries must all read (see serving.query).
+    """
     parts = []
     for kind, table in KIND_TABLES.items():
-        if not table_exists(table, path):
+        if not table_exists(table, version):
             continue
         parts.append(f"select '{kind}' as kind, (select count(*) from {table}) as rows_in_warehouse")
     if not parts:
         return pd.DataFrame(columns=["kind", "rows_in_warehouse", "files", "rows_loaded", "rows_rejected"])
-    counts = query(" union all ".join(parts), path=path)
-    if table_exists("ops.load_log", path):
+    counts = query(" union all ".join(parts), version=version)
+    if table_exists("ops.load_log", version):
         loads = query(
             """
             select kind, count(*) as files, sum(rows_loaded) as rows_loaded, sum(rows_rejected) as rows_rejected
             from ops.load_log where is_current group by kind
             """,
-            path=path,
+            version=version,
         )
         counts = counts.merge(loads, on="kind", how="left")
     return counts.fillna(0)
 
 
-def load_log(path: Path | None = None) -> pd.DataFrame:
-    if not table_exists("ops.load_log", path):
+def load_log(version: str | None = None) -> pd.DataFrame:
+    if not table_exists("ops.load_log", version):
         return pd.DataFrame()
     return query(
         """
@@ -48,12 +49,12 @@ def load_log(path: Path | None = None) -> pd.DataFrame:
         from ops.load_log
         order by finished_at desc, file_path
         """,
-        path=path,
+        version=version,
     )
 
 
-def rejected_rows(limit: int = 500, path: Path | None = None) -> pd.DataFrame:
-    if not table_exists("ops.rejected_rows", path):
+def rejected_rows(version: str | None = None, limit: int = 500) -> pd.DataFrame:
+    if not table_exists("ops.rejected_rows", version):
         return pd.DataFrame()
     return query(
         """
@@ -63,13 +64,13 @@ def rejected_rows(limit: int = 500, path: Path | None = None) -> pd.DataFrame:
         limit ?
         """,
         [limit],
-        path,
+        version,
     )
 
 
-def rejection_reasons(path: Path | None = None) -> pd.DataFrame:
+def rejection_reasons(version: str | None = None) -> pd.DataFrame:
     """Rejected rows counted by kind and by the first reason given (the detail is in the row list)."""
-    if not table_exists("ops.rejected_rows", path):
+    if not table_exists("ops.rejected_rows", version):
         return pd.DataFrame(columns=["kind", "reason", "rows"])
     return query(
         """
@@ -79,5 +80,5 @@ def rejection_reasons(path: Path | None = None) -> pd.DataFrame:
         group by all
         order by rows desc
         """,
-        path=path,
+        version=version,
     )

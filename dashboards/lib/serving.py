@@ -2,6 +2,8 @@
 
 Each query opens the file read-only for its duration: the publisher swaps in a new file by atomic rename, so a
 short-lived connection always sees one complete snapshot, and the next query after a swap sees the new one.
+A page makes several queries; to keep them all on one snapshot, each query names the version it expects and
+fails with SnapshotChangedError if the file at the serving path is another one before or after it ran.
 """
 
 from __future__ import annotations
@@ -30,20 +32,34 @@ def snapshot_version(path: Path | None = None) -> str | None:
     return f"{stat.st_ino}-{stat.st_mtime_ns}"
 
 
-def query(sql: str, parameters: list[Any] | None = None, path: Path | None = None) -> pd.DataFrame:
-    connection = duckdb.connect(str(path or serving_path()), read_only=True)
+class SnapshotChangedError(RuntimeError):
+    """A new snapshot was published while a page was reading the previous one; rerun the page."""
+
+
+def query(sql: str, parameters: list[Any] | None = None, version: str | None = None) -> pd.DataFrame:
+    path = serving_path()
+    _check_version(path, version)
+    connection = duckdb.connect(str(path), read_only=True)
     try:
-        return connection.execute(sql, parameters or []).df()
+        result = connection.execute(sql, parameters or []).df()
     finally:
         connection.close()
+    # Same file before and after: every publication is a new inode, so the connection read `version`.
+    _check_version(path, version)
+    return result
 
 
-def table_exists(qualified_name: str, path: Path | None = None) -> bool:
+def _check_version(path: Path, expected: str | None) -> None:
+    if expected is not None and snapshot_version(path) != expected:
+        raise SnapshotChangedError(f"{path} was republished while it was being read")
+
+
+def table_exists(qualified_name: str, version: str | None = None) -> bool:
     schema, _, name = qualified_name.partition(".")
     found = query(
         "select count(*) as n from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, name],
-        path,
+        version,
     )
     return bool(found["n"].iloc[0])
 
@@ -54,6 +70,6 @@ class SnapshotInfo:
     run_id: str
 
 
-def snapshot_info(path: Path | None = None) -> SnapshotInfo:
-    row = query("select published_at, run_id from meta.snapshot", path=path).iloc[0]
+def snapshot_info(version: str | None = None) -> SnapshotInfo:
+    row = query("select published_at, run_id from meta.snapshot", version=version).iloc[0]
     return SnapshotInfo(pd.Timestamp(row["published_at"]).to_pydatetime(), str(row["run_id"]))

@@ -1,13 +1,10 @@
+{#- Values outside [min_value, max_value]; a missing bound is open, nulls are not checked. -#}
 {% test accepted_range(model, column_name, min_value=none, max_value=none) %}
 
 select {{ column_name }}
 from {{ model }}
 where
-    {{ column_name }} is not null
-    and (
-        false
-        {%- if min_value is not none %} or {{ column_name }} < {{ min_value }}{% endif %}
-        {%- if max_value is not none %} or {{ column_name }} > {{ max_value }}{% endif %}
-    )
+    {{ column_name }} < {{ min_value if min_value is not none else "-1e308" }}
+    or {{ column_name }} > {{ max_value if max_value is not none else "1e308" }}
 
 {% endtest %}

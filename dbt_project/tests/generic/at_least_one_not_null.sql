@@ -3,9 +3,6 @@
 
 select *
 from {{ model }}
-where
-    {%- for column in columns %}
-        {{ column }} is null{% if not loop.last %} and{% endif %}
-    {%- endfor %}
+where coalesce({{ columns | join(", ") }}) is null
 
 {% endtest %}

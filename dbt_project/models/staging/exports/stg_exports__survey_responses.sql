@@ -23,7 +23,7 @@ renamed as (
         score_service_quality,
         score_delivery,
         score_value_for_money,
-        trim(comment) as comment,
+        trim(comment) as comment_text,
         nullif(trim(order_id), '') as order_id,
         nullif(trim(interaction_id), '') as interaction_id,
         _source_file,

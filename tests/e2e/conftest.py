@@ -1,0 +1,47 @@
+"""One generated data set refreshed once through the real CLI, shared by the end-to-end tests of this folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipelines.core.settings import Paths
+
+SCALE = 0.1
+SEED = 7
+
+
+@dataclass(frozen=True)
+class Demo:
+    paths: Paths
+    environment: dict[str, str]
+
+    def pulse(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(Path(sys.executable).with_name("pulse")), *arguments],
+            env=self.environment,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    root = tmp_path_factory.mktemp("demo") / "data"
+    environment = {**os.environ, "PULSE_DATA_DIR": str(root), "DAGSTER_HOME": str(root / "dagster")}
+    for variable in ("PULSE_CONFIG", "PULSE_ALERT_WEBHOOK_URL", "PULSE_ALERT_EMAIL_TO"):
+        environment.pop(variable, None)
+    demo = Demo(Paths(root), environment)
+    generated = demo.pulse("generate", "--scale", str(SCALE), "--seed", str(SEED), "--out", str(root / "landing"))
+    assert generated.returncode == 0, generated.stderr
+    refreshed = demo.pulse("refresh")
+    assert refreshed.returncode == 0, refreshed.stderr
+    yield demo

@@ -1,0 +1,60 @@
+"""Every dashboard page renders from the published snapshot without an error, and agrees with the snapshot."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboards.lib.queries import KIND_TABLES
+from pipelines.core.settings import DATA_DIR_VARIABLE
+
+pytestmark = pytest.mark.e2e
+APP = "dashboards/streamlit_app.py"
+PAGES = ["app_pages/overview.py", "app_pages/data_health.py"]
+
+
+@pytest.fixture
+def app(demo, monkeypatch) -> AppTest:
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_without_errors(app: AppTest, page: str) -> None:
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception
+    assert not app.error, [element.value for element in app.error]
+
+
+def test_overview_metrics_match_the_snapshot(app: AppTest, demo) -> None:
+    app.run()
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        expected = {
+            kind.capitalize(): serving.execute(f"select count(*) from {table}").fetchone()[0]
+            for kind, table in KIND_TABLES.items()
+        }
+    shown = {metric.label: int(metric.value.replace(",", "")) for metric in app.metric}
+    assert shown == expected
+    assert all(value > 0 for value in shown.values())
+    assert "Snapshot published" in app.caption[0].value
+
+
+def test_data_health_shows_the_refreshes_and_the_rejected_rows(app: AppTest) -> None:
+    app.run()
+    app.switch_page("app_pages/data_health.py")
+    app.run()
+    assert any("succeeded" in element.value for element in app.success)
+    frames = [frame.value for frame in app.dataframe]
+    assert len(frames) >= 3
+    assert any("reasons" in frame.columns and len(frame) > 0 for frame in frames)
+
+
+def test_without_a_snapshot_the_app_explains_what_to_do(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "empty"))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert "pulse refresh" in app.info[0].value

@@ -1,0 +1,132 @@
+"""A refresh whose dbt tests fail publishes nothing, is recorded, alerts, and leaves the last good snapshot serving."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.core import refresh_history
+from pipelines.defs.automation.headless import run_refresh
+from tests.helpers import SALES_HEADER, write_csv
+
+GOOD_SALE = ["O1", 1, "C1", "", "2025-03-01 10:00:00", 2, "9.99", "completed"]
+
+
+class _Hook(BaseHTTPRequestHandler):
+    payloads: list[dict]
+
+    def do_POST(self) -> None:
+        self.server.payloads.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict]]:
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    server.payloads = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("PULSE_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/alerts")
+    yield server.payloads
+    server.shutdown()
+
+
+@pytest.fixture
+def definitions(dbt_manifest) -> dg.Definitions:
+    from pipelines.definitions import defs
+
+    return defs
+
+
+def _break_a_dbt_test(data_dir) -> None:
+    """A value no ingestion would let through, written behind its back: the accepted_range test must catch it."""
+    with duckdb.connect(str(data_dir.warehouse)) as connection:
+        connection.execute(
+            """
+            insert into raw.surveys (response_id, customer_id, submitted_at, nps, _source_file, _source_row,
+                                     _file_sha256, _file_modified_at, _load_id, _loaded_at)
+            values ('R-bad', 'C1', '2025-01-01', 42, 'manual', 1, 'x', now(), 'manual', now())
+            """
+        )
+
+
+def test_failed_tests_stop_publication_and_alert(data_dir, definitions, webhook) -> None:
+    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
+    good = run_refresh(definitions)
+    assert good.status == "succeeded" and good.published
+    served_before = data_dir.serving.stat().st_ino
+    assert webhook == []
+
+    _break_a_dbt_test(data_dir)
+    failed = run_refresh(definitions)
+    assert failed.status == "failed"
+    assert not failed.published
+    assert "warehouse_models" in failed.message or "dbt" in failed.message.lower()
+    assert data_dir.serving.stat().st_ino == served_before
+    with duckdb.connect(str(data_dir.serving), read_only=True) as reader:
+        assert reader.execute("select run_id from meta.snapshot").fetchone()[0] == good.run_id
+
+    history = refresh_history.read_history(data_dir.refresh_history)
+    assert [item.status for item in history] == ["failed", "succeeded"]
+    assert len(webhook) == 1 and webhook[0]["refresh"]["run_id"] == failed.run_id
+
+
+def test_a_file_that_cannot_be_read_makes_a_partial_refresh(data_dir, definitions, webhook) -> None:
+    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
+    (data_dir.landing_for("sales") / "broken.csv").write_bytes(b"")
+    outcome = run_refresh(definitions)
+    assert outcome.status == "partial" and outcome.published
+    assert outcome.failed_files == ["sales/broken.csv (the file is empty)"]
+    assert webhook[0]["refresh"]["status"] == "partial"
+
+
+def _run_as_scheduled(definitions: dg.Definitions, instance: dg.DagsterInstance, retry_number: int) -> str:
+    """A scheduled refresh attempt, reported by the run-failure sensor as the daemon would."""
+    from pipelines.defs.automation.sensors import report_refresh_failure
+
+    tags = {"customer_pulse/trigger": "schedule", "dagster/retry_number": str(retry_number)}
+    result = definitions.resolve_job_def("refresh").execute_in_process(
+        instance=instance, raise_on_error=False, tags=tags
+    )
+    assert not result.success
+    failure_event = next(
+        record.event_log_entry.dagster_event
+        for record in instance.get_records_for_run(result.run_id).records
+        if record.event_log_entry.dagster_event and record.event_log_entry.dagster_event.is_run_failure
+    )
+    context = dg.build_run_status_sensor_context(
+        sensor_name="report_refresh_failure",
+        dagster_event=failure_event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+    ).for_run_failure()
+    report_refresh_failure(context)
+    return result.run_id
+
+
+def test_the_daemon_failure_sensor_records_every_attempt_and_alerts_the_last(data_dir, definitions, webhook) -> None:
+    from pipelines.defs.automation.headless import ensure_dagster_home
+
+    ensure_dagster_home()
+    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
+    run_refresh(definitions)
+    _break_a_dbt_test(data_dir)
+    with dg.DagsterInstance.get() as instance:
+        first_attempt = _run_as_scheduled(definitions, instance, retry_number=0)
+        assert webhook == []  # the daemon retries it: no alert yet
+        last_attempt = _run_as_scheduled(definitions, instance, retry_number=2)
+    history = refresh_history.read_history(data_dir.refresh_history)
+    assert [(item.run_id, item.status, item.trigger) for item in history[:2]] == [
+        (last_attempt, "failed", "schedule"),
+        (first_attempt, "failed", "schedule"),
+    ]
+    assert [payload["refresh"]["run_id"] for payload in webhook] == [last_attempt]
