@@ -34,7 +34,7 @@ def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script runs before any environment exists)
         sys.exit(f"Customer Pulse needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         run(sys.executable, "-m", "venv", VENV)

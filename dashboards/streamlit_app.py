@@ -8,7 +8,7 @@ import streamlit as st
 # `streamlit run dashboards/streamlit_app.py` puts dashboards/ on the path, not the project root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboards.lib.serving import snapshot_version
+from dashboards.lib.serving import SnapshotChangedError, snapshot_version
 from dashboards.lib.snapshot_guard import rerun_when_republished
 
 PAGES = Path(__file__).parent / "app_pages"
