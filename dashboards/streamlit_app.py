@@ -13,12 +13,14 @@ from dashboards.lib.snapshot_guard import rerun_when_republished
 
 PAGES = Path(__file__).parent / "app_pages"
 
-st.set_page_config(page_title="Customer Pulse", page_icon="📈", layout="wide")
+st.set_page_config(page_title="Customer Pulse", page_icon=":material/monitoring:", layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon="🏠", default=True),
-        st.Page(PAGES / "data_health.py", title="Data health", icon="🩺", url_path="data-health"),
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page(
+            PAGES / "data_health.py", title="Data health", icon=":material/health_and_safety:", url_path="data-health"
+        ),
     ]
 )
 with st.sidebar:

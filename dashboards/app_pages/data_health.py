@@ -34,7 +34,6 @@ if outcomes:
             ]
         ),
         hide_index=True,
-        use_container_width=True,
     )
 else:
     st.info("No refresh has been recorded yet.")
@@ -46,13 +45,19 @@ log = data.load_log(version)
 failed = log[log["status"] == "failed"] if not log.empty else log
 if not failed.empty:
     st.error(f"{len(failed)} file(s) could not be read; their reasons are in the table below.")
-st.dataframe(log, hide_index=True, use_container_width=True)
+st.dataframe(
+    log.rename(columns=lambda name: name.replace("_", " ").capitalize()),
+    hide_index=True,
+)
 
 st.subheader("Rejected rows")
 reasons = data.rejection_reasons(version)
 if reasons.empty:
     st.success("No row was rejected.")
 else:
-    st.dataframe(reasons, hide_index=True, use_container_width=True)
+    st.dataframe(reasons.rename(columns=str.capitalize), hide_index=True)
     st.caption("The first 500 rejected rows, with their original values:")
-    st.dataframe(data.rejected_rows(version), hide_index=True, use_container_width=True)
+    st.dataframe(
+        data.rejected_rows(version).rename(columns=lambda name: name.replace("_", " ").capitalize()),
+        hide_index=True,
+    )

@@ -21,15 +21,16 @@ for column, kind in zip(columns, ["customers", "sales", "interactions", "surveys
     column.metric(kind.capitalize(), f"{rows:,}", help=f"{rejected:,} rows of {kind} exports were rejected")
 
 st.subheader("Rows per kind of export")
+outcomes = counts.rename(columns={"rows_loaded": "Loaded", "rows_rejected": "Rejected"})
 figure = px.bar(
-    counts.melt(id_vars="kind", value_vars=["rows_loaded", "rows_rejected"], var_name="outcome", value_name="rows"),
+    outcomes.melt(id_vars="kind", value_vars=["Loaded", "Rejected"], var_name="outcome", value_name="rows"),
     x="kind",
     y="rows",
     color="outcome",
     barmode="group",
     labels={"kind": "Export kind", "rows": "Rows", "outcome": ""},
 )
-st.plotly_chart(figure, use_container_width=True)
+st.plotly_chart(figure)
 st.dataframe(
     counts.rename(
         columns={
@@ -41,6 +42,5 @@ st.dataframe(
         }
     ),
     hide_index=True,
-    use_container_width=True,
 )
 st.caption("Rows in warehouse count each record once; rows loaded include exact duplicates across exports.")

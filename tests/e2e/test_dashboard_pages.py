@@ -49,7 +49,7 @@ def test_data_health_shows_the_refreshes_and_the_rejected_rows(app: AppTest) -> 
     assert any("succeeded" in element.value for element in app.success)
     frames = [frame.value for frame in app.dataframe]
     assert len(frames) >= 3
-    assert any("reasons" in frame.columns and len(frame) > 0 for frame in frames)
+    assert any("Reasons" in frame.columns and len(frame) > 0 for frame in frames)
 
 
 def test_without_a_snapshot_the_app_explains_what_to_do(tmp_path, monkeypatch) -> None:
