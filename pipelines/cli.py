@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -155,6 +156,8 @@ def run_refresh() -> int:
 
 
 def run_serve(port: int, host: str, with_dagster: bool, dagster_port: int) -> int:
+    # A SIGTERM (service manager, `kill`) must stop the children too, like Ctrl+C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     processes = [subprocess.Popen(streamlit_command(port, host), env=environment)]
     console.print(f"dashboards: http://{host}:{port}")

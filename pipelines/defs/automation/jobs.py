@@ -15,4 +15,6 @@ refresh_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Load new exports, rebuild the warehouse, test it, and publish serving.duckdb.",
     tags={WRITER_TAG: "true", "dagster/max_retries": str(load_config().refresh.max_retries)},
+    # The steps write one DuckDB file and run one after another anyway; a process per step only adds start-up.
+    executor_def=dg.in_process_executor,
 )
