@@ -141,7 +141,15 @@ def _read_json(connection: duckdb.DuckDBPyConnection, path: Path, table: str) ->
         keys = [
             row[0]
             for row in connection.execute(
-                "select distinct unnest(json_keys(json)) as key from _json_objects order by key"
+                """
+                select key from (
+                    select unnest(json_keys(json)) as key, unnest(range(len(json_keys(json)))) as position,
+                           _source_row
+                    from _json_objects
+                )
+                group by key
+                order by min(_source_row * 1000000 + position)
+                """
             ).fetchall()
         ]
     except duckdb.Error as error:
