@@ -75,14 +75,17 @@ def draw_orders(
     signup_buyers = np.flatnonzero(people.buys_at_signup)
     customer = np.concatenate([customer, signup_buyers])
     day = np.concatenate([day, people.active_from[signup_buyers] + rng.random(len(signup_buyers)) * 0.9])
-    order = np.lexsort((day, customer))
-    customer, day = customer[order], np.minimum(day[order], calendar.days - 1e-3)
+    # One float key sorts by customer, then day: much faster than a lexsort (days < period, customers < 2^31).
+    period = float(calendar.days + 1)
+    key = np.sort(customer * period + np.minimum(day, calendar.days - 1e-3))
+    customer = (key // period).astype(np.int64)
+    day = key - customer * period
     count = len(customer)
 
     lines_per_order = 1 + rng.binomial(4, 0.17, count)
     line_order = np.repeat(np.arange(count), lines_per_order)
     line_number = np.arange(len(line_order)) - _group_starts(line_order) + 1
-    product = rng.choice(len(products.ids), len(line_order), p=products.weights)
+    product = np.searchsorted(np.cumsum(products.weights), rng.random(len(line_order)) * products.weights.sum())
     defect_chance = np.array([catalogue.CATEGORIES[name][3] for name in catalogue.CATEGORY_NAMES])
     line_defect = rng.random(len(line_order)) < defect_chance[products.categories[product]]
     defect = np.bincount(line_order, weights=line_defect, minlength=count) > 0

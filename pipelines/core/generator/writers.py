@@ -10,11 +10,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import xlsxwriter
 
 from pipelines.core.contracts import CONTRACTS
+from pipelines.core.generator.xlsx import XlsxWriter
 
-XLSX_ROW_CAP = 5_000
+XLSX_ROW_CAP = 20_000
 # Columns that may hold quotes, backslashes or line breaks; ids, codes, numbers and timestamps cannot.
 FREE_TEXT = {"full_name", "email", "product_name", "subject", "comment", "agent", "city", "account_manager"}
 JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\t", "\\t"), ("\r", "\\r"))
@@ -29,8 +29,7 @@ class ExportFile:
         self.delimiter = delimiter
         self.rows = 0
         self._handle: io.BufferedWriter | None = None
-        self._workbook: xlsxwriter.Workbook | None = None
-        self._sheet = None
+        self._workbook: XlsxWriter | None = None
 
     @property
     def format(self) -> str:
@@ -77,11 +76,8 @@ class ExportFile:
     def _append_xlsx(self, table: pa.Table) -> None:
         if self._workbook is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._workbook = xlsxwriter.Workbook(str(self.path), {"constant_memory": True})
-            self._sheet = self._workbook.add_worksheet("responses")
-            self._sheet.write_row(0, 0, table.column_names)
-        for offset, row in enumerate(zip(*(column.to_pylist() for column in table.columns), strict=True)):
-            self._sheet.write_row(self.rows + offset + 1, 0, ["" if value is None else value for value in row])
+            self._workbook = XlsxWriter(self.path, "responses", table.column_names)
+        self._workbook.append(table)
 
     def close(self) -> None:
         if self._handle is not None:
