@@ -52,7 +52,7 @@ def _add_generate_options(parser: argparse.ArgumentParser, default_scale: float 
     )
     parser.add_argument("--seed", type=int, default=42, help="same seed, same files (default 42)")
     parser.add_argument(
-        "--dirt-rate", type=_fraction, default=0.02, help="share of rows made dirty per kind of dirt (default 0.02)"
+        "--dirt-rate", type=_fraction, default=0.02, help="share of rows given realistic dirt (default 0.02)"
     )
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.core.generator import catalogue
@@ -64,6 +63,7 @@ class _Files:
         self.customers_apac = ExportFile(
             root, "customers/crm_customers_apac.csv", "customers", encoding="gb18030", delimiter=";"
         )
+        self.first_year = years[0]
         self.orders = {year: ExportFile(root, f"sales/orders_{year}.csv", "sales") for year in years}
         self.marketplace = ExportFile(root, "sales/marketplace_orders.jsonl", "sales")
         self.tickets = ExportFile(root, "interactions/service_tickets.jsonl", "interactions")
@@ -128,23 +128,27 @@ def generate(
         def write(target: ExportFile, table: pa.Table, kind: str, dirt_rng=dirt_rng, copies=duplicate_people) -> None:
             target.append(inject(dirt_rng, kind, table, dirt_rate, target.relative, target.rows + 1, dirt, copies))
 
-        apac = customers.column("_apac")
-        write(files.customers, customers.filter(pc.invert(apac)), "customers")
-        write(files.customers_apac, customers.filter(apac), "customers")
-        marketplace = sales.column("_marketplace")
-        write(files.marketplace, sales.filter(marketplace), "sales")
-        offline = sales.filter(pc.invert(marketplace))
-        for year, target in files.orders.items():
-            write(target, offline.filter(pc.equal(offline.column("_year"), year)), "sales")
-        calls = tickets.column("_call")
-        write(files.calls, tickets.filter(calls), "interactions")
-        write(files.tickets, tickets.filter(pc.invert(calls)), "interactions")
+        apac = customers.column("_apac").to_numpy(zero_copy_only=False)
+        for target, rows in zip(
+            (files.customers, files.customers_apac), _split(customers, apac.astype(int), 2), strict=True
+        ):
+            write(target, rows, "customers")
+        years = sales.column("_year").to_numpy() - files.first_year
+        marketplace = sales.column("_marketplace").to_numpy(zero_copy_only=False)
+        destination = np.where(marketplace, 0, 1 + years)
+        for target, rows in zip(
+            (files.marketplace, *files.orders.values()), _split(sales, destination, 1 + len(files.orders)), strict=True
+        ):
+            write(target, rows, "sales")
+        calls = tickets.column("_call").to_numpy(zero_copy_only=False)
+        for target, rows in zip((files.tickets, files.calls), _split(tickets, calls.astype(int), 2), strict=True):
+            write(target, rows, "interactions")
         by_phone = np.flatnonzero(answers.column("_phone_method").to_numpy(zero_copy_only=False))
         room = max(0, XLSX_ROW_CAP - files.phone_surveys.rows)
-        in_workbook = np.zeros(answers.num_rows, dtype=bool)
-        in_workbook[by_phone[: room * 9 // 10]] = True  # leave room for the duplicate rows dirt appends
-        write(files.phone_surveys, answers.filter(pa.array(in_workbook)), "surveys")
-        write(files.surveys, answers.filter(pa.array(~in_workbook)), "surveys")
+        in_workbook = np.zeros(answers.num_rows, dtype=int)
+        in_workbook[by_phone[: room * 9 // 10]] = 1  # leave room for the duplicate rows dirt appends
+        for target, rows in zip((files.surveys, files.phone_surveys), _split(answers, in_workbook, 2), strict=True):
+            write(target, rows, "surveys")
 
         truth_parts.append(truth_table(people, who, orders, calendar, duplicate_people))
         rows_done = sum(item.rows for item in files.all())
@@ -168,6 +172,14 @@ def generate(
         truth_dir=truth_dir,
         dirt_rows=len(dirt.row_number),
     )
+
+
+def _split(table: pa.Table, destination: np.ndarray, parts: int) -> list[pa.Table]:
+    """Rows grouped by destination 0 … parts-1, keeping their order: one take, then zero-copy slices."""
+    order = np.argsort(destination, kind="stable")
+    grouped = table.take(pa.array(order))
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(destination, minlength=parts))])
+    return [grouped.slice(bounds[index], bounds[index + 1] - bounds[index]) for index in range(parts)]
 
 
 def _write_truth(

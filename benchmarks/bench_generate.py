@@ -1,0 +1,67 @@
+"""Benchmark of `pulse generate`: rows written per second on one core, and peak memory.
+
+    .venv/bin/python benchmarks/bench_generate.py --scale 10 --seed 1 [--keep DIR]
+
+Generates into a temporary folder (or DIR), prints one JSON line with the figures, and appends it to
+benchmarks/results/generate.jsonl so that results are kept with the commit that produced them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipelines.core.generator import generate
+
+RESULTS = Path(__file__).parent / "results" / "generate.jsonl"
+
+
+def git_commit() -> str:
+    completed = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    return completed.stdout.strip() or "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, default=None, help="write here instead of a temporary folder")
+    arguments = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
+        out_dir = arguments.keep or Path(scratch)
+        cpu_started = time.process_time()
+        summary = generate(out_dir, scale=arguments.scale, seed=arguments.seed)
+        cpu_seconds = time.process_time() - cpu_started
+        size_bytes = sum(path.stat().st_size for path in out_dir.rglob("*") if path.is_file())
+    result = {
+        "benchmark": "generate",
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "machine": f"{platform.machine()} {platform.python_implementation()} {platform.python_version()}",
+        "scale": arguments.scale,
+        "customers": summary.rows_per_kind["customers"],
+        "rows": summary.total_rows,
+        "rows_per_kind": summary.rows_per_kind,
+        "megabytes_written": round(size_bytes / 1e6, 1),
+        "wall_seconds": round(summary.seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "rows_per_second": round(summary.total_rows / summary.seconds),
+        "rows_per_cpu_second": round(summary.total_rows / cpu_seconds),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    with RESULTS.open("a") as handle:
+        handle.write(json.dumps(result) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
