@@ -8,7 +8,7 @@ import dagster as dg
 
 from pipelines.core.refresh_history import RefreshOutcome, RefreshStatus
 from pipelines.defs.automation.jobs import TRIGGER_TAG
-from pipelines.defs.publish.assets import SERVING_SNAPSHOT_KEY
+from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
 
 FAILED_RUN_STATUSES = {dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 

@@ -5,9 +5,8 @@ import dagster as dg
 from pipelines.core.publish import publish
 from pipelines.defs.dbt.assets import warehouse_models
 from pipelines.defs.ingest.assets import ingest_assets
+from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
-
-SERVING_SNAPSHOT_KEY = dg.AssetKey("serving_snapshot")
 
 
 @dg.asset(
