@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,7 +12,7 @@ from dashboards.lib.queries import KIND_TABLES
 from pipelines.core.settings import DATA_DIR_VARIABLE
 
 pytestmark = pytest.mark.e2e
-APP = "dashboards/streamlit_app.py"
+APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 PAGES = ["app_pages/overview.py", "app_pages/data_health.py"]
 
 

@@ -136,6 +136,12 @@ class Products:
     costs: np.ndarray
     weights: np.ndarray  # popularity, sums to 1
 
+    def draw(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        """Products by popularity through a 2^16-bucket lookup table: a gather instead of a binary search."""
+        buckets = 1 << 16
+        table = np.searchsorted(np.cumsum(self.weights), (np.arange(buckets) + 0.5) / buckets * self.weights.sum())
+        return np.minimum(table[rng.integers(0, buckets, count)], len(self.ids) - 1)
+
 
 def build_products(rng: np.random.Generator, per_category: int = 25) -> Products:
     ids, names, categories, prices, costs, weights = [], [], [], [], [], []

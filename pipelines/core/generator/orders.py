@@ -85,7 +85,7 @@ def draw_orders(
     lines_per_order = 1 + rng.binomial(4, 0.17, count)
     line_order = np.repeat(np.arange(count), lines_per_order)
     line_number = np.arange(len(line_order)) - _group_starts(line_order) + 1
-    product = np.searchsorted(np.cumsum(products.weights), rng.random(len(line_order)) * products.weights.sum())
+    product = products.draw(rng, len(line_order))
     defect_chance = np.array([catalogue.CATEGORIES[name][3] for name in catalogue.CATEGORY_NAMES])
     line_defect = rng.random(len(line_order)) < defect_chance[products.categories[product]]
     defect = np.bincount(line_order, weights=line_defect, minlength=count) > 0
@@ -149,11 +149,14 @@ def draw_orders(
 
     line_kept = kept[line_order]
     new_position = np.cumsum(kept) - 1
-    quantity = 1 + rng.poisson(0.3 * people.spend_level[customer[line_order]])
-    line_value = products.prices[product] * quantity
-    discount = np.where(
-        rng.random(len(line_order)) < 0.12, np.round(line_value * rng.uniform(0.05, 0.2, len(line_order)), 2), 0.0
-    )
+    # Bigger spenders buy more pieces: one extra with chance 0.25 × spend level, a second with 0.06 × spend level.
+    spend = people.spend_level[customer[line_order]]
+    draw = rng.random(len(line_order))
+    quantity = 1 + (draw < 0.25 * spend) + (draw < 0.06 * spend)
+    discount = np.zeros(len(line_order))
+    discounted = np.flatnonzero(rng.random(len(line_order)) < 0.12)
+    line_value = products.prices[product[discounted]] * quantity[discounted]
+    discount[discounted] = np.round(line_value * rng.uniform(0.05, 0.2, len(discounted)), 2)
     lines = Lines(
         order=new_position[line_order[line_kept]],
         line_number=line_number[line_kept],
