@@ -126,7 +126,8 @@ def generate(
         duplicate_people: list[tuple[str, str]] = []
 
         def write(target: ExportFile, table: pa.Table, kind: str, dirt_rng=dirt_rng, copies=duplicate_people) -> None:
-            target.append(inject(dirt_rng, kind, table, dirt_rate, target.relative, target.rows + 1, dirt, copies))
+            for part in inject(dirt_rng, kind, table, dirt_rate, target.relative, target.rows + 1, dirt, copies):
+                target.append(part)
 
         apac = customers.column("_apac").to_numpy(zero_copy_only=False)
         for target, rows in zip(

@@ -102,15 +102,15 @@ def inject(
     first_row: int,
     records: DirtRecords,
     duplicate_people: list[tuple[str, str]],
-) -> pa.Table:
+) -> list[pa.Table]:
     """Dirty the rows one chunk gives a file; they will be written as data rows first_row, first_row + 1, …
 
-    Only the chosen rows are touched in Python; copies (duplicate rows, second CRM records of a person) are
-    appended after the chunk's own rows.
+    Only the chosen rows are touched in Python. Returns the chunk's rows, then the copies (duplicate rows, second
+    CRM records of a person) that are written after them.
     """
     count = table.num_rows
     if rate <= 0 or count == 0:
-        return table
+        return [table]
     order = rng.permutation(count)
     # `rate` is the share of rows with dirt, spread evenly over the kinds of dirt this export can have.
     amounts = rng.binomial(count, rate / len(DIRT_TYPES[kind]), len(DIRT_TYPES[kind]))
@@ -140,14 +140,25 @@ def inject(
                 replacements.setdefault("email", {})[row] = fallback[position]
         records.add(kind, file, first_row + rows, dirt_type, rejectable, column)
     for column, changes in replacements.items():
-        mask = np.zeros(count, dtype=bool)
-        mask[list(changes)] = True
-        values = pa.array([changes[row] for row in sorted(changes)], pa.string())
         index = table.column_names.index(column)
-        table = table.set_column(
-            index, column, pc.replace_with_mask(table.column(column).combine_chunks(), pa.array(mask), values)
-        )
-    return pa.concat_tables([table, *copies]) if copies else table
+        table = table.set_column(index, column, _replaced(table.column(column).combine_chunks(), changes))
+    return [table, *copies]
+
+
+def _replaced(array: pa.Array, changes: dict[int, str | None]) -> pa.Array:
+    rows = np.array(sorted(changes), dtype=np.int64)
+    values = pa.array([changes[row] for row in rows.tolist()], pa.string())
+    if not pa.types.is_dictionary(array.type):
+        mask = np.zeros(len(array), dtype=bool)
+        mask[rows] = True
+        return pc.replace_with_mask(array, pa.array(mask), values)
+    # Append the new spellings to the dictionary and point the changed rows at them: the column stays encoded.
+    indices = pc.fill_null(array.indices, 0).to_numpy(zero_copy_only=False).copy()
+    missing = array.is_null().to_numpy(zero_copy_only=False).copy()
+    indices[rows] = len(array.dictionary) + np.arange(len(rows))
+    missing[rows] = values.is_null().to_numpy(zero_copy_only=False)
+    dictionary = pa.concat_arrays([array.dictionary, values.fill_null("")])
+    return pa.DictionaryArray.from_arrays(pa.array(indices, mask=missing), dictionary)
 
 
 def _eligible(dirt_type: str, column: str, table: pa.Table, rows: np.ndarray) -> np.ndarray:
@@ -176,7 +187,8 @@ def _second_record(copy: pa.Table, duplicate_people: list[tuple[str, str]]) -> p
     second_ids = ["X" + str(value)[1:] for value in originals]
     duplicate_people.extend(zip(originals, second_ids, strict=True))
     copy = copy.set_column(copy.column_names.index("customer_id"), "customer_id", pa.array(second_ids, pa.string()))
-    return copy.set_column(copy.column_names.index("email"), "email", pc.utf8_upper(copy.column("email")))
+    email = copy.column("email").cast(pa.string())
+    return copy.set_column(copy.column_names.index("email"), "email", pc.utf8_upper(email))
 
 
 def _dirty_value(rng: np.random.Generator, dirt_type: str, column: str, value: str | None) -> str | None:

@@ -43,10 +43,12 @@ def _blank(array: pa.Array, missing: np.ndarray | None) -> pa.Array:
 
 def lookup(
     values: list[str] | np.ndarray | pa.Array, positions: np.ndarray, missing: np.ndarray | None = None
-) -> pa.Array:
-    """values[positions] as text, done by Arrow: numpy string arrays are slow to convert row by row."""
+) -> pa.DictionaryArray:
+    """values[positions] as dictionary-encoded text: building it costs nothing, and Arrow's CSV writer decodes it
+    several times faster than a string take (a take gathers every string into a new buffer)."""
     source = values if isinstance(values, pa.Array) else pa.array(list(values), pa.string())
-    return _blank(source.take(pa.array(positions, pa.int64())), missing)
+    indices = pa.array(positions.astype(np.int32, copy=False), mask=missing)
+    return pa.DictionaryArray.from_arrays(indices, source)
 
 
 def text(values: np.ndarray | pa.Array, missing: np.ndarray | None = None) -> pa.Array:
@@ -56,6 +58,12 @@ def text(values: np.ndarray | pa.Array, missing: np.ndarray | None = None) -> pa
 def number(values: np.ndarray, decimals: int | None = None, missing: np.ndarray | None = None) -> pa.Array:
     rounded = np.round(values, decimals) if decimals is not None else values
     return _blank(pc.cast(pa.array(rounded), pa.string()), missing)
+
+
+def small_number(values: np.ndarray, missing: np.ndarray | None = None) -> pa.DictionaryArray:
+    """Small non-negative integers (quantities, line numbers, scores) as a lookup into their own spellings."""
+    spellings = pa.array([str(value) for value in range(int(values.max(initial=0)) + 1)], pa.string())
+    return lookup(spellings, np.maximum(values, 0), missing)
 
 
 def timestamps(calendar: Calendar, seconds: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
@@ -173,17 +181,17 @@ def sales_table(
         "sales",
         {
             "order_id": prefixed("O", order_numbers[order], 9),
-            "line_number": number(lines.line_number),
+            "line_number": small_number(lines.line_number),
             "customer_id": lookup(who.customer_id, customer),
             "email": lookup(who.email, customer, missing=~online),
             "ordered_at": timestamps(calendar, seconds),
             "product_id": lookup(products.ids, product),
             "product_name": lookup(products.names, product),
             "category": lookup(catalogue.CATEGORY_NAMES, products.categories[product]),
-            "quantity": number(lines.quantity),
-            "unit_price": number(products.prices[product], 2),
+            "quantity": small_number(lines.quantity),
+            "unit_price": lookup(number(products.prices, 2), product),
             "discount_amount": number(lines.discount, 2),
-            "unit_cost": number(products.costs[product], 2),
+            "unit_cost": lookup(number(products.costs, 2), product),
             "currency": lookup(["EUR"], np.zeros(len(order), np.int64)),
             "sales_channel": lookup(catalogue.SALES_CHANNELS, orders.sales_channel[order]),
             "region": lookup(catalogue.REGION_NAMES, people.region[customer]),
@@ -238,8 +246,8 @@ def interactions_table(
             "resolved_at": timestamps(calendar, resolved_at, missing=~contacts.resolved),
             "status": text(status),
             "agent": lookup(agents.names, contacts.agent),
-            "reopen_count": number(contacts.reopen_count),
-            "rating": number(contacts.rating, missing=contacts.rating == 0),
+            "reopen_count": small_number(contacts.reopen_count),
+            "rating": small_number(contacts.rating, missing=contacts.rating == 0),
             "subject": text(subjects),
         },
         {"_call": pa.array(call), "_email": lookup(who.email, customer)},
@@ -277,13 +285,13 @@ def surveys_table(
             "survey_type": lookup(SURVEY_TYPES, responses.survey_type),
             "method": lookup(SURVEY_METHODS, responses.method),
             "submitted_at": timestamps(calendar, responses.seconds),
-            "nps": number(responses.nps, missing=responses.nps < 0),
-            "csat": number(responses.csat, missing=responses.csat == 0),
-            "ces": number(responses.ces, missing=responses.ces == 0),
-            "score_product_quality": number(responses.product_quality, missing=responses.product_quality == 0),
-            "score_service_quality": number(responses.service_quality, missing=responses.service_quality == 0),
-            "score_delivery": number(responses.delivery, missing=responses.delivery == 0),
-            "score_value_for_money": number(responses.value_for_money, missing=responses.value_for_money == 0),
+            "nps": small_number(responses.nps, missing=responses.nps < 0),
+            "csat": small_number(responses.csat, missing=responses.csat == 0),
+            "ces": small_number(responses.ces, missing=responses.ces == 0),
+            "score_product_quality": small_number(responses.product_quality, missing=responses.product_quality == 0),
+            "score_service_quality": small_number(responses.service_quality, missing=responses.service_quality == 0),
+            "score_delivery": small_number(responses.delivery, missing=responses.delivery == 0),
+            "score_value_for_money": small_number(responses.value_for_money, missing=responses.value_for_money == 0),
             "comment": text(comments, missing=rng.random(count) > 0.3),
             "order_id": pc.if_else(pa.array(responses.order < 0), pa.nulls(count, pa.string()), order_id),
             "interaction_id": pc.if_else(

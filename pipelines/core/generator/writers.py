@@ -37,6 +37,8 @@ class ExportFile:
 
     def append(self, table: pa.Table) -> None:
         table = table.select(list(CONTRACTS[self.kind].column_names))
+        if self.format != "csv":
+            table = _decoded(table)
         if self.format == "xlsx":
             self._append_xlsx(table)
         else:
@@ -84,3 +86,9 @@ class ExportFile:
             self._handle.close()
         if self._workbook is not None:
             self._workbook.close()
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """Dictionary-encoded columns as plain text: the CSV writer decodes them itself, our JSONL and XLSX code not."""
+    columns = [column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column for column in table.columns]
+    return pa.table(columns, names=table.column_names)
