@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboards.lib import data
 from dashboards.lib.snapshot_guard import require_snapshot
+from dashboards.lib.tables import show_table
 
 st.title("Data health")
 
@@ -18,7 +19,7 @@ if outcomes:
         st.warning(f"The last refresh was partial: {latest.message}.")
     else:
         st.success(f"The last refresh succeeded at {latest.finished_at}.")
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {
@@ -32,8 +33,7 @@ if outcomes:
                 }
                 for item in outcomes
             ]
-        ),
-        hide_index=True,
+        )
     )
 else:
     st.info("No refresh has been recorded yet.")
@@ -45,19 +45,13 @@ log = data.load_log(version)
 failed = log[log["status"] == "failed"] if not log.empty else log
 if not failed.empty:
     st.error(f"{len(failed)} file(s) could not be read; their reasons are in the table below.")
-st.dataframe(
-    log.rename(columns=lambda name: name.replace("_", " ").capitalize()),
-    hide_index=True,
-)
+show_table(log)
 
 st.subheader("Rejected rows")
 reasons = data.rejection_reasons(version)
 if reasons.empty:
     st.success("No row was rejected.")
 else:
-    st.dataframe(reasons.rename(columns=str.capitalize), hide_index=True)
+    show_table(reasons)
     st.caption("The first 500 rejected rows, with their original values:")
-    st.dataframe(
-        data.rejected_rows(version).rename(columns=lambda name: name.replace("_", " ").capitalize()),
-        hide_index=True,
-    )
+    show_table(data.rejected_rows(version))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboards.lib import data
 from dashboards.lib.snapshot_guard import require_snapshot
+from dashboards.lib.tables import show_table
 
 version = require_snapshot()
 snapshot = data.current_snapshot(version)
@@ -31,16 +32,5 @@ figure = px.bar(
     labels={"kind": "Export kind", "rows": "Rows", "outcome": ""},
 )
 st.plotly_chart(figure)
-st.dataframe(
-    counts.rename(
-        columns={
-            "kind": "Kind",
-            "rows_in_warehouse": "Rows in warehouse",
-            "files": "Files",
-            "rows_loaded": "Rows loaded",
-            "rows_rejected": "Rows rejected",
-        }
-    ),
-    hide_index=True,
-)
+show_table(counts)
 st.caption("Rows in warehouse count each record once; rows loaded include exact duplicates across exports.")
