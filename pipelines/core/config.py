@@ -39,9 +39,23 @@ class RefreshSettings:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    # Phone numbers without a country code are read as numbers of this region (ISO 3166 code).
+    default_phone_region: str = "DE"
+    # Times without an offset are read in this zone, unless a mapping says otherwise; stored as UTC.
+    timezone: str = "UTC"
+    mappings_dir: str | None = None  # default: <data dir>/mappings
+
+
+@dataclass(frozen=True)
 class PulseConfig:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+
+    @property
+    def mappings_dir(self) -> Path:
+        return Path(self.ingest.mappings_dir).expanduser() if self.ingest.mappings_dir else paths().mappings
 
 
 ENVIRONMENT_OVERRIDES = {
@@ -50,6 +64,9 @@ ENVIRONMENT_OVERRIDES = {
     "PULSE_ALERT_EMAIL_FROM": ("alerts", "email_from", str),
     "PULSE_SMTP_HOST": ("alerts", "smtp_host", str),
     "PULSE_SMTP_PORT": ("alerts", "smtp_port", int),
+    "PULSE_DEFAULT_PHONE_REGION": ("ingest", "default_phone_region", str),
+    "PULSE_TIMEZONE": ("ingest", "timezone", str),
+    "PULSE_MAPPINGS_DIR": ("ingest", "mappings_dir", str),
 }
 
 
@@ -69,14 +86,19 @@ def load_config(path: Path | None = None) -> PulseConfig:
     sections: dict[str, dict[str, Any]] = {
         "alerts": dict(document.get("alerts") or {}),
         "refresh": dict(document.get("refresh") or {}),
+        "ingest": dict(document.get("ingest") or {}),
     }
     unknown = set(document) - set(sections)
     if unknown:
-        raise ValueError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected alerts, refresh")
+        raise ValueError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected alerts, refresh, ingest")
     for variable, (section, key, cast) in ENVIRONMENT_OVERRIDES.items():
         if os.environ.get(variable):
             sections[section][key] = cast(os.environ[variable])
     try:
-        return PulseConfig(alerts=AlertSettings(**sections["alerts"]), refresh=RefreshSettings(**sections["refresh"]))
+        return PulseConfig(
+            alerts=AlertSettings(**sections["alerts"]),
+            refresh=RefreshSettings(**sections["refresh"]),
+            ingest=IngestSettings(**sections["ingest"]),
+        )
     except TypeError as error:
         raise ValueError(f"{path}: {error}") from error

@@ -41,6 +41,11 @@ class Paths:
         return self.warehouse_dir / "refresh_history.jsonl"
 
     @property
+    def mappings(self) -> Path:
+        """Mapping files written by the user; they take precedence over the presets shipped with Customer Pulse."""
+        return self.data_dir / "mappings"
+
+    @property
     def config_file(self) -> Path:
         return self.data_dir / "pulse.yaml"
 

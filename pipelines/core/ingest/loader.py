@@ -1,35 +1,45 @@
-"""Load every new or changed landing file of one kind: good rows to raw.<kind>, bad rows to ops.rejected_rows,
-one ops.load_log row per file. One transaction per file, so a file is loaded whole or not at all."""
+"""Load every new or changed landing file of one kind: good rows to raw.<kind>, rejected rows to
+ops.rejected_rows, warnings to ops.load_warnings, one ops.load_log row per file.
+
+One transaction per file, so a file is loaded whole or not at all; a changed file replaces the rows its previous
+version loaded. For every file: rows read = rows loaded + rows rejected.
+"""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from pipelines.core.contracts import Contract, contract_for
+from pipelines.core.ingest import phones
 from pipelines.core.ingest.discovery import LandingFile, landing_files
-from pipelines.core.ingest.readers import ReadResult, UnreadableFileError, read_into
+from pipelines.core.ingest.readers import ReadResult, SourcePart, UnreadableFileError, read_into
 from pipelines.core.ingest.schema import LINEAGE_COLUMNS, ensure_schema
-from pipelines.core.ingest.validation import missing_required_columns, quote, validation_query
+from pipelines.core.ingest.validation import ValidationSettings, validation_query
+from pipelines.core.mapping.catalog import MappingCatalog, Selection
+from pipelines.core.mapping.sql import MappingMismatchError, compile_mapping, literal, quote
 
-CANONICAL_MAPPING = "canonical"
-_FILE_TABLE = "_landing_file"
-_VALIDATED_TABLE = "_validated_rows"
+_FILE_TABLES = "_landing_file"
 
 
 @dataclass(frozen=True)
 class FileLoad:
     file_path: str
-    status: str  # loaded | partial | failed | unchanged
+    status: str  # loaded | partial | failed | duplicate | unchanged (not logged)
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
+    rows_skipped: int = 0
+    rows_with_warnings: int = 0
     error: str | None = None
+    notes: tuple[str, ...] = ()
+    mapping: str | None = None
 
 
 @dataclass
@@ -53,59 +63,134 @@ class KindLoad:
         return [item for item in self.files if item.status == "failed"]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A file read, mapped and validated into temp tables, not yet written to raw."""
+
+    read: ReadResult
+    parts: list[tuple[SourcePart, str]]  # each part with its validated table
+    notes: list[str]
+
+
 def ingest_kind(
     connection: duckdb.DuckDBPyConnection,
     kind: str,
     landing_root: Path,
+    *,
+    catalog: MappingCatalog | None = None,
+    settings: ValidationSettings | None = None,
     on_file: Callable[[FileLoad], None] | None = None,
 ) -> KindLoad:
     contract = contract_for(kind)
+    catalog = catalog or MappingCatalog.load(None)
+    settings = settings or ValidationSettings()
+    connection.execute("set TimeZone = 'UTC'")
     ensure_schema(connection, contract)
     result = KindLoad(kind)
     for landing_file in landing_files(landing_root, kind):
-        outcome = _load_file(connection, contract, landing_file)
+        outcome = _load_file(connection, contract, landing_file, catalog, settings)
         result.files.append(outcome)
         if on_file:
             on_file(outcome)
     return result
 
 
-def _load_file(connection: duckdb.DuckDBPyConnection, contract: Contract, item: LandingFile) -> FileLoad:
-    started_at = _now()
-    sha256 = item.sha256()
-    if _already_loaded(connection, contract.kind, item.relative_path, sha256):
+def forget_loads(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """For a full rebuild: raw rows, rejects and warnings of the kind removed; the load history stays."""
+    ensure_schema(connection, contract)
+    kind = contract.kind
+    connection.execute(f"delete from raw.{kind}")
+    for table in ("rejected_rows", "load_warnings"):
+        connection.execute(f"delete from ops.{table} where kind = ?", [kind])
+    connection.execute("update ops.load_log set is_current = false where kind = ?", [kind])
+
+
+def _load_file(
+    connection: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    item: LandingFile,
+    catalog: MappingCatalog,
+    settings: ValidationSettings,
+) -> FileLoad:
+    started_at, clock = _now(), time.perf_counter()
+    if _unchanged_by_metadata(connection, item):
         return FileLoad(item.relative_path, "unchanged")
     load_id = uuid.uuid4().hex
+    sha256 = None
+    selection = None
     try:
-        read = read_into(connection, item.path, _FILE_TABLE)
-        missing = missing_required_columns(contract, read.columns)
-        if missing:
-            raise UnreadableFileError(f"missing required column(s): {', '.join(missing)}")
-    except UnreadableFileError as error:
-        outcome = FileLoad(item.relative_path, "failed", error=str(error))
-        _log(connection, load_id, contract.kind, item, sha256, None, outcome, started_at, is_current=False)
+        sha256 = item.sha256()
+        if _current_sha(connection, item) == sha256:
+            _touch_metadata(connection, item)
+            return FileLoad(item.relative_path, "unchanged")
+        twin = _same_content_elsewhere(connection, item, sha256)
+        if twin:
+            outcome = FileLoad(
+                item.relative_path, "duplicate", notes=(f"same content as {twin}, which is loaded; not loaded again",)
+            )
+            _log(connection, load_id, item, sha256, None, None, outcome, started_at, clock, is_current=False)
+            return outcome
+        if catalog.problems:
+            raise UnreadableFileError("a mapping file is invalid, so no file is loaded: " + "; ".join(catalog.problems))
+        selection = catalog.select(contract.kind, item.path_in_kind)
+        prepared = _prepare(connection, contract, item, selection, settings)
+    except (UnreadableFileError, MappingMismatchError, OSError) as error:
+        outcome = FileLoad(item.relative_path, "failed", error=str(error), mapping=_mapping_name(selection))
+        _log(connection, load_id, item, sha256, None, selection, outcome, started_at, clock, is_current=False)
+        _drop_temp_tables(connection)
         return outcome
 
     connection.execute("begin transaction")
     try:
-        outcome = _replace_rows(connection, contract, item, sha256, load_id, read)
-        _log(connection, load_id, contract.kind, item, sha256, read, outcome, started_at, is_current=True)
+        outcome = _replace_rows(connection, contract, item, sha256, load_id, prepared)
+        outcome = replace(outcome, mapping=_mapping_name(selection))
+        _log(connection, load_id, item, sha256, prepared.read, selection, outcome, started_at, clock, is_current=True)
         connection.execute("commit")
     except Exception:
         connection.execute("rollback")
         raise
     finally:
-        connection.execute(f"drop table if exists {_FILE_TABLE}")
-        connection.execute(f"drop table if exists {_VALIDATED_TABLE}")
+        _drop_temp_tables(connection)
     return outcome
 
 
-def _already_loaded(connection: duckdb.DuckDBPyConnection, kind: str, file_path: str, sha256: str) -> bool:
-    row = connection.execute(
-        "select count(*) from ops.load_log where kind = ? and file_path = ? and file_sha256 = ? and is_current",
-        [kind, file_path, sha256],
-    ).fetchone()
-    return bool(row and row[0])
+def _prepare(
+    connection: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    item: LandingFile,
+    selection: Selection,
+    settings: ValidationSettings,
+) -> _Prepared:
+    mapping = selection.mapping
+    with item.on_disk() as path:
+        read = read_into(connection, path, _FILE_TABLES, mapping.read, name=item.name)
+    notes = list(read.notes)
+    parts: list[tuple[SourcePart, str]] = []
+    mismatches: list[str] = []
+    for part in read.parts:
+        where = f"sheet {part.sheet!r}: " if part.sheet else ""
+        try:
+            compiled = compile_mapping(mapping, contract, part.columns)
+        except MappingMismatchError as error:
+            mismatches.append(f"{where}{error}")
+            continue
+        notes += [f"{where}{note}" for note in compiled.notes]
+        if compiled.unused_file_columns:
+            shown = ", ".join(repr(name) for name in compiled.unused_file_columns[:12])
+            more = len(compiled.unused_file_columns) - 12
+            notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
+        mapped, validated = f"{part.table}_mapped", f"{part.table}_validated"
+        connection.execute(f"create or replace temp table {mapped} as {compiled.select_sql(part.table)}")
+        phones.build_lookup(connection, mapped, quote("phone"), settings.phone_region)
+        query = validation_query(contract, mapped, compiled.columns, settings, has_phone_lookup=True)
+        connection.execute(f"create or replace temp table {validated} as {query}")
+        parts.append((part, validated))
+    if not parts:
+        raise MappingMismatchError("; ".join(mismatches))
+    if mismatches:
+        notes += [f"not loaded: {problem}" for problem in mismatches]
+        read.parts = [part for part, _ in parts]
+    return _Prepared(read, parts, notes)
 
 
 def _replace_rows(
@@ -114,87 +199,206 @@ def _replace_rows(
     item: LandingFile,
     sha256: str,
     load_id: str,
-    read: ReadResult,
+    prepared: _Prepared,
 ) -> FileLoad:
-    """A changed file replaces the rows its previous version loaded, never adds to them."""
-    kind = contract.kind
-    connection.execute(
-        f"create or replace temp table {_VALIDATED_TABLE} as " + validation_query(contract, _FILE_TABLE, read.columns)
-    )
-    connection.execute(f"delete from raw.{kind} where _source_file = ?", [item.relative_path])
-    connection.execute("delete from ops.rejected_rows where kind = ? and file_path = ?", [kind, item.relative_path])
-    connection.execute(
-        "update ops.load_log set is_current = false where kind = ? and file_path = ?", [kind, item.relative_path]
-    )
+    kind, path = contract.kind, item.relative_path
+    connection.execute(f"delete from raw.{kind} where _source_file = ?", [path])
+    for table in ("rejected_rows", "load_warnings"):
+        connection.execute(f"delete from ops.{table} where kind = ? and file_path = ?", [kind, path])
+    connection.execute("update ops.load_log set is_current = false where kind = ? and file_path = ?", [kind, path])
 
     contract_columns = ", ".join(quote(name) for name in contract.column_names)
     lineage_names = ", ".join(name for name, _ in LINEAGE_COLUMNS)
-    connection.execute(
+    loaded = rejected = skipped = warned = 0
+    for part, validated in prepared.parts:
+        sheet = part.sheet
+        connection.execute(
+            f"""
+            insert into raw.{kind} ({contract_columns}, {lineage_names})
+            select {contract_columns}, ?, ?, _source_row, ?, ?, ?, current_timestamp::timestamp
+            from {validated}
+            where len(_reasons) = 0 and _skip_reason is null
+            """,
+            [path, sheet, sha256, item.modified_at, load_id],
+        )
+        original_values = ", ".join(f"{literal(name)}, file_rows.{quote(name)}" for name in part.columns)
+        connection.execute(
+            f"""
+            insert into ops.rejected_rows
+            select ?, ?, ?, ?, validated._source_row,
+                   coalesce(array_to_string(list_sort(list_distinct(
+                       list_transform(validated._reasons, item -> item.column_name))), ', '), ''),
+                   coalesce(validated._skip_reason,
+                            array_to_string(list_transform(validated._reasons, item -> item.message), '; ')),
+                   case when validated._skip_reason is null then 'rejected' else 'skipped' end,
+                   json_object({original_values})
+            from {validated} as validated
+            join {part.table} as file_rows using (_source_row)
+            where len(validated._reasons) > 0 or validated._skip_reason is not null
+            """,
+            [load_id, kind, path, sheet],
+        )
+        if part.rejects_table:
+            connection.execute(
+                f"""
+                insert into ops.rejected_rows
+                select ?, ?, ?, ?, _source_row, '', reason, 'rejected', json_object('line', raw_line)
+                from {part.rejects_table}
+                """,
+                [load_id, kind, path, sheet],
+            )
+        connection.execute(
+            f"""
+            insert into ops.load_warnings
+            select ?, ?, ?, ?, _source_row, warning.column_name, warning.message, warning.value
+            from (select _source_row, unnest(_warnings) as warning from {validated}
+                  where len(_reasons) = 0 and _skip_reason is null)
+            """,
+            [load_id, kind, path, sheet],
+        )
+        counts = connection.execute(
+            f"""
+            select count(*) filter (len(_reasons) = 0 and _skip_reason is null),
+                   count(*) filter (len(_reasons) > 0 or _skip_reason is not null),
+                   count(*) filter (_skip_reason is not null),
+                   count(*) filter (len(_reasons) = 0 and _skip_reason is null and len(_warnings) > 0)
+            from {validated}
+            """
+        ).fetchone()
+        line_rejects = (
+            connection.execute(f"select count(*) from {part.rejects_table}").fetchone()[0] if part.rejects_table else 0
+        )
+        loaded, rejected = loaded + counts[0], rejected + counts[1] + line_rejects
+        skipped, warned = skipped + counts[2], warned + counts[3]
+    rows_read = prepared.read.rows
+    if rows_read != loaded + rejected:
+        raise RuntimeError(f"{path}: {rows_read} rows read but {loaded} loaded + {rejected} rejected; nothing written")
+    notes = list(prepared.notes)
+    notes += _duplicates_in_other_files(connection, contract, path, load_id)
+    if skipped:
+        notes.append(f"{skipped:,} row(s) skipped by the mapping's skip rules")
+    status = "partial" if rejected - skipped else "loaded"
+    return FileLoad(path, status, rows_read, loaded, rejected, skipped, warned, notes=tuple(notes))
+
+
+def _duplicates_in_other_files(
+    connection: duckdb.DuckDBPyConnection, contract: Contract, path: str, load_id: str
+) -> list[str]:
+    """Keys this file shares with other files: one note with a count and an example, not a warning per row."""
+    keys = [f"coalesce(cast({quote(name)} as varchar), '1')" for name in contract.key]
+    key_text = " || '/' || ".join(keys)
+    row = connection.execute(
         f"""
-        insert into raw.{kind} ({contract_columns}, {lineage_names})
-        select {contract_columns}, ?, _source_row, ?, ?, ?, current_timestamp
-        from {_VALIDATED_TABLE}
-        where len(_reasons) = 0
+        with this_file as (select distinct {key_text} as key from raw.{contract.kind} where _load_id = ?),
+        other_files as (
+            select {key_text} as key, _source_file from raw.{contract.kind} where _source_file <> ?
+        )
+        select count(distinct this_file.key), min(this_file.key), min(other_files._source_file)
+        from this_file join other_files using (key)
         """,
-        [item.relative_path, sha256, item.modified_at, load_id],
-    )
-    original_values = ", ".join(f"{_sql_string(name)}, file_rows.{quote(name)}" for name in read.columns)
-    connection.execute(
-        f"""
-        insert into ops.rejected_rows
-        select ?, ?, ?, validated._source_row, array_to_string(validated._reasons, '; '),
-               json_object({original_values})
-        from {_VALIDATED_TABLE} as validated
-        join {_FILE_TABLE} as file_rows using (_source_row)
-        where len(validated._reasons) > 0
-        """,
-        [load_id, kind, item.relative_path],
-    )
-    loaded, rejected = connection.execute(
-        f"select count(*) filter (len(_reasons) = 0), count(*) filter (len(_reasons) > 0) from {_VALIDATED_TABLE}"
+        [load_id, path],
     ).fetchone()
-    status = "partial" if rejected else "loaded"
-    return FileLoad(item.relative_path, status, read.rows, loaded, rejected)
+    if not row or not row[0]:
+        return []
+    return [
+        f"{row[0]:,} {'/'.join(contract.key)} value(s) also appear in other files (e.g. {row[1]!r} in {row[2]}); "
+        "the newest export wins"
+    ]
+
+
+def _unchanged_by_metadata(connection: duckdb.DuckDBPyConnection, item: LandingFile) -> bool:
+    """Same path, size and modification time as the current load: not even hashed again."""
+    row = connection.execute(
+        """
+        select count(*) from ops.load_log
+        where kind = ? and file_path = ? and is_current and file_size_bytes = ? and file_modified_at = ?
+        """,
+        [item.kind, item.relative_path, item.size_bytes, item.modified_at],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _current_sha(connection: duckdb.DuckDBPyConnection, item: LandingFile) -> str | None:
+    row = connection.execute(
+        "select file_sha256 from ops.load_log where kind = ? and file_path = ? and is_current",
+        [item.kind, item.relative_path],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _touch_metadata(connection: duckdb.DuckDBPyConnection, item: LandingFile) -> None:
+    """Same content with a new modification time (copied again): remember the time, so the next run skips it."""
+    connection.execute(
+        "update ops.load_log set file_modified_at = ? where kind = ? and file_path = ? and is_current",
+        [item.modified_at, item.kind, item.relative_path],
+    )
+
+
+def _same_content_elsewhere(connection: duckdb.DuckDBPyConnection, item: LandingFile, sha256: str) -> str | None:
+    row = connection.execute(
+        "select min(file_path) from ops.load_log where kind = ? and file_sha256 = ? and is_current and file_path <> ?",
+        [item.kind, sha256, item.relative_path],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _mapping_name(selection: Selection | None) -> str | None:
+    return selection.mapping.label if selection else None
 
 
 def _log(
     connection: duckdb.DuckDBPyConnection,
     load_id: str,
-    kind: str,
     item: LandingFile,
-    sha256: str,
+    sha256: str | None,
     read: ReadResult | None,
+    selection: Selection | None,
     outcome: FileLoad,
     started_at: datetime,
+    clock: float,
     *,
     is_current: bool,
 ) -> None:
     connection.execute(
-        "insert into ops.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """
+        insert into ops.load_log (
+            load_id, kind, file_path, file_size_bytes, file_sha256, file_modified_at, file_format, encoding,
+            mapping, mapping_reason, status, rows_read, rows_loaded, rows_rejected, rows_skipped,
+            rows_with_warnings, error, notes, started_at, finished_at, seconds, is_current
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
         [
             load_id,
-            kind,
+            item.kind,
             item.relative_path,
             item.size_bytes,
             sha256,
             item.modified_at,
             read.file_format if read else None,
             read.encoding if read else None,
-            CANONICAL_MAPPING,
+            _mapping_name(selection),
+            selection.reason if selection else None,
             outcome.status,
             outcome.rows_read,
             outcome.rows_loaded,
             outcome.rows_rejected,
+            outcome.rows_skipped,
+            outcome.rows_with_warnings,
             outcome.error,
+            "; ".join(outcome.notes) or None,
             started_at,
             _now(),
+            round(time.perf_counter() - clock, 3),
             is_current,
         ],
     )
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _drop_temp_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in connection.execute(
+        "select table_name from duckdb_tables() where temporary and table_name like '\\_%' escape '\\'"
+    ).fetchall():
+        connection.execute(f"drop table if exists temp.{quote(name)}")
 
 
 def _now() -> datetime:

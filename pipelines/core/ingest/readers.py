@@ -1,34 +1,42 @@
-"""Read one export file of any supported format into a DuckDB temp table of text columns.
+"""Read one export file of any supported format into DuckDB temp tables of text columns.
 
 Every value arrives as text exactly as the file holds it, so that validation can name the original value when it
-rejects a row. `_source_row` is the 1-based data row number (the header is not counted).
+rejects a row. `_source_row` is the 1-based data row (the header is not counted; for JSON Lines, the line).
+A workbook gives one part per sheet; every other format one part.
 """
 
 from __future__ import annotations
 
-import codecs
+import gzip
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from pipelines.core.ingest import encodings
+from pipelines.core.ingest.csv_reader import CsvProblem, read_csv
+from pipelines.core.mapping.model import ReadOptions
+from pipelines.core.mapping.sql import quote
+
 SUPPORTED_SUFFIXES = {
     ".csv": "csv",
     ".tsv": "csv",
+    ".tab": "csv",
     ".txt": "csv",
     ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
     ".json": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".parquet": "parquet",
 }
-ENCODINGS_TO_TRY = ("utf-8", "gb18030", "latin-1")
-_SNIFF_BYTES = 1 << 20
-_TRANSCODE_CHUNK = 1 << 22
+ARCHIVE_SUFFIXES = (".zip",)
+JSON_LINE_SEPARATOR = "\x1f"  # a byte that does not occur in JSON text: every line is one field
 
 
 class UnreadableFileError(Exception):
@@ -36,135 +44,187 @@ class UnreadableFileError(Exception):
 
 
 @dataclass(frozen=True)
-class ReadResult:
+class SourcePart:
     table: str
-    file_format: str
-    encoding: str | None
+    sheet: str | None
     columns: tuple[str, ...]
-    rows: int
+    rows: int  # data rows read, including those rejected because they could not be split into fields
+    rejects_table: str | None = None  # (_source_row, reason, raw_line) of such rows
 
 
-def file_format(path: Path) -> str | None:
-    return SUPPORTED_SUFFIXES.get(path.suffix.lower())
+@dataclass
+class ReadResult:
+    file_format: str
+    encoding: str | None = None
+    parts: list[SourcePart] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(part.rows for part in self.parts)
 
 
-def read_into(connection: duckdb.DuckDBPyConnection, path: Path, table: str) -> ReadResult:
-    """Create (or replace) temp table `table` holding the file's rows as text, plus `_source_row`."""
-    fmt = file_format(path)
+def file_format(name: str) -> str | None:
+    """Format from the file name; a .gz is the format of the name without it."""
+    lowered = name.lower()
+    if lowered.endswith(".gz"):
+        lowered = lowered[:-3]
+    return SUPPORTED_SUFFIXES.get(Path(lowered).suffix)
+
+
+def read_into(
+    connection: duckdb.DuckDBPyConnection, path: Path, table_prefix: str, options: ReadOptions, name: str | None = None
+) -> ReadResult:
+    """Read `path` (its name for format purposes: `name`, e.g. a zip member's) into temp tables `<prefix>_<n>`."""
+    name = name or path.name
+    fmt = file_format(name)
     if fmt is None:
-        raise UnreadableFileError(f"unsupported file type {path.suffix!r}")
-    if path.stat().st_size == 0:
-        raise UnreadableFileError("the file is empty")
-    encoding = None
-    if fmt == "csv":
-        encoding = _read_csv(connection, path, table)
-    elif fmt in ("json", "jsonl"):
-        _read_json(connection, path, table)
-    elif fmt == "parquet":
-        _read_parquet(connection, path, table)
-    else:
-        _read_xlsx(connection, path, table)
-    columns = tuple(row[0] for row in connection.execute(f"describe {table}").fetchall() if row[0] != "_source_row")
-    rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
-    return ReadResult(table, fmt, encoding, columns, rows)
-
-
-def detect_encoding(path: Path) -> str:
-    """The first candidate encoding that decodes the whole file; UTF-8 first, with or without BOM."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for encoding in ENCODINGS_TO_TRY:
-        if _decodes(path, encoding):
-            return encoding
-    return "latin-1"
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(_TRANSCODE_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+        known = ", ".join(sorted({*SUPPORTED_SUFFIXES, ".gz", ".zip"}))
+        raise UnreadableFileError(f"unsupported file type {Path(name).suffix or '(none)'!r}; readable are {known}")
+    with _decompressed(path, name) as plain:
+        if plain.stat().st_size == 0:
+            raise UnreadableFileError("the file is empty")
+        if fmt == "xlsx":
+            return _read_xlsx(connection, plain, table_prefix, options)
+        if fmt == "parquet":
+            return _read_parquet(connection, plain, table_prefix)
+        encoding = _encoding(plain, options)
+        with encodings.as_utf8(plain, encoding) as utf8:
+            if fmt == "csv":
+                result = _read_delimited(connection, utf8, table_prefix, options)
+            elif fmt == "jsonl":
+                result = _read_json_lines(connection, utf8, table_prefix)
+            else:
+                result = _read_json(connection, utf8, table_prefix)
+        result.encoding = encoding
+        return result
 
 
 @contextmanager
-def _as_utf8(path: Path, encoding: str) -> Iterator[Path]:
-    """DuckDB reads UTF-8 only (no encodings extension here), so other encodings are transcoded in chunks."""
-    if encoding in ("utf-8", "utf-8-sig"):
+def _decompressed(path: Path, name: str) -> Iterator[Path]:
+    if not name.lower().endswith(".gz"):
         yield path
         return
-    decoder = codecs.getincrementaldecoder(encoding)()
-    with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=True) as target:
-        with path.open("rb") as source:
-            while chunk := source.read(_TRANSCODE_CHUNK):
-                target.write(decoder.decode(chunk).encode("utf-8"))
-            target.write(decoder.decode(b"", final=True).encode("utf-8"))
+    with tempfile.NamedTemporaryFile(suffix=Path(name[:-3]).suffix, delete=True) as target:
+        try:
+            with gzip.open(path, "rb") as source:
+                shutil.copyfileobj(source, target, 1 << 22)
+        except (OSError, EOFError) as error:
+            raise UnreadableFileError(f"not a readable gzip file ({error})") from error
         target.flush()
         yield Path(target.name)
 
 
-def _read_csv(connection: duckdb.DuckDBPyConnection, path: Path, table: str) -> str:
-    encoding = detect_encoding(path)
-    with _as_utf8(path, encoding) as utf8_path:
-        try:
-            connection.execute(
-                f"""
-                create or replace temp table {table} as
-                select *, row_number() over () as _source_row
-                from read_csv(?, all_varchar = true, header = true, sample_size = -1)
-                """,
-                [str(utf8_path)],
-            )
-        except duckdb.Error as error:
-            raise UnreadableFileError(f"not a readable CSV file ({_first_line(error)})") from error
-    return encoding
+def _encoding(path: Path, options: ReadOptions) -> str:
+    try:
+        return encodings.detect(path, options.encoding)
+    except encodings.UnreadableEncodingError as error:
+        raise UnreadableFileError(str(error)) from error
 
 
-def _read_json(connection: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
-    # Each key is extracted as text: letting DuckDB infer types would fail the whole file on one bad value.
+def _read_delimited(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str, options: ReadOptions) -> ReadResult:
+    table, rejects = f"{prefix}_1", f"{prefix}_1_rejects"
+    try:
+        read = read_csv(connection, path, table, rejects, options)
+    except CsvProblem as error:
+        raise UnreadableFileError(str(error)) from error
+    result = ReadResult("csv", notes=list(read.notes))
+    result.parts.append(SourcePart(table, None, read.columns, read.rows, rejects))
+    if read.rows == 0:
+        result.notes.append("the file has a header but no data rows")
+    return result
+
+
+def _read_json_lines(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> ReadResult:
+    """One object per line; a line that is not a JSON object is rejected with its line number, not the file."""
+    table, rejects = f"{prefix}_1", f"{prefix}_1_rejects"
+    try:
+        connection.execute(
+            f"""
+            create or replace temp table _json_lines as
+            select line, row_number() over () as _source_row
+            from read_csv(?, auto_detect = false, header = false, delim = '{JSON_LINE_SEPARATOR}', quote = '',
+                          escape = '', columns = {{'line': 'VARCHAR'}}, max_line_size = 67108864,
+                          strict_mode = false)
+            """,
+            [str(path)],
+        )
+    except duckdb.Error as error:
+        raise UnreadableFileError(f"not readable as JSON Lines ({_first_line(error)})") from error
+    connection.execute("delete from _json_lines where line is null or trim(line) = ''")
+    connection.execute(
+        f"""
+        create or replace temp table {rejects} as
+        select _source_row,
+               case when not json_valid(line) then 'line is not valid JSON'
+                    else 'line is JSON but not an object with fields' end as reason,
+               left(line, 1000) as raw_line
+        from _json_lines
+        where not json_valid(line) or json_type(line) <> 'OBJECT'
+        """
+    )
+    connection.execute(
+        "create or replace temp table _json_objects as select cast(line as json) as json, _source_row "
+        "from _json_lines where json_valid(line) and json_type(line) = 'OBJECT'"
+    )
+    connection.execute("drop table _json_lines")
+    columns = _extract_json_objects(connection, table)
+    rows = connection.execute(f"select (select count(*) from {table}) + (select count(*) from {rejects})").fetchone()[0]
+    if rows == 0:
+        raise UnreadableFileError("the file holds no JSON objects")
+    return ReadResult("jsonl", parts=[SourcePart(table, None, columns, rows, rejects)])
+
+
+def _read_json(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> ReadResult:
+    """A JSON array of objects (or a single object holding one); falls back to JSON Lines for .json files."""
+    table = f"{prefix}_1"
     try:
         connection.execute(
             """
             create or replace temp table _json_objects as
-            select json, row_number() over () as _source_row from read_json_objects(?, format = 'auto')
+            select json, row_number() over () as _source_row from read_json_objects(?, format = 'array')
             """,
             [str(path)],
         )
-        keys = [
-            row[0]
-            for row in connection.execute(
-                """
-                select key from (
-                    select unnest(json_keys(json)) as key, unnest(range(len(json_keys(json)))) as position,
-                           _source_row
-                    from _json_objects
-                )
-                group by key
-                order by min(_source_row * 1000000 + position)
-                """
-            ).fetchall()
-        ]
-    except duckdb.Error as error:
-        raise UnreadableFileError(f"not a readable JSON file ({_first_line(error)})") from error
-    if not keys:
+    except duckdb.Error:
+        result = _read_json_lines(connection, path, prefix)
+        result.file_format = "json"
+        return result
+    connection.execute("delete from _json_objects where json_type(json) <> 'OBJECT'")
+    columns = _extract_json_objects(connection, table)
+    rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
+    if rows == 0:
         raise UnreadableFileError("the JSON file holds no objects with fields")
-    extracts = ", ".join(f"json_extract_string(json, {_json_path(key)}) as {_quote(key)}" for key in keys)
-    connection.execute(f"create or replace temp table {table} as select {extracts}, _source_row from _json_objects")
+    return ReadResult("json", parts=[SourcePart(table, None, columns, rows)])
+
+
+def _extract_json_objects(connection: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+    """Every key of `_json_objects` as a text column, in order of first appearance."""
+    keys = [
+        row[0]
+        for row in connection.execute(
+            """
+            select key from (
+                select unnest(json_keys(json)) as key, generate_subscripts(json_keys(json), 1) as position,
+                       _source_row
+                from _json_objects
+            )
+            group by key
+            order by min(_source_row * 100000 + position)
+            """
+        ).fetchall()
+    ]
+    extracts = "".join(f"json_extract_string(json, {_json_path(key)}) as {quote(key)}, " for key in keys)
+    connection.execute(f"create or replace temp table {table} as select {extracts}_source_row from _json_objects")
     connection.execute("drop table _json_objects")
+    return tuple(keys)
 
 
-def _read_parquet(connection: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+def _read_parquet(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> ReadResult:
+    table = f"{prefix}_1"
     try:
         names = [row[0] for row in connection.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()]
-        casts = ", ".join(f"cast({_quote(name)} as varchar) as {_quote(name)}" for name in names)
+        casts = ", ".join(f"cast({quote(name)} as varchar) as {quote(name)}" for name in names)
         connection.execute(
             f"""
             create or replace temp table {table} as
@@ -174,30 +234,56 @@ def _read_parquet(connection: duckdb.DuckDBPyConnection, path: Path, table: str)
         )
     except duckdb.Error as error:
         raise UnreadableFileError(f"not a readable Parquet file ({_first_line(error)})") from error
+    rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
+    return ReadResult("parquet", parts=[SourcePart(table, None, tuple(names), rows)])
 
 
-def _read_xlsx(connection: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+def _read_xlsx(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str, options: ReadOptions) -> ReadResult:
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as error:  # calamine raises several unrelated types for damaged workbooks
         raise UnreadableFileError(f"not a readable Excel workbook ({_first_line(error)})") from error
-    if not rows:
-        raise UnreadableFileError("the first sheet is empty")
-    header = [str(name).strip() for name in rows[0]]
+    names = list(workbook.sheet_names)
+    if options.sheet is not None and options.sheet not in names:
+        raise UnreadableFileError(f"the workbook has no sheet {options.sheet!r}; its sheets are {', '.join(names)}")
+    result = ReadResult("xlsx")
+    for index, sheet in enumerate([options.sheet] if options.sheet else names, start=1):
+        try:
+            rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as error:
+            result.notes.append(f"sheet {sheet!r} could not be read ({_first_line(error)})")
+            continue
+        rows = rows[options.skip_lines :]
+        while rows and all(cell in ("", None) for cell in rows[-1]):
+            rows.pop()
+        if not rows or all(cell in ("", None) for cell in rows[0]):
+            result.notes.append(f"sheet {sheet!r} is empty")
+            continue
+        table = f"{prefix}_{index}"
+        columns = _sheet_into(connection, table, rows)
+        result.parts.append(SourcePart(table, sheet, columns, len(rows) - 1))
+    if not result.parts:
+        raise UnreadableFileError("the workbook has no sheet with data")
+    return result
+
+
+def _sheet_into(connection: duckdb.DuckDBPyConnection, table: str, rows: list[list[object]]) -> tuple[str, ...]:
+    header: list[str] = []
+    for position, cell in enumerate(rows[0], start=1):
+        name = _cell_text(cell) or f"column_{position}"
+        header.append(name if name not in header else f"{name}_{position}")
     body = rows[1:]
     columns = {
         name: pa.array([_cell_text(row[index]) if index < len(row) else None for row in body], pa.string())
         for index, name in enumerate(header)
-        if name
     }
     columns["_source_row"] = pa.array(range(1, len(body) + 1), pa.int64())
-    arrow_table = pa.table(columns)
-    connection.register("_xlsx_rows", arrow_table)
-    connection.execute(f"create or replace temp table {table} as select * from _xlsx_rows")
-    connection.unregister("_xlsx_rows")
+    connection.register("_sheet_rows", pa.table(columns))
+    connection.execute(f"create or replace temp table {table} as select * from _sheet_rows")
+    connection.unregister("_sheet_rows")
+    return tuple(header)
 
 
 def _cell_text(value: object) -> str | None:
@@ -205,11 +291,9 @@ def _cell_text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _json_path(key: str) -> str:

@@ -1,117 +1,248 @@
-"""Contract validation as SQL: every column parsed to its contract type, every failure given a reason in words.
+"""Contract validation as SQL: every column parsed to its contract type and normalised, every problem given a
+reason in words, naming the column and the value.
 
-The query runs in DuckDB over the whole file at once; Python only writes the SQL.
+Runs in DuckDB over a whole file at once, on the mapped text columns (`pipelines.core.mapping.sql`); Python only
+writes the SQL. A row with reasons is rejected; a row with warnings is loaded, and the warnings say what was
+changed (e.g. an unknown channel kept as 'other', a formula neutralised) with the original value.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
+from pipelines.core.ingest.phones import LOOKUP_TABLE, fast_e164_sql
 from pipelines.core.ingest.schema import sql_type
+from pipelines.core.mapping.sql import MappedColumn, literal, quote
 
 EARLIEST_PLAUSIBLE = "1900-01-01"
-BOOLEAN_TRUE = ("true", "t", "yes", "y", "1")
-BOOLEAN_FALSE = ("false", "f", "no", "n", "0")
+# A day of slack for clocks and time zones; later than that is a date in the future, not a recorded event.
+FUTURE_SLACK = "interval 1 day"
+BOOLEAN_TRUE = ("true", "t", "yes", "y", "1", "ja", "x")
+BOOLEAN_FALSE = ("false", "f", "no", "n", "0", "nein")
+# Excel's limit for one cell: longer text cannot round-trip through the spreadsheets these exports come from.
+MAX_TEXT_LENGTH = 32_767
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
+# OWASP's CSV-injection characters; + and - only when followed by formula syntax, so "-" or "+49…" stay as they are.
+FORMULA_PATTERN = r"^([=@\t\r]|[+\-].*[=(|!])"
+OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+\-]\d\d(:?\d\d)?)$"
 
 
-def quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+@dataclass(frozen=True)
+class ValidationSettings:
+    phone_region: str = "DE"
+    timezone: str = "UTC"
 
 
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _in_list(values: tuple[str, ...]) -> str:
-    return ", ".join(literal(value) for value in values)
-
-
-def source_text(column: Column, file_columns: tuple[str, ...]) -> str:
-    """The trimmed text of a contract column, NULL when empty or absent from the file."""
-    if column.name not in file_columns:
-        return "cast(null as varchar)"
-    return f"nullif(trim({quote(column.name)}), '')"
-
-
-def parsed_value(column: Column, text: str) -> str:
-    if column.type == "integer":
-        number = f"try_cast({text} as double)"
-        return f"case when {number} = floor({number}) then cast({number} as bigint) end"
-    if column.type == "decimal":
-        return f"try_cast({text} as {sql_type(column)})"
-    if column.type == "timestamp":
-        return f"try_cast({text} as timestamp)"
-    if column.type == "date":
-        return f"coalesce(try_cast({text} as date), cast(try_cast({text} as timestamp) as date))"
-    if column.type == "boolean":
-        return (
-            f"case when lower({text}) in ({_in_list(BOOLEAN_TRUE)}) then true "
-            f"when lower({text}) in ({_in_list(BOOLEAN_FALSE)}) then false end"
-        )
-    if column.allowed:
-        spelled = f"regexp_replace(lower({text}), '[\\s-]+', '_', 'g')"
-        # Unknown spellings are kept as 'other' rather than lost; the original stays in the source file.
-        known = _in_list(column.allowed)
-        return f"case when {text} is null then null when {spelled} in ({known}) then {spelled} else 'other' end"
-    return text
-
-
-def reason_checks(column: Column, text: str, value: str) -> list[str]:
-    name = column.name
-    checks: list[str] = []
-    if column.required:
-        checks.append(f"case when {text} is null then {literal(f'{name} is required but empty')} end")
-    if column.type != "text":
-        article = "an" if column.type == "integer" else "a"
-        kind_in_words = {"timestamp": "date/time"}.get(column.type, column.type)
-        checks.append(
-            f"case when {text} is not null and {value} is null then "
-            f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is not {article} {kind_in_words}')} end"
-        )
-    if column.type in ("timestamp", "date"):
-        checks.append(
-            f"case when {value} > current_timestamp + interval 1 day then "
-            f"{literal(name + ': ')} || {_shown(text)} || ' is in the future' end"
-        )
-        checks.append(
-            f"case when {value} < date {literal(EARLIEST_PLAUSIBLE)} then "
-            f"{literal(name + ': ')} || {_shown(text)} || ' is before 1900' end"
-        )
-    if column.minimum is not None:
-        checks.append(
-            f"case when {value} < {column.minimum} then "
-            f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is below the minimum {column.minimum:g}')} end"
-        )
-    if column.maximum is not None:
-        checks.append(
-            f"case when {value} > {column.maximum} then "
-            f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is above the maximum {column.maximum:g}')} end"
-        )
-    return checks
+def _struct(column: str, message: str, value: str | None = None) -> str:
+    parts = f"column_name := {literal(column)}, message := {message}"
+    if value is not None:
+        parts += f", value := {value}"
+    return f"struct_pack({parts})"
 
 
 def _shown(text: str) -> str:
     return f"'''' || left({text}, 60) || ''''"
 
 
-def validation_query(contract: Contract, source_table: str, file_columns: tuple[str, ...]) -> str:
-    """SELECT with one typed column per contract column, `_source_row`, and `_reasons` (empty list = valid)."""
-    select_parts: list[str] = []
-    checks: list[str] = []
-    for column in contract.columns:
-        text = source_text(column, file_columns)
-        value = parsed_value(column, text)
-        select_parts.append(f"cast({value} as {sql_type(column)}) as {quote(column.name)}")
-        checks.extend(reason_checks(column, text, value))
-    if contract.needs_customer_reference:
-        texts = [source_text(contract.column(name), file_columns) for name in CUSTOMER_REFERENCE]
-        all_empty = " and ".join(f"{text} is null" for text in texts)
-        checks.append(
-            f"case when {all_empty} then 'no customer reference: customer_id, email and phone are all empty' end"
+def _number_text(text: str, decimal_comma: bool) -> str:
+    """Spaces, currency signs and thousands separators removed; a decimal comma made a point."""
+    stripped = f"regexp_replace({text}, '[\\s€$£¥''\u00a0\u202f]', '', 'g')"
+    if decimal_comma:
+        return f"replace(replace({stripped}, '.', ''), ',', '.')"
+    return f"replace({stripped}, ',', '')"
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return ", ".join(literal(value) for value in values)
+
+
+class _ColumnSql:
+    """SQL for one contract column: its typed value, reasons to reject, warnings."""
+
+    def __init__(self, column: Column, mapped: MappedColumn, settings: ValidationSettings) -> None:
+        self.column = column
+        self.mapped = mapped
+        self.settings = settings
+        self.text = f"mapped.{quote(column.name)}"
+        self.zone = mapped.timezone or settings.timezone
+
+    def value(self, columns: dict[str, _ColumnSql]) -> str:
+        column, text = self.column, self.text
+        if self.mapped.minutes_after:
+            anchor = columns[self.mapped.minutes_after].value(columns)
+            minutes = f"try_cast({_number_text(text, self.mapped.decimal_comma)} as double)"
+            return f"{anchor} + to_microseconds(cast(round({minutes} * 60000000) as bigint))"
+        if column.type == "integer":
+            number = f"try_cast({_number_text(text, self.mapped.decimal_comma)} as double)"
+            return f"case when {number} = floor({number}) and abs({number}) < 1e15 then cast({number} as bigint) end"
+        if column.type == "decimal":
+            return f"try_cast({_number_text(text, self.mapped.decimal_comma)} as {sql_type(column)})"
+        if column.type == "timestamp":
+            return self._timestamp()
+        if column.type == "date":
+            if self.mapped.formats:
+                return f"cast(try_strptime({text}, [{_in_list(self.mapped.formats)}]) as date)"
+            return f"coalesce(try_cast({text} as date), cast(try_cast({text} as timestamp) as date))"
+        if column.type == "boolean":
+            return (
+                f"case when lower({text}) in ({_in_list(BOOLEAN_TRUE)}) then true "
+                f"when lower({text}) in ({_in_list(BOOLEAN_FALSE)}) then false end"
+            )
+        if column.allowed:
+            # Unknown spellings are kept as 'other' (with a warning that holds the original) rather than lost.
+            spelled, known = self._spelled(), _in_list(column.allowed)
+            return f"case when {text} is null then null when {spelled} in ({known}) then {spelled} else 'other' end"
+        if column.name == "email":
+            return f"case when regexp_full_match(lower({text}), {literal(EMAIL_PATTERN)}) then lower({text}) end"
+        if column.name == "phone":
+            return f"coalesce({fast_e164_sql(text, self.settings.phone_region)}, {LOOKUP_TABLE}.e164)"
+        return f"case when regexp_matches({text}, {literal(FORMULA_PATTERN)}) then '''' || {text} else {text} end"
+
+    def _spelled(self) -> str:
+        return f"regexp_replace(lower({self.text}), '[\\s-]+', '_', 'g')"
+
+    def _timestamp(self) -> str:
+        text, formats = self.text, self.mapped.formats
+        if formats:
+            with_offset = [item for item in formats if "%z" in item or "%Z" in item]
+            if with_offset and len(with_offset) == len(formats):
+                return f"timezone('UTC', try_strptime({text}, [{_in_list(formats)}]))"
+            local = f"try_strptime({text}, [{_in_list(tuple(item for item in formats if item not in with_offset))}])"
+            converted = self._local_to_utc(local)
+            if with_offset:
+                return f"coalesce({converted}, timezone('UTC', try_strptime({text}, [{_in_list(tuple(with_offset))}])))"
+            return converted
+        # try_cast(… as timestamp) ignores a written offset, so text with one is read as timestamptz.
+        return (
+            f"case when regexp_matches({text}, {literal(OFFSET_PATTERN)}) "
+            f"then timezone('UTC', try_cast({text} as timestamptz)) "
+            f"else {self._local_to_utc(f'try_cast({text} as timestamp)')} end"
         )
-    reasons = f"list_filter([{', '.join(checks)}], reason -> reason is not null)"
-    columns_sql = ",\n    ".join(select_parts)
-    return f"select\n    {columns_sql},\n    _source_row,\n    {reasons} as _reasons\nfrom {source_table}"
+
+    def _local_to_utc(self, local: str) -> str:
+        if self.zone == "UTC":
+            return local
+        return f"timezone('UTC', timezone({literal(self.zone)}, {local}))"
+
+    def reasons(self, value: str) -> list[str]:
+        column, text, name = self.column, self.text, self.column.name
+        checks: list[str] = []
+        if column.required:
+            checks.append(
+                f"case when {text} is null then {_struct(name, literal(f'{name} is required but empty'))} end"
+            )
+        typed = column.type != "text" or self.mapped.minutes_after
+        if typed:
+            article = "an" if column.type == "integer" else "a"
+            in_words = {"timestamp": "date/time"}.get(column.type, column.type)
+            hint = ""
+            if column.type in ("timestamp", "date") and not self.mapped.formats:
+                hint = " (no date format in the mapping; ISO 8601 expected, e.g. 2025-03-01 14:30)"
+            elif column.type in ("timestamp", "date"):
+                hint = f" in the format(s) {', '.join(self.mapped.formats)}"
+            message = f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is not {article} {in_words}{hint}')}"
+            checks.append(f"case when {text} is not null and {value} is null then {_struct(name, message)} end")
+        if column.type in ("timestamp", "date"):
+            future = f"{literal(name + ': ')} || {_shown(text)} || ' is in the future'"
+            past = f"{literal(name + ': ')} || {_shown(text)} || ' is before 1900'"
+            checks.append(
+                f"case when {value} > current_timestamp::timestamp + {FUTURE_SLACK} then {_struct(name, future)} end"
+            )
+            checks.append(f"case when {value} < date {literal(EARLIEST_PLAUSIBLE)} then {_struct(name, past)} end")
+        for bound, operator, words in (
+            (column.minimum, "<", "below the minimum"),
+            (column.maximum, ">", "above the maximum"),
+        ):
+            if bound is not None:
+                message = f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is {words} {bound:g}')}"
+                checks.append(f"case when {value} {operator} {bound} then {_struct(name, message)} end")
+        if column.type == "text":
+            message = (
+                f"{literal(name + ': ')} || cast(length({text}) as varchar) || "
+                f"{literal(f' characters, more than the {MAX_TEXT_LENGTH:,} a field may hold')}"
+            )
+            checks.append(f"case when length({text}) > {MAX_TEXT_LENGTH} then {_struct(name, message)} end")
+        return checks
+
+    def warnings(self, value: str) -> list[str]:
+        column, text, name = self.column, self.text, self.column.name
+        if column.allowed:
+            message = (
+                f"{literal(name + ': ')} || {_shown(text)} || "
+                f"{literal(' is not one of ' + ', '.join(column.allowed) + '; kept as other')}"
+            )
+            return [
+                f"case when {value} = 'other' and {self._spelled()} <> 'other' then {_struct(name, message, text)} end"
+            ]
+        if name == "email":
+            message = f"{literal('email: ')} || {_shown(text)} || ' is not an e-mail address; left empty'"
+            return [f"case when {text} is not null and {value} is null then {_struct(name, message, text)} end"]
+        if name == "phone":
+            message = f"{literal('phone: ')} || {_shown(text)} || ' is not a phone number; left empty'"
+            return [f"case when {text} is not null and {value} is null then {_struct(name, message, text)} end"]
+        if column.type == "text" and not self.mapped.minutes_after:
+            message = literal(f"{name}: starts like a spreadsheet formula; stored with a leading ' so it stays text")
+            return [
+                f"case when regexp_matches({text}, {literal(FORMULA_PATTERN)}) then {_struct(name, message, text)} end"
+            ]
+        return []
 
 
-def missing_required_columns(contract: Contract, file_columns: tuple[str, ...]) -> list[str]:
-    return [column.name for column in contract.columns if column.required and column.name not in file_columns]
+def validation_query(
+    contract: Contract,
+    mapped_table: str,
+    columns: dict[str, MappedColumn],
+    settings: ValidationSettings,
+    *,
+    has_phone_lookup: bool,
+) -> str:
+    """SELECT with one typed column per contract column, `_source_row`, `_skip_reason`, `_reasons` (a list of
+    {column, message}; empty = valid) and `_warnings` (a list of {column, message, value})."""
+    sqls = {column.name: _ColumnSql(column, columns[column.name], settings) for column in contract.columns}
+    select_parts: list[str] = []
+    reasons: list[str] = []
+    warnings: list[str] = []
+    for name, column_sql in sqls.items():
+        value = column_sql.value(sqls)
+        select_parts.append(f"cast({value} as {sql_type(column_sql.column)}) as {quote(name)}")
+        reasons.extend(column_sql.reasons(value))
+        warnings.extend(column_sql.warnings(value))
+    if contract.needs_customer_reference:
+        empty = " and ".join(f"mapped.{quote(name)} is null" for name in CUSTOMER_REFERENCE)
+        message = literal("no customer reference: customer_id, email and phone are all empty")
+        reasons.append(f"case when {empty} then {_struct('customer_id', message)} end")
+    warnings.append(_duplicate_key_warning(contract))
+    join = ""
+    if has_phone_lookup and "phone" in sqls:
+        join = f"\nleft join {LOOKUP_TABLE} on {LOOKUP_TABLE}.raw = mapped.phone"
+    return (
+        "select\n    "
+        + ",\n    ".join(select_parts)
+        + ",\n    mapped._source_row,\n    mapped._skip_reason,\n    "
+        + f"list_filter([{', '.join(reasons)}], item -> item is not null) as _reasons,\n    "
+        + f"list_filter([{', '.join(warnings)}], item -> item is not null) as _warnings\n"
+        + f"from {mapped_table} as mapped{join}"
+    )
+
+
+def _duplicate_key_warning(contract: Contract) -> str:
+    """The same key again later in the same file: the later row wins (staging keeps the latest)."""
+    keys = [f"coalesce(mapped.{quote(name)}, '1')" for name in contract.key]
+    key_text = " || '/' || ".join(keys)
+    later = f"lead(mapped._source_row) over (partition by {', '.join(keys)} order by mapped._source_row)"
+    message = (
+        f"{literal('/'.join(contract.key) + ' ')} || {_shown(key_text)} || ' appears again in row ' || {later} "
+        "|| ' of this file; the later row wins'"
+    )
+    first_key = f"mapped.{quote(contract.key[0])}"
+    column = contract.key[0]
+    return f"case when {first_key} is not null and {later} is not null then {_struct(column, message, key_text)} end"
+
+
+def missing_required_columns(contract: Contract, columns: dict[str, MappedColumn]) -> list[str]:
+    return [
+        column.name
+        for column in contract.columns
+        if column.required and columns[column.name].expression == "cast(null as varchar)"
+    ]

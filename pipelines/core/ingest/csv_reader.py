@@ -1,0 +1,227 @@
+"""Delimited text (CSV, TSV, TXT) into a DuckDB temp table of text columns, line by line problems kept as rejects.
+
+DuckDB's dialect sniffer is thrown off by a single broken quote, so the dialect is decided here from the header
+line (the delimiter occurring most often in it), and the file is read with `auto_detect = false`: standard
+quoting, every column as text, and `store_rejects` collecting each line that cannot be split (wrong number of
+fields, unterminated quote) instead of failing the file. An unterminated quote swallows the rest of the file;
+the lines after the broken one are read again, so good rows next to a bad one still load.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.core.mapping.model import ReadOptions
+from pipelines.core.mapping.sql import literal, quote
+
+DELIMITERS = (",", ";", "\t", "|")
+MAX_LINE_BYTES = 64 << 20
+MAX_RECOVERIES = 200
+REJECTS_TABLE = "_csv_rejects"
+REJECTS_SCAN = "_csv_reject_scans"
+ERROR_WORDS = {
+    "MISSING COLUMNS": "the line has fewer fields than the header",
+    "TOO MANY COLUMNS": "the line has more fields than the header",
+    "UNQUOTED VALUE": "a quote is opened but never closed",
+    "LINE SIZE OVER MAXIMUM": "the line is longer than 64 MB",
+    "INVALID UNICODE": "the line holds bytes that are not text",
+}
+
+
+class CsvProblem(Exception):  # noqa: N818 - a message for the user, not a programming error
+    """The file cannot be read as delimited text at all."""
+
+
+@dataclass(frozen=True)
+class CsvRead:
+    columns: tuple[str, ...]
+    rows: int  # data rows, including those rejected while splitting lines
+    delimiter: str
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Header:
+    names: tuple[str, ...]
+    delimiter: str
+    quote: str
+    notes: tuple[str, ...]
+
+
+def read_csv(
+    connection: duckdb.DuckDBPyConnection, path: Path, table: str, rejects_table: str, options: ReadOptions
+) -> CsvRead:
+    """Create temp `table` (the file's columns as text + `_source_row`) and `rejects_table` (_source_row, reason,
+    raw_line) for the lines that could not be split."""
+    header = _header(path, options)
+    connection.execute(
+        f"create or replace temp table {rejects_table} (_source_row bigint, reason varchar, raw_line varchar)"
+    )
+    connection.execute(
+        f"create or replace temp table {table} as select {_columns_sql(header.names)}, "
+        f"cast(null as bigint) as _source_row limit 0"
+    )
+    notes = list(header.notes)
+    first_line_offset = options.skip_lines + 1  # lines before the first data row
+    source, rows_before = path, 0
+    with tempfile.TemporaryDirectory(prefix="pulse-csv-") as scratch:
+        for attempt in range(MAX_RECOVERIES + 1):
+            swallowed_from = _read_once(
+                connection,
+                source,
+                table,
+                rejects_table,
+                header,
+                first_line_offset,
+                rows_before,
+                options.skip_lines if attempt == 0 else 0,
+            )
+            if swallowed_from is None:
+                break
+            # Lines after the unterminated quote: read them again as a file of their own.
+            rows_before = swallowed_from
+            remainder = Path(scratch) / f"remainder-{attempt}.csv"
+            if not _write_remainder(connection, rejects_table, swallowed_from, header, remainder):
+                break
+            source, first_line_offset = remainder, 1
+        else:
+            notes.append(f"more than {MAX_RECOVERIES} unterminated quotes; the rest of the file is in one rejected row")
+    rows = connection.execute(
+        f"select (select count(*) from {table}) + (select count(*) from {rejects_table})"
+    ).fetchone()[0]
+    return CsvRead(header.names, rows, header.delimiter, tuple(notes))
+
+
+def _header(path: Path, options: ReadOptions) -> _Header:
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for _ in range(options.skip_lines):
+            handle.readline()
+        line = handle.readline()
+    if not line.strip():
+        raise CsvProblem(
+            "the file has no header line"
+            + (f" after the {options.skip_lines} skipped line(s)" if options.skip_lines else "")
+        )
+    delimiter = options.delimiter or max(
+        DELIMITERS, key=lambda candidate: (line.count(candidate), -DELIMITERS.index(candidate))
+    )
+    quote_char = options.quote or '"'
+    names = next(csv.reader(io.StringIO(line), delimiter=delimiter, quotechar=quote_char))
+    notes: list[str] = []
+    cleaned: list[str] = []
+    for position, name in enumerate(names, start=1):
+        name = name.strip()
+        if not name:
+            name = f"column_{position}"
+            notes.append(f"column {position} has no name in the header; called it {name}")
+        if name in cleaned:
+            renamed = f"{name}_{position}"
+            notes.append(f"column name {name!r} appears twice in the header; the second is called {renamed}")
+            name = renamed
+        cleaned.append(name)
+    if len(cleaned) == 1 and len(line) > 200:
+        notes.append("only one column found: is the delimiter right? (set read.delimiter in the mapping)")
+    return _Header(tuple(cleaned), delimiter, quote_char, tuple(notes))
+
+
+def _columns_sql(names: tuple[str, ...]) -> str:
+    return ", ".join(f"cast(null as varchar) as {quote(name)}" for name in names)
+
+
+def _read_once(
+    connection: duckdb.DuckDBPyConnection,
+    source: Path,
+    table: str,
+    rejects_table: str,
+    header: _Header,
+    first_line_offset: int,
+    rows_before: int,
+    skip: int,
+) -> int | None:
+    """Append the rows of `source` to `table`. Returns the data-row number of an unterminated quote that swallowed
+    the rest of the file, or None."""
+    columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header.names) + "}"
+    connection.execute(f"drop table if exists {REJECTS_TABLE}")
+    connection.execute(f"drop table if exists {REJECTS_SCAN}")
+    options = (
+        f"auto_detect = false, header = true, skip = {skip}, delim = {literal(header.delimiter)}, "
+        f"quote = {literal(header.quote)}, escape = {literal(header.quote)}, columns = {columns}, "
+        f"store_rejects = true, rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}', "
+        f"max_line_size = {MAX_LINE_BYTES}, null_padding = false"
+    )
+    try:
+        connection.execute(
+            f"create or replace temp table _csv_batch as "
+            f"select *, row_number() over () as _batch_row from read_csv(?, {options})",
+            [str(source)],
+        )
+    except duckdb.Error as error:
+        raise CsvProblem(f"not readable as delimited text ({str(error).strip().splitlines()[0]})") from error
+    rejected = connection.execute(
+        f"""
+        select line - {first_line_offset} as data_row, error_type, error_message, csv_line
+        from {REJECTS_TABLE}
+        order by line
+        """
+    ).fetchall()
+    # Rejected lines are missing from the batch. With r_1 < r_2 < … the rejected data rows, the k-th good row is
+    # data row k + #{i : r_i - i < k}: an as-of join on r_i - i finds that count.
+    gaps: dict[int, int] = {}
+    for index, (data_row, *_) in enumerate(rejected, start=1):
+        gaps[data_row - index] = index
+    connection.execute("create or replace temp table _csv_gaps (good_rows_before bigint, rejected_before bigint)")
+    if gaps:
+        connection.executemany("insert into _csv_gaps values (?, ?)", list(gaps.items()))
+    connection.execute(
+        f"""
+        insert into {table}
+        select batch.* exclude (_batch_row),
+               {rows_before} + batch._batch_row + coalesce(gaps.rejected_before, 0) as _source_row
+        from _csv_batch as batch
+        asof left join _csv_gaps as gaps on batch._batch_row > gaps.good_rows_before
+        order by batch._batch_row
+        """
+    )
+    swallowed_from = None
+    for data_row, error_type, message, raw_line in rejected:
+        words = ERROR_WORDS.get(error_type, message)
+        if error_type == "MISSING COLUMNS" or error_type == "TOO MANY COLUMNS":
+            words = (
+                f"{words} ({message.replace('Expected Number of Columns', 'expected').replace(' Found', ', found')})"
+            )
+        lines = raw_line.rstrip("\n").count("\n") + 1 if raw_line else 1
+        if error_type == "UNQUOTED VALUE" and lines > 1:
+            words += f"; it runs to the end of the file, so the {lines - 1} line(s) after it are read again"
+            swallowed_from = rows_before + data_row
+        connection.execute(
+            f"insert into {rejects_table} values (?, ?, ?)",
+            [rows_before + data_row, f"line could not be split into fields: {words}", (raw_line or "").split("\n")[0]],
+        )
+    connection.execute("drop table _csv_batch")
+    return swallowed_from
+
+
+def _write_remainder(
+    connection: duckdb.DuckDBPyConnection, rejects_table: str, swallowed_from: int, header: _Header, target: Path
+) -> bool:
+    raw = connection.execute(
+        f"select csv_line from {REJECTS_TABLE} where error_type = 'UNQUOTED VALUE' order by line desc limit 1"
+    ).fetchone()
+    if not raw or "\n" not in raw[0]:
+        return False
+    remainder = raw[0].split("\n", 1)[1]
+    if not remainder.strip():
+        return False
+    writer_header = header.delimiter.join(_quoted(name, header) for name in header.names)
+    target.write_text(writer_header + "\n" + remainder, encoding="utf-8")
+    return True
+
+
+def _quoted(name: str, header: _Header) -> str:
+    return header.quote + name.replace(header.quote, header.quote * 2) + header.quote

@@ -1,0 +1,92 @@
+"""Phone numbers to E.164 (+4930123456). The common spellings are rewritten in SQL; the rest, few distinct values,
+go through `phonenumbers` (Google's libphonenumber metadata) in Python, once per distinct value."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import duckdb
+import phonenumbers
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+
+from pipelines.core.mapping.sql import literal
+
+LOOKUP_TABLE = "_phone_lookup"
+
+
+class UnknownRegionError(ValueError):
+    pass
+
+
+@cache
+def _country_codes_by_length() -> dict[int, tuple[str, ...]]:
+    codes = [str(code) for code in COUNTRY_CODE_TO_REGION_CODE if code]
+    return {length: tuple(sorted(code for code in codes if len(code) == length)) for length in (1, 2, 3)}
+
+
+def region_metadata(region: str) -> PhoneMetadata:
+    metadata = PhoneMetadata.metadata_for_region(region.upper())
+    if metadata is None:
+        raise UnknownRegionError(f"{region!r} is not a phone region; use an ISO 3166 code such as DE, US, GB")
+    return metadata
+
+
+def cleaned_sql(text: str) -> str:
+    """Separators and the '(0)' that Germans and Swiss write after the country code removed."""
+    without_trunk = f"replace({text}, '(0)', '')"
+    return f"regexp_replace({without_trunk}, '[\\s().\\-/\u00a0]', '', 'g')"
+
+
+def fast_e164_sql(text: str, region: str) -> str:
+    """E.164 for the spellings whose reading is certain, else NULL (left to `phonenumbers`):
+    +<country code><number not starting with 0>, 00<same>, and <national prefix><national number> of the region."""
+    metadata = region_metadata(region)
+    cleaned = cleaned_sql(text)
+    international = "regexp_replace(" + cleaned + ", '^(\\+|00)', '')"
+    codes = _country_codes_by_length()
+    country_code = " ".join(
+        f"when substr({international}, 1, {length}) in ({', '.join(literal(code) for code in codes[length])}) "
+        f"then {length}"
+        for length in (1, 2, 3)
+    )
+    cc_length = f"(case {country_code} end)"
+    prefix = metadata.national_prefix or ""
+    lengths = ", ".join(str(length) for length in metadata.general_desc.possible_length)
+    national = (
+        f"when {literal(prefix)} <> '' and regexp_full_match({cleaned}, {literal(prefix + '[1-9][0-9]+')}) "
+        f"and length({cleaned}) - {len(prefix)} in ({lengths}) "
+        f"then '+{metadata.country_code}' || substr({cleaned}, {len(prefix) + 1})"
+        if prefix
+        else ""
+    )
+    return (
+        f"case when regexp_full_match({cleaned}, '(\\+|00)[1-9][0-9]{{6,14}}') "
+        f"and substr({international}, {cc_length} + 1, 1) <> '0' "
+        f"then '+' || {international} {national} end"
+    )
+
+
+def e164(raw: str, region: str) -> str | None:
+    """libphonenumber's reading of one number, or None when it cannot be a phone number."""
+    try:
+        number = phonenumbers.parse(raw, region.upper())
+    except phonenumbers.NumberParseException:
+        return None
+    # Strictly possible: "local only" numbers (no area code) cannot identify a customer.
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def build_lookup(connection: duckdb.DuckDBPyConnection, source_table: str, column: str, region: str) -> None:
+    """Temp table LOOKUP_TABLE (raw, e164) for the distinct values the SQL fast path leaves open."""
+    text = f"nullif(trim({column}), '')"
+    fast = fast_e164_sql(text, region)
+    leftovers = connection.execute(
+        f"select distinct {text} from {source_table} where {text} is not null and ({fast}) is null"
+    ).fetchall()
+    connection.execute(f"create or replace temp table {LOOKUP_TABLE} (raw varchar primary key, e164 varchar)")
+    if leftovers:
+        connection.executemany(
+            f"insert into {LOOKUP_TABLE} values (?, ?)", [(raw, e164(raw, region)) for (raw,) in leftovers]
+        )

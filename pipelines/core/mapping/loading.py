@@ -1,0 +1,260 @@
+"""Read a mapping file (YAML) into a `Mapping`, or say precisely what is wrong with it: file, key and problem."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from pipelines.core.contracts import CONTRACTS
+from pipelines.core.mapping.model import ColumnRule, Condition, DeriveRule, Mapping, ReadOptions
+
+TOP_LEVEL_KEYS = {
+    "name",
+    "kind",
+    "description",
+    "match",
+    "read",
+    "timezone",
+    "decimal_comma",
+    "date_formats",
+    "columns",
+    "skip_rows",
+    "derive",
+    "same_name_columns",
+}
+READ_KEYS = {"delimiter", "quote", "encoding", "sheet", "skip_lines"}
+RULE_KEYS = {
+    "from",
+    "join",
+    "separator",
+    "value",
+    "values",
+    "default",
+    "formats",
+    "timezone",
+    "decimal_comma",
+    "fill_down_within",
+    "sequence_within",
+    "minutes_after",
+}
+CONDITION_KEYS = {"column", "equals", "is_empty", "matches", "below", "above"}
+TEST_KEYS = CONDITION_KEYS - {"column"}
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used; the message names the file and the key."""
+
+
+def load_mapping(path: Path) -> Mapping:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise MappingError(f"{path}: not a readable YAML file ({str(error).splitlines()[0]})") from error
+    return parse_mapping(document, origin=path)
+
+
+def parse_mapping(document: Any, origin: Path | None = None) -> Mapping:
+    where = str(origin) if origin else "mapping"
+    parser = _Parser(where)
+    data = parser.mapping(document, "", TOP_LEVEL_KEYS)
+    kind = parser.required_text(data, "kind")
+    if kind not in CONTRACTS:
+        parser.fail("kind", f"{kind!r} is not a kind of export; use one of {', '.join(CONTRACTS)}")
+    contract = CONTRACTS[kind]
+    name = parser.text(data, "name") or (origin.stem if origin else kind)
+    columns: dict[str, ColumnRule | None] = {}
+    for column, rule in parser.mapping(data.get("columns") or {}, "columns").items():
+        if column not in contract.column_names:
+            parser.fail(f"columns.{column}", f"{kind} has no column {column!r}; its columns are {_listed(contract)}")
+        columns[column] = parser.rule(rule, f"columns.{column}", kind)
+    derive = tuple(
+        parser.derive_rule(item, f"derive[{index}]", kind) for index, item in enumerate(parser.items(data, "derive"))
+    )
+    timezone = parser.text(data, "timezone")
+    if timezone:
+        parser.check_timezone(timezone, "timezone")
+    return Mapping(
+        name=name,
+        kind=kind,
+        description=parser.text(data, "description") or "",
+        match=tuple(parser.texts(data, "match")),
+        read=parser.read_options(data.get("read") or {}),
+        timezone=timezone,
+        decimal_comma=parser.flag(data, "decimal_comma", False),
+        date_formats=tuple(parser.formats(data.get("date_formats"), "date_formats")),
+        columns=columns,
+        skip_rows=tuple(
+            parser.condition(item, f"skip_rows[{index}]") for index, item in enumerate(parser.items(data, "skip_rows"))
+        ),
+        derive=derive,
+        same_name_columns=parser.flag(data, "same_name_columns", True),
+        origin=origin,
+    )
+
+
+def _listed(contract) -> str:
+    return ", ".join(contract.column_names)
+
+
+class _Parser:
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, key: str, problem: str) -> None:
+        location = f"{self.where}: {key}: " if key else f"{self.where}: "
+        raise MappingError(location + problem)
+
+    def mapping(self, value: Any, key: str, allowed: set[str] | None = None) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(key, "expected a mapping of keys to values")
+        unknown = sorted(str(name) for name in value if allowed is not None and name not in allowed)
+        if unknown:
+            self.fail(key, f"unknown key(s) {', '.join(unknown)}; allowed are {', '.join(sorted(allowed or ()))}")
+        return {str(name): item for name, item in value.items()}
+
+    def text(self, data: dict[str, Any], key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(key, "expected a text")
+        return str(value)
+
+    def required_text(self, data: dict[str, Any], key: str, shown_key: str | None = None) -> str:
+        value = self.text(data, key)
+        if not value:
+            self.fail(shown_key or key, "is required")
+        return str(value)
+
+    def texts(self, data: dict[str, Any], key: str) -> list[str]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            self.fail(key, "expected a text or a list of texts")
+        return list(value)
+
+    def items(self, data: dict[str, Any], key: str) -> list[Any]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(key, "expected a list")
+        return value
+
+    def flag(self, data: dict[str, Any], key: str, default: bool | None) -> bool | None:
+        value = data.get(key, default)
+        if value is not None and not isinstance(value, bool):
+            self.fail(key, "expected true or false")
+        return value
+
+    def formats(self, value: Any, key: str) -> list[str]:
+        formats = self.texts({key: value}, key)
+        for item in formats:
+            if "%" not in item:
+                self.fail(key, f"{item!r} is not a strptime format (e.g. '%d.%m.%Y %H:%M')")
+        return formats
+
+    def check_timezone(self, name: str, key: str) -> None:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail(key, f"{name!r} is not a time zone name (e.g. 'Europe/Berlin', 'UTC')")
+
+    def read_options(self, value: Any) -> ReadOptions:
+        data = self.mapping(value, "read", READ_KEYS)
+        for key in ("delimiter", "quote"):
+            text = self.text(data, key)
+            if text is not None and len(text.encode("unicode_escape").decode()) > 2 and text != "\\t":
+                self.fail(f"read.{key}", f"expected one character, got {text!r}")
+        skip_lines = data.get("skip_lines", 0)
+        if not isinstance(skip_lines, int) or isinstance(skip_lines, bool) or skip_lines < 0:
+            self.fail("read.skip_lines", "expected a whole number ≥ 0")
+        delimiter = self.text(data, "delimiter")
+        return ReadOptions(
+            delimiter="\t" if delimiter == "\\t" else delimiter,
+            quote=self.text(data, "quote"),
+            encoding=self.text(data, "encoding"),
+            sheet=self.text(data, "sheet"),
+            skip_lines=skip_lines,
+        )
+
+    def rule(self, value: Any, key: str, kind: str) -> ColumnRule | None:
+        if value is None:
+            return None
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return ColumnRule(source=str(value))
+        data = self.mapping(value, key, RULE_KEYS)
+        origins = [name for name in ("from", "join", "value") if name in data]
+        derived = [name for name in ("sequence_within",) if name in data]
+        if len(origins) + len(derived) != 1:
+            self.fail(
+                key, "give exactly one of from (a file column), join (several), value (a constant), sequence_within"
+            )
+        values = self.mapping(data.get("values") or {}, f"{key}.values")
+        timezone = self.text(data, "timezone")
+        if timezone:
+            self.check_timezone(timezone, f"{key}.timezone")
+        minutes_after = self.text(data, "minutes_after")
+        if minutes_after and minutes_after not in CONTRACTS[kind].column_names:
+            self.fail(f"{key}.minutes_after", f"{kind} has no column {minutes_after!r}")
+        constant = data.get("value")
+        return ColumnRule(
+            source=self.text(data, "from"),
+            sources=tuple(self.texts(data, "join")),
+            separator=self.text(data, "separator") or " ",
+            constant=None
+            if constant is None
+            else str(constant).lower()
+            if isinstance(constant, bool)
+            else str(constant),
+            values={str(spelling).strip().lower(): str(target) for spelling, target in values.items()},
+            default=self.text(data, "default"),
+            formats=tuple(self.formats(data.get("formats"), f"{key}.formats")),
+            timezone=timezone,
+            decimal_comma=self.flag(data, "decimal_comma", None),
+            fill_down_within=self.text(data, "fill_down_within"),
+            sequence_within=self.text(data, "sequence_within"),
+            minutes_after=minutes_after,
+        )
+
+    def condition(self, value: Any, key: str) -> Condition:
+        data = self.mapping(value, key, CONDITION_KEYS)
+        column = self.required_text(data, "column", f"{key}.column")
+        tests = [name for name in TEST_KEYS if name in data]
+        if len(tests) != 1:
+            self.fail(key, f"give exactly one test of {', '.join(sorted(TEST_KEYS))}")
+        matches = self.text(data, "matches")
+        if matches is not None:
+            try:
+                re.compile(matches)
+            except re.error as error:
+                self.fail(f"{key}.matches", f"not a regular expression ({error})")
+        bounds = {}
+        for name in ("below", "above"):
+            if name in data:
+                if isinstance(data[name], bool) or not isinstance(data[name], int | float):
+                    self.fail(f"{key}.{name}", "expected a number")
+                bounds[name] = float(data[name])
+        return Condition(
+            column=str(column),
+            equals=tuple(str(item) for item in self.texts(data, "equals")) if "equals" in data else (),
+            is_empty=self.flag(data, "is_empty", None),
+            matches=matches,
+            **bounds,
+        )
+
+    def derive_rule(self, value: Any, key: str, kind: str) -> DeriveRule:
+        data = self.mapping(value, key, {"column", "value", "when"})
+        column = self.required_text(data, "column", f"{key}.column")
+        if column not in CONTRACTS[kind].column_names:
+            self.fail(f"{key}.column", f"{kind} has no column {column!r}")
+        if "value" not in data:
+            self.fail(f"{key}.value", "is required")
+        return DeriveRule(column=column, value=str(data["value"]), when=self.condition(data.get("when"), f"{key}.when"))

@@ -1,0 +1,97 @@
+"""What a mapping file says, as plain data: how one source's columns become a contract's columns.
+
+A mapping never runs Python or SQL from the file: every rule is one of a few declared operations, compiled to
+SQL by `pipelines.core.mapping.sql` with values quoted as literals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A test on one source column (as named in the file), on its trimmed text; empty text counts as missing."""
+
+    column: str
+    equals: tuple[str, ...] = ()  # any of these, ignoring case
+    is_empty: bool | None = None
+    matches: str | None = None  # regular expression, searched anywhere in the value
+    below: float | None = None
+    above: float | None = None
+
+    def describe(self) -> str:
+        if self.equals:
+            shown = " or ".join(repr(value) for value in self.equals)
+            return f"{self.column} is {shown}"
+        if self.is_empty is not None:
+            return f"{self.column} is {'empty' if self.is_empty else 'not empty'}"
+        if self.matches is not None:
+            return f"{self.column} matches {self.matches!r}"
+        if self.below is not None:
+            return f"{self.column} is below {self.below:g}"
+        return f"{self.column} is above {self.above:g}"
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """Where one contract column's value comes from. Exactly one of source, sources, constant is set."""
+
+    source: str | None = None
+    sources: tuple[str, ...] = ()  # joined with `separator`, empty parts left out
+    separator: str = " "
+    constant: str | None = None
+    values: dict[str, str] = field(default_factory=dict)  # spelling in the file (any case) → contract spelling
+    default: str | None = None  # when the value is empty
+    formats: tuple[str, ...] = ()  # strptime formats for dates and times, tried in order
+    timezone: str | None = None  # for times without an offset; overrides the mapping's
+    decimal_comma: bool | None = None  # "1.234,56"; overrides the mapping's
+    fill_down_within: str | None = None  # empty → the last value above it with the same value in this column
+    sequence_within: str | None = None  # 1, 2, 3, … per value of this column, in file order
+    minutes_after: str | None = None  # the value counts minutes after this (timestamp) contract column
+
+    @property
+    def source_columns(self) -> tuple[str, ...]:
+        named = (self.source,) if self.source else self.sources
+        return named + tuple(name for name in (self.fill_down_within, self.sequence_within) if name)
+
+
+@dataclass(frozen=True)
+class DeriveRule:
+    """Set a contract column to a value on the rows where a condition holds (e.g. quantity < 0 → returned)."""
+
+    column: str
+    value: str
+    when: Condition
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    delimiter: str | None = None  # sniffed when not given
+    quote: str | None = None
+    encoding: str | None = None  # detected when not given
+    sheet: str | None = None  # Excel: read only this sheet (default: every sheet)
+    skip_lines: int = 0  # lines above the header (titles, report dates)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    kind: str
+    description: str = ""
+    match: tuple[str, ...] = ()  # glob patterns on the path below landing/<kind>/, e.g. "shopify/*.csv"
+    read: ReadOptions = ReadOptions()
+    timezone: str | None = None  # None: the configured default (UTC unless set)
+    decimal_comma: bool = False
+    date_formats: tuple[str, ...] = ()  # for every date/time column without its own formats
+    columns: dict[str, ColumnRule | None] = field(default_factory=dict)  # None: deliberately left empty
+    skip_rows: tuple[Condition, ...] = ()
+    derive: tuple[DeriveRule, ...] = ()
+    # Contract columns the mapping does not mention are taken from a file column of the same name.
+    same_name_columns: bool = True
+    origin: Path | None = None  # the YAML file it came from; None for the built-in canonical mapping
+
+    @property
+    def label(self) -> str:
+        return self.name if self.origin is None else f"{self.name} ({self.origin.name})"

@@ -1,0 +1,205 @@
+"""Compile a mapping into one SQL SELECT over a file's text columns: contract columns as text, `_source_row`, and
+`_skip_reason` (the mapping's skip rule a row meets, else NULL). Typing and validation come after, in
+`pipelines.core.ingest.validation`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.core.contracts import Contract
+from pipelines.core.mapping.model import ColumnRule, Condition, Mapping
+
+
+class MappingMismatchError(ValueError):
+    """The file lacks a column the mapping needs for a required contract column or a rule; says which."""
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def normalized_name(name: str) -> str:
+    """'Customer ID', 'customer_id' and ' CUSTOMER-ID ' name the same column."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class MappedColumn:
+    name: str
+    expression: str  # SQL over the file's columns giving trimmed text or NULL
+    origin: str  # in words, for `pulse mapping check`
+    formats: tuple[str, ...] = ()
+    timezone: str | None = None
+    decimal_comma: bool = False
+    minutes_after: str | None = None
+
+
+@dataclass(frozen=True)
+class CompiledMapping:
+    mapping: Mapping
+    columns: dict[str, MappedColumn]
+    skip_reason: str
+    unused_file_columns: tuple[str, ...]
+    notes: tuple[str, ...]  # things the user should know, e.g. an optional column the file does not have
+
+    def select_sql(self, source_table: str) -> str:
+        parts = [f"{column.expression} as {quote(name)}" for name, column in self.columns.items()]
+        parts += ["_source_row", f"{self.skip_reason} as _skip_reason"]
+        return "select\n    " + ",\n    ".join(parts) + f"\nfrom {source_table}"
+
+
+class _Columns:
+    """The file's columns, found by exact name first, then by normalized name."""
+
+    def __init__(self, file_columns: tuple[str, ...]) -> None:
+        self.file_columns = file_columns
+        self.by_normalized: dict[str, str] = {}
+        for name in file_columns:
+            self.by_normalized.setdefault(normalized_name(name), name)
+        self.used: set[str] = set()
+
+    def find(self, name: str) -> str | None:
+        found = name if name in self.file_columns else self.by_normalized.get(normalized_name(name))
+        if found is not None:
+            self.used.add(found)
+        return found
+
+    def text(self, name: str) -> str:
+        found = self.find(name)
+        if found is None:
+            raise KeyError(name)
+        return f"nullif(trim({quote(found)}), '')"
+
+
+def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[str, ...]) -> CompiledMapping:
+    columns = _Columns(file_columns)
+    notes: list[str] = []
+    missing_required: list[str] = []
+    mapped: dict[str, MappedColumn] = {}
+    for column in contract.columns:
+        rule = _rule_for(mapping, column.name, columns)
+        if rule is None:
+            if column.required:
+                missing_required.append(column.name)
+            mapped[column.name] = MappedColumn(column.name, "cast(null as varchar)", "not in the file")
+            continue
+        try:
+            expression, origin = _expression(rule, columns)
+        except KeyError as missing:
+            source = missing.args[0]
+            identity = normalized_name(source) == column.name
+            if column.required:
+                missing_required.append(column.name if identity else f"{column.name} (from {source!r})")
+            elif not identity:
+                notes.append(
+                    f"the mapping takes {column.name} from column {source!r}, which the file does not have; "
+                    f"{column.name} is left empty"
+                )
+            mapped[column.name] = MappedColumn(column.name, "cast(null as varchar)", "missing in the file")
+            continue
+        mapped[column.name] = MappedColumn(
+            column.name,
+            expression,
+            origin,
+            formats=rule.formats or mapping.date_formats,
+            timezone=rule.timezone or mapping.timezone,
+            decimal_comma=mapping.decimal_comma if rule.decimal_comma is None else rule.decimal_comma,
+            minutes_after=rule.minutes_after,
+        )
+    if missing_required:
+        raise MappingMismatchError(
+            f"missing required column(s): {', '.join(missing_required)} (the file has: {_listed(file_columns)})"
+        )
+    for derive in mapping.derive:
+        condition = _condition_sql(derive.when, columns, "derive")
+        current = mapped[derive.column]
+        mapped[derive.column] = MappedColumn(
+            derive.column,
+            f"case when {condition} then {literal(derive.value)} else {current.expression} end",
+            f"{current.origin}; {derive.value!r} where {derive.when.describe()}",
+            current.formats,
+            current.timezone,
+            current.decimal_comma,
+            current.minutes_after,
+        )
+    skip_reason = "cast(null as varchar)"
+    if mapping.skip_rows:
+        whens = " ".join(
+            f"when {_condition_sql(condition, columns, 'skip_rows')} "
+            f"then {literal('skipped by the mapping: ' + condition.describe())}"
+            for condition in mapping.skip_rows
+        )
+        skip_reason = f"case {whens} end"
+    unused = tuple(name for name in file_columns if name not in columns.used)
+    return CompiledMapping(mapping, mapped, skip_reason, unused, tuple(notes))
+
+
+def _rule_for(mapping: Mapping, name: str, columns: _Columns) -> ColumnRule | None:
+    if name in mapping.columns:
+        return mapping.columns[name]
+    if mapping.same_name_columns and columns.find(name) is not None:
+        return ColumnRule(source=name)
+    return None
+
+
+def _expression(rule: ColumnRule, columns: _Columns) -> tuple[str, str]:
+    if rule.constant is not None:
+        expression, origin = literal(rule.constant), f"always {rule.constant!r}"
+    elif rule.sequence_within:
+        group = columns.text(rule.sequence_within)
+        expression = f"cast(row_number() over (partition by {group} order by _source_row) as varchar)"
+        origin = f"1, 2, 3, … within each {rule.sequence_within!r}"
+    elif rule.sources:
+        parts = ", ".join(columns.text(name) for name in rule.sources)
+        expression = f"nullif(concat_ws({literal(rule.separator)}, {parts}), '')"
+        origin = "joined from " + " + ".join(repr(name) for name in rule.sources)
+    else:
+        assert rule.source is not None
+        expression = columns.text(rule.source)
+        found = columns.find(rule.source)
+        origin = f"from {found!r}"
+    if rule.values:
+        cases = " ".join(f"when {literal(spelling)} then {literal(target)}" for spelling, target in rule.values.items())
+        expression = f"case lower({expression}) {cases} else {expression} end"
+        origin += f", {len(rule.values)} spelling(s) translated"
+    if rule.default is not None:
+        expression = f"coalesce({expression}, {literal(rule.default)})"
+        origin += f", {rule.default!r} when empty"
+    if rule.fill_down_within:
+        group = columns.text(rule.fill_down_within)
+        expression = (
+            f"coalesce({expression}, last_value({expression} ignore nulls) over "
+            f"(partition by {group} order by _source_row rows between unbounded preceding and current row))"
+        )
+        origin += f", filled down within {rule.fill_down_within!r}"
+    return expression, origin
+
+
+def _condition_sql(condition: Condition, columns: _Columns, section: str) -> str:
+    try:
+        value = columns.text(condition.column)
+    except KeyError:
+        raise MappingMismatchError(
+            f"the mapping's {section} rule tests column {condition.column!r}, which the file does not have "
+            f"(its columns: {_listed(columns.file_columns)})"
+        ) from None
+    if condition.equals:
+        return f"coalesce(lower({value}) in ({', '.join(literal(item.lower()) for item in condition.equals)}), false)"
+    if condition.is_empty is not None:
+        return f"{value} is {'' if condition.is_empty else 'not '}null"
+    if condition.matches is not None:
+        return f"coalesce(regexp_matches({value}, {literal(condition.matches)}), false)"
+    number = f"try_cast(replace({value}, ',', '.') as double)"
+    if condition.below is not None:
+        return f"coalesce({number} < {condition.below!r}, false)"
+    return f"coalesce({number} > {condition.above!r}, false)"
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    shown = ", ".join(repr(name) for name in names[:30])
+    return shown + (f" and {len(names) - 30} more" if len(names) > 30 else "")
