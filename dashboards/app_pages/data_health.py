@@ -55,3 +55,11 @@ else:
     show_table(reasons)
     st.caption("The first 500 rejected rows, with their original values:")
     show_table(data.rejected_rows(version))
+
+st.subheader("Loaded with a warning")
+warnings = data.warning_summary(version)
+if warnings.empty:
+    st.success("No loaded value needed a change.")
+else:
+    show_table(warnings)
+    st.caption("Values that were loaded but changed on the way in; the originals are kept in ops.load_warnings.")

@@ -37,6 +37,11 @@ def rejection_reasons(version: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def warning_summary(version: str) -> pd.DataFrame:
+    return queries.warning_summary(version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def current_snapshot(version: str) -> SnapshotInfo:
     return snapshot_info(version)
 

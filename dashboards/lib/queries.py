@@ -44,8 +44,8 @@ def load_log(version: str | None = None) -> pd.DataFrame:
         return pd.DataFrame()
     return query(
         """
-        select kind, file_path, status, rows_read, rows_loaded, rows_rejected, error, file_format, encoding,
-               finished_at, is_current
+        select kind, file_path, status, rows_read, rows_loaded, rows_rejected, rows_with_warnings, error, notes,
+               mapping, file_format, encoding, seconds, finished_at, is_current
         from ops.load_log
         order by finished_at desc, file_path
         """,
@@ -58,7 +58,7 @@ def rejected_rows(version: str | None = None, limit: int = 500) -> pd.DataFrame:
         return pd.DataFrame()
     return query(
         """
-        select kind, file_path, row_number, reasons, original_values
+        select kind, file_path, sheet, row_number, columns, reasons, disposition, original_values
         from ops.rejected_rows
         order by kind, file_path, row_number
         limit ?
@@ -77,6 +77,23 @@ def rejection_reasons(version: str | None = None) -> pd.DataFrame:
         select kind, regexp_replace(split_part(reasons, ';', 1), '''[^'']*''', '…', 'g') as reason,
                count(*) as rows
         from ops.rejected_rows
+        group by all
+        order by rows desc
+        """,
+        version=version,
+    )
+
+
+def warning_summary(version: str | None = None) -> pd.DataFrame:
+    """Loaded rows that were changed on the way in (unknown values kept as 'other', formulas neutralised, …),
+    counted by kind, column and warning; the original values are in ops.load_warnings."""
+    if not table_exists("ops.load_warnings", version):
+        return pd.DataFrame(columns=["kind", "column", "warning", "rows"])
+    return query(
+        """
+        select kind, column_name as column,
+               regexp_replace(warning, '''[^'']*''', '…', 'g') as warning, count(*) as rows
+        from ops.load_warnings
         group by all
         order by rows desc
         """,
