@@ -31,7 +31,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generate_options(generate)
     generate.add_argument("--out", type=Path, default=None, help="output folder (default: <data dir>/landing)")
 
-    commands.add_parser("refresh", help="load new exports, rebuild and test the warehouse, publish the snapshot")
+    refresh = commands.add_parser("refresh", help="load new exports, rebuild and test the warehouse, publish")
+    refresh.add_argument(
+        "--full", action="store_true", help="reload every landing file from scratch instead of only new or changed ones"
+    )
+
+    mapping = commands.add_parser("mapping", help="check a file against its mapping, list the mappings")
+    mapping_commands = mapping.add_subparsers(dest="mapping_command", required=True)
+    check = mapping_commands.add_parser("check", help="preview how a file would load, without loading anything")
+    check.add_argument("file", type=Path)
+    check.add_argument("--kind", choices=KINDS, help="kind of export (default: from its landing/<kind>/ folder)")
+    check.add_argument("--mapping", help="use this mapping (name or file stem) instead of the one chosen by pattern")
+    check.add_argument("--rows", type=int, default=3, help="sample rows to show (default 3)")
+    mapping_commands.add_parser("list", help="the mappings, where they come from and which files they match")
 
     serve = commands.add_parser("serve", help="serve the dashboards (and the Dagster UI with --dagster)")
     _add_serve_options(serve)
@@ -123,12 +135,14 @@ def run_generate(scale: float, seed: int, dirt_rate: float, out: Path | None) ->
     return 0
 
 
-def run_refresh() -> int:
+def run_refresh(full: bool = False) -> int:
     from pipelines.defs.automation.headless import refresh_log_path
     from pipelines.defs.automation.headless import run_refresh as refresh
     from pipelines.defs.dbt.project import ensure_manifest
 
     paths().ensure()
+    if full:
+        forget_every_load()
     with console.status("parsing the dbt project"):
         ensure_manifest()
     from pipelines.definitions import defs
@@ -153,6 +167,18 @@ def run_refresh() -> int:
         )
         return 1
     return 0
+
+
+def forget_every_load() -> None:
+    """`refresh --full`: raw rows, rejects and warnings removed, so that every landing file is read again."""
+    from pipelines.core.contracts import contract_for
+    from pipelines.core.ingest.loader import forget_loads
+    from pipelines.core.warehouse import connect_writer
+
+    with connect_writer(paths().warehouse) as connection:
+        for kind in KINDS:
+            forget_loads(connection, contract_for(kind))
+    console.print("full refresh: every landing file will be read again")
 
 
 def run_serve(port: int, host: str, with_dagster: bool, dagster_port: int) -> int:
@@ -211,7 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "generate":
             return run_generate(arguments.scale, arguments.seed, arguments.dirt_rate, arguments.out)
         if arguments.command == "refresh":
-            return run_refresh()
+            return run_refresh(full=arguments.full)
+        if arguments.command == "mapping":
+            from pipelines import mapping_cli
+
+            if arguments.mapping_command == "check":
+                return mapping_cli.run_check(arguments.file, arguments.kind, arguments.mapping, arguments.rows)
+            return mapping_cli.run_list()
         if arguments.command == "serve":
             return run_serve(arguments.port, arguments.host, arguments.dagster, arguments.dagster_port)
         return run_demo(arguments)

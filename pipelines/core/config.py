@@ -9,9 +9,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from pipelines.core.ingest import phones
+from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.settings import paths
 
 CONFIG_VARIABLE = "PULSE_CONFIG"
@@ -57,6 +60,20 @@ class PulseConfig:
     def mappings_dir(self) -> Path:
         return Path(self.ingest.mappings_dir).expanduser() if self.ingest.mappings_dir else paths().mappings
 
+    def validation_settings(self) -> ValidationSettings:
+        return ValidationSettings(phone_region=self.ingest.default_phone_region, timezone=self.ingest.timezone)
+
+
+def _check_ingest_settings(path: Path, settings: IngestSettings) -> None:
+    try:
+        phones.region_metadata(settings.default_phone_region)
+    except phones.UnknownRegionError as error:
+        raise ValueError(f"{path}: ingest.default_phone_region: {error}") from None
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{path}: ingest.timezone: {settings.timezone!r} is not a time zone name") from None
+
 
 ENVIRONMENT_OVERRIDES = {
     "PULSE_ALERT_WEBHOOK_URL": ("alerts", "webhook_url", str),
@@ -95,10 +112,12 @@ def load_config(path: Path | None = None) -> PulseConfig:
         if os.environ.get(variable):
             sections[section][key] = cast(os.environ[variable])
     try:
-        return PulseConfig(
+        config = PulseConfig(
             alerts=AlertSettings(**sections["alerts"]),
             refresh=RefreshSettings(**sections["refresh"]),
             ingest=IngestSettings(**sections["ingest"]),
         )
     except TypeError as error:
         raise ValueError(f"{path}: {error}") from error
+    _check_ingest_settings(path, config.ingest)
+    return config

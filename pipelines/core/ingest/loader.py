@@ -17,15 +17,13 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.contracts import Contract, contract_for
-from pipelines.core.ingest import phones
 from pipelines.core.ingest.discovery import LandingFile, landing_files
-from pipelines.core.ingest.readers import ReadResult, SourcePart, UnreadableFileError, read_into
+from pipelines.core.ingest.preparation import PreparedFile, prepare_file
+from pipelines.core.ingest.readers import ReadResult, UnreadableFileError
 from pipelines.core.ingest.schema import LINEAGE_COLUMNS, ensure_schema
-from pipelines.core.ingest.validation import ValidationSettings, validation_query
+from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.mapping.catalog import MappingCatalog, Selection
-from pipelines.core.mapping.sql import MappingMismatchError, compile_mapping, literal, quote
-
-_FILE_TABLES = "_landing_file"
+from pipelines.core.mapping.sql import MappingMismatchError, literal, quote
 
 
 @dataclass(frozen=True)
@@ -61,15 +59,6 @@ class KindLoad:
     @property
     def failed_files(self) -> list[FileLoad]:
         return [item for item in self.files if item.status == "failed"]
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """A file read, mapped and validated into temp tables, not yet written to raw."""
-
-    read: ReadResult
-    parts: list[tuple[SourcePart, str]]  # each part with its validated table
-    notes: list[str]
 
 
 def ingest_kind(
@@ -133,7 +122,7 @@ def _load_file(
         if catalog.problems:
             raise UnreadableFileError("a mapping file is invalid, so no file is loaded: " + "; ".join(catalog.problems))
         selection = catalog.select(contract.kind, item.path_in_kind)
-        prepared = _prepare(connection, contract, item, selection, settings)
+        prepared = prepare_file(connection, contract, item, selection, settings)
     except (UnreadableFileError, MappingMismatchError, OSError) as error:
         outcome = FileLoad(item.relative_path, "failed", error=str(error), mapping=_mapping_name(selection))
         _log(connection, load_id, item, sha256, None, selection, outcome, started_at, clock, is_current=False)
@@ -154,52 +143,13 @@ def _load_file(
     return outcome
 
 
-def _prepare(
-    connection: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    item: LandingFile,
-    selection: Selection,
-    settings: ValidationSettings,
-) -> _Prepared:
-    mapping = selection.mapping
-    with item.on_disk() as path:
-        read = read_into(connection, path, _FILE_TABLES, mapping.read, name=item.name)
-    notes = list(read.notes)
-    parts: list[tuple[SourcePart, str]] = []
-    mismatches: list[str] = []
-    for part in read.parts:
-        where = f"sheet {part.sheet!r}: " if part.sheet else ""
-        try:
-            compiled = compile_mapping(mapping, contract, part.columns)
-        except MappingMismatchError as error:
-            mismatches.append(f"{where}{error}")
-            continue
-        notes += [f"{where}{note}" for note in compiled.notes]
-        if compiled.unused_file_columns:
-            shown = ", ".join(repr(name) for name in compiled.unused_file_columns[:12])
-            more = len(compiled.unused_file_columns) - 12
-            notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
-        mapped, validated = f"{part.table}_mapped", f"{part.table}_validated"
-        connection.execute(f"create or replace temp table {mapped} as {compiled.select_sql(part.table)}")
-        phones.build_lookup(connection, mapped, quote("phone"), settings.phone_region)
-        query = validation_query(contract, mapped, compiled.columns, settings, has_phone_lookup=True)
-        connection.execute(f"create or replace temp table {validated} as {query}")
-        parts.append((part, validated))
-    if not parts:
-        raise MappingMismatchError("; ".join(mismatches))
-    if mismatches:
-        notes += [f"not loaded: {problem}" for problem in mismatches]
-        read.parts = [part for part, _ in parts]
-    return _Prepared(read, parts, notes)
-
-
 def _replace_rows(
     connection: duckdb.DuckDBPyConnection,
     contract: Contract,
     item: LandingFile,
     sha256: str,
     load_id: str,
-    prepared: _Prepared,
+    prepared: PreparedFile,
 ) -> FileLoad:
     kind, path = contract.kind, item.relative_path
     connection.execute(f"delete from raw.{kind} where _source_file = ?", [path])

@@ -1,9 +1,12 @@
-"""One ingest asset per export kind: landing/<kind>/ → raw.<kind> (+ ops.load_log, ops.rejected_rows)."""
+"""One ingest asset per export kind: landing/<kind>/ → raw.<kind> (+ ops.load_log, ops.rejected_rows,
+ops.load_warnings), each file read through the mapping chosen for it."""
 
 import dagster as dg
 
+from pipelines.core.config import load_config
 from pipelines.core.contracts import KINDS
 from pipelines.core.ingest import FileLoad, ingest_kind
+from pipelines.core.mapping.catalog import MappingCatalog
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 
@@ -25,14 +28,24 @@ def build_ingest_asset(kind: str) -> dg.AssetsDefinition:
                     f"{file_load.file_path}: {file_load.rows_loaded} rows loaded, {file_load.rows_rejected} rejected"
                 )
 
+        config = load_config()
+        catalog = MappingCatalog.load(config.mappings_dir)
         with warehouse.connect() as connection:
-            result = ingest_kind(connection, kind, warehouse.paths().landing, on_file=report)
+            result = ingest_kind(
+                connection,
+                kind,
+                warehouse.paths().landing,
+                catalog=catalog,
+                settings=config.validation_settings(),
+                on_file=report,
+            )
             rows_in_table = connection.execute(f"select count(*) from raw.{kind}").fetchone()[0]
         return dg.MaterializeResult(
             metadata={
                 "files_seen": len(result.files),
                 "files_loaded": result.count("loaded") + result.count("partial"),
                 "files_unchanged": result.count("unchanged"),
+                "files_duplicate": result.count("duplicate"),
                 "files_failed": len(result.failed_files),
                 "failed_files": ", ".join(f"{item.file_path} ({item.error})" for item in result.failed_files),
                 "rows_loaded": result.rows_loaded,

@@ -1,0 +1,83 @@
+"""`pulse mapping check` previews a file through its mapping without loading it; `pulse mapping list` shows the
+mappings and refuses broken ones; `pulse refresh --full` forgets every load."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipelines import cli, mapping_cli
+from pipelines.core.ingest import ingest_kind
+from tests.helpers import SALES_HEADER, write_csv
+
+GOOD = ["O1", 1, "C1", "", "2025-03-01 10:00:00", 2, "9.99", "completed"]
+ERP_MAPPING = """
+name: erp_orders
+kind: sales
+match: ["erp/*.csv"]
+date_formats: ["%d.%m.%Y %H:%M"]
+decimal_comma: true
+columns:
+  order_id: Beleg
+  ordered_at: Datum
+  quantity: Menge
+  unit_price: Preis
+  customer_id: Kunde
+"""
+
+
+@pytest.fixture
+def wide_console(monkeypatch):
+    monkeypatch.setattr(mapping_cli.output, "width", 200)
+
+
+def test_check_shows_the_mapping_the_rows_and_the_reasons_without_loading(data_dir, wide_console, capsys) -> None:
+    (data_dir.mappings).mkdir(parents=True)
+    (data_dir.mappings / "erp.yaml").write_text(ERP_MAPPING)
+    erp_file = write_csv(
+        data_dir.landing_for("sales") / "erp" / "export.csv",
+        ["Beleg", "Datum", "Menge", "Preis", "Kunde"],
+        [["B1", "01.07.2025 14:30", "2", "1.234,50", "K1"], ["B2", "gestern", "1", "5,00", "K2"]],
+        delimiter=";",
+    )
+    assert cli.main(["mapping", "check", str(erp_file)]) == 0
+    shown = capsys.readouterr().out
+    assert "erp_orders" in shown and "your mapping" in shown
+    assert "would load 1" in shown and "reject 1" in shown
+    assert "1234.5000" in shown and "2025-07-01 14:30:00" in shown
+    assert "'gestern' is not a date/time in the format(s) %d.%m.%Y %H:%M" in shown
+    assert not data_dir.warehouse.exists()
+
+
+def test_check_of_a_file_that_cannot_load_says_why_and_fails(data_dir, wide_console, capsys) -> None:
+    broken = write_csv(data_dir.landing_for("sales") / "orders.csv", ["order_id", "quantity"], [["O1", "1"]])
+    assert cli.main(["mapping", "check", str(broken)]) == 1
+    assert "missing required column(s): ordered_at, unit_price" in capsys.readouterr().out
+
+
+def test_check_outside_the_landing_folder_needs_the_kind(data_dir, tmp_path, capsys) -> None:
+    outside = write_csv(tmp_path / "orders.csv", SALES_HEADER, [GOOD])
+    assert cli.main(["mapping", "check", str(outside)]) == 1
+    assert "--kind" in capsys.readouterr().err
+    assert cli.main(["mapping", "check", str(outside), "--kind", "sales", "--mapping", "canonical"]) == 0
+
+
+def test_list_shows_presets_and_canonical_mappings_and_names_a_broken_file(data_dir, wide_console, capsys) -> None:
+    assert cli.main(["mapping", "list"]) == 0
+    assert "every other file" in capsys.readouterr().out
+    data_dir.mappings.mkdir(parents=True)
+    (data_dir.mappings / "broken.yaml").write_text("kind: sales\ncolumns:\n  order_number: Beleg\n")
+    assert cli.main(["mapping", "list"]) == 1
+    assert "broken.yaml: columns.order_number: sales has no column 'order_number'" in capsys.readouterr().out
+
+
+def test_full_refresh_forgets_every_load_so_files_are_read_again(data_dir) -> None:
+    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD])
+    with duckdb.connect(str(data_dir.warehouse)) as connection:
+        ingest_kind(connection, "sales", data_dir.landing)
+    cli.forget_every_load()
+    with duckdb.connect(str(data_dir.warehouse)) as connection:
+        assert connection.execute("select count(*) from raw.sales").fetchone()[0] == 0
+        (again,) = ingest_kind(connection, "sales", data_dir.landing).files
+        assert (again.status, again.rows_loaded) == ("loaded", 1)
+        assert connection.execute("select count(*) from ops.load_log").fetchone()[0] == 2
