@@ -38,7 +38,7 @@ def test_landing_is_empty_until_an_export_arrives(data_dir) -> None:
 
 
 def test_a_crash_is_one_line_and_a_log_file(data_dir, monkeypatch, capsys) -> None:
-    def explode() -> int:
+    def explode(**_: object) -> int:
         raise RuntimeError("the warehouse disk is full\nlong detail")
 
     monkeypatch.setattr(cli, "run_refresh", explode)

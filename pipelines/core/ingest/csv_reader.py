@@ -30,7 +30,7 @@ ERROR_WORDS = {
     "TOO MANY COLUMNS": "the line has more fields than the header",
     "UNQUOTED VALUE": "a quote is opened but never closed",
     "LINE SIZE OVER MAXIMUM": "the line is longer than 64 MB",
-    "INVALID UNICODE": "the line holds bytes that are not text",
+    "INVALID UNICODE": "the line is not valid UTF-8 (another encoding? set read.encoding in the mapping)",
 }
 
 
@@ -44,6 +44,8 @@ class CsvRead:
     rows: int  # data rows, including those rejected while splitting lines
     delimiter: str
     notes: tuple[str, ...]
+    # The data row of each row of the table: its insertion order when no line was rejected (free), else a column.
+    row_number_sql: str = "_source_row"
 
 
 @dataclass(frozen=True)
@@ -57,15 +59,11 @@ class _Header:
 def read_csv(
     connection: duckdb.DuckDBPyConnection, path: Path, table: str, rejects_table: str, options: ReadOptions
 ) -> CsvRead:
-    """Create temp `table` (the file's columns as text + `_source_row`) and `rejects_table` (_source_row, reason,
-    raw_line) for the lines that could not be split."""
+    """Create temp `table` (the file's columns as text) and `rejects_table` (_source_row, reason, raw_line) for the
+    lines that could not be split. The data row of each row of `table` is `CsvRead.row_number_sql`."""
     header = _header(path, options)
     connection.execute(
         f"create or replace temp table {rejects_table} (_source_row bigint, reason varchar, raw_line varchar)"
-    )
-    connection.execute(
-        f"create or replace temp table {table} as select {_columns_sql(header.names)}, "
-        f"cast(null as bigint) as _source_row limit 0"
     )
     notes = list(header.notes)
     first_line_offset = options.skip_lines + 1  # lines before the first data row
@@ -95,7 +93,10 @@ def read_csv(
     rows = connection.execute(
         f"select (select count(*) from {table}) + (select count(*) from {rejects_table})"
     ).fetchone()[0]
-    return CsvRead(header.names, rows, header.delimiter, tuple(notes))
+    numbered = connection.execute(
+        "select count(*) from duckdb_columns() where table_name = ? and column_name = '_source_row'", [table]
+    ).fetchone()[0]
+    return CsvRead(header.names, rows, header.delimiter, tuple(notes), "_source_row" if numbered else "rowid + 1")
 
 
 def _header(path: Path, options: ReadOptions) -> _Header:
@@ -144,8 +145,10 @@ def _read_once(
     rows_before: int,
     skip: int,
 ) -> int | None:
-    """Append the rows of `source` to `table`. Returns the data-row number of an unterminated quote that swallowed
-    the rest of the file, or None."""
+    """Read `source` into `table` (first pass) or append it (the remainder after an unterminated quote). Returns the
+    data-row number of an unterminated quote that swallowed the rest of the file, or None."""
+    first_pass = rows_before == 0
+    batch = table if first_pass else "_csv_batch"
     columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header.names) + "}"
     connection.execute(f"drop table if exists {REJECTS_TABLE}")
     connection.execute(f"drop table if exists {REJECTS_SCAN}")
@@ -157,8 +160,7 @@ def _read_once(
     )
     try:
         connection.execute(
-            f"create or replace temp table _csv_batch as "
-            f"select *, row_number() over () as _batch_row from read_csv(?, {options})",
+            f"create or replace temp table {batch} as select * from read_csv(?, {options})",
             [str(source)],
         )
     except duckdb.Error as error:
@@ -175,19 +177,26 @@ def _read_once(
     gaps: dict[int, int] = {}
     for index, (data_row, *_) in enumerate(rejected, start=1):
         gaps[data_row - index] = index
-    connection.execute("create or replace temp table _csv_gaps (good_rows_before bigint, rejected_before bigint)")
-    if gaps:
-        connection.executemany("insert into _csv_gaps values (?, ?)", list(gaps.items()))
-    connection.execute(
-        f"""
-        insert into {table}
-        select batch.* exclude (_batch_row),
-               {rows_before} + batch._batch_row + coalesce(gaps.rejected_before, 0) as _source_row
-        from _csv_batch as batch
-        asof left join _csv_gaps as gaps on batch._batch_row > gaps.good_rows_before
-        order by batch._batch_row
+    if first_pass and not gaps:
+        return None
+    else:
+        connection.execute("create or replace temp table _csv_gaps (good_rows_before bigint, rejected_before bigint)")
+        if gaps:
+            connection.executemany("insert into _csv_gaps values (?, ?)", list(gaps.items()))
+        numbered = f"""
+            select batch.* exclude (_batch_row),
+                   {rows_before} + batch._batch_row + coalesce(gaps.rejected_before, 0) as _source_row
+            from (select *, rowid + 1 as _batch_row from {batch}) as batch
+            asof left join _csv_gaps as gaps on batch._batch_row > gaps.good_rows_before
+            order by batch._batch_row
         """
-    )
+        if first_pass:
+            connection.execute(f"create or replace temp table _csv_numbered as {numbered}")
+            connection.execute(f"drop table {table}")
+            connection.execute(f"alter table _csv_numbered rename to {table}")
+        else:
+            connection.execute(f"insert into {table} {numbered}")
+            connection.execute(f"drop table {batch}")
     swallowed_from = None
     for data_row, error_type, message, raw_line in rejected:
         words = ERROR_WORDS.get(error_type, message)
@@ -203,7 +212,6 @@ def _read_once(
             f"insert into {rejects_table} values (?, ?, ?)",
             [rows_before + data_row, f"line could not be split into fields: {words}", (raw_line or "").split("\n")[0]],
         )
-    connection.execute("drop table _csv_batch")
     return swallowed_from
 
 

@@ -15,6 +15,9 @@ CANDIDATES = ("utf-8", "gb18030", "latin-1")
 ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "utf8": "utf-8", "latin1": "latin-1"}
 _CHUNK = 1 << 22
 _SNIFF = 1 << 16
+# Detection reads this much; the rest is checked where it is read anyway (DuckDB rejects lines that are not
+# UTF-8; transcoding stops at the first byte that is not in the file's encoding).
+_DETECT = 1 << 22
 
 
 class UnreadableEncodingError(Exception):
@@ -88,15 +91,13 @@ def _refuse_binary(path: Path, head: bytes) -> None:
 
 def _first_undecodable(path: Path, encoding: str) -> int | None:
     decoder = codecs.getincrementaldecoder(encoding)()
-    offset = 0
+    with path.open("rb") as handle:
+        sample = handle.read(_DETECT)
+        whole = len(sample) < _DETECT
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-                offset += len(chunk)
-            decoder.decode(b"", final=True)
+        decoder.decode(sample, final=whole)  # not final: the sample may end inside a character
     except UnicodeDecodeError as error:
-        return offset + max(error.start, 0)
+        return max(error.start, 0)
     return None
 
 
@@ -108,9 +109,17 @@ def as_utf8(path: Path, encoding: str) -> Iterator[Path]:
         return
     decoder = codecs.getincrementaldecoder(encoding)()
     with tempfile.NamedTemporaryFile("wb", suffix=path.suffix, delete=True) as target:
-        with path.open("rb") as source:
-            while chunk := source.read(_CHUNK):
-                target.write(decoder.decode(chunk).encode("utf-8"))
-            target.write(decoder.decode(b"", final=True).encode("utf-8"))
+        offset = 0
+        try:
+            with path.open("rb") as source:
+                while chunk := source.read(_CHUNK):
+                    target.write(decoder.decode(chunk).encode("utf-8"))
+                    offset += len(chunk)
+                target.write(decoder.decode(b"", final=True).encode("utf-8"))
+        except UnicodeDecodeError as error:
+            position = offset + max(error.start, 0)
+            raise UnreadableEncodingError(
+                f"the file was read as {encoding}, but the bytes at offset {position:,} are not {encoding}"
+            ) from None
         target.flush()
         yield Path(target.name)

@@ -130,6 +130,8 @@ def _load_file(
         return outcome
 
     connection.execute("begin transaction")
+    # Rows carry their file row number, so the writes need not keep the order of their input: much faster inserts.
+    connection.execute("set preserve_insertion_order = false")
     try:
         outcome = _replace_rows(connection, contract, item, sha256, load_id, prepared)
         outcome = replace(outcome, mapping=_mapping_name(selection))
@@ -139,6 +141,7 @@ def _load_file(
         connection.execute("rollback")
         raise
     finally:
+        connection.execute("reset preserve_insertion_order")
         _drop_temp_tables(connection)
     return outcome
 
@@ -167,7 +170,7 @@ def _replace_rows(
             insert into raw.{kind} ({contract_columns}, {lineage_names})
             select {contract_columns}, ?, ?, _source_row, ?, ?, ?, current_timestamp::timestamp
             from {validated}
-            where len(_reasons) = 0 and _skip_reason is null
+            where _is_valid
             """,
             [path, sheet, sha256, item.modified_at, load_id],
         )
@@ -183,8 +186,8 @@ def _replace_rows(
                    case when validated._skip_reason is null then 'rejected' else 'skipped' end,
                    json_object({original_values})
             from {validated} as validated
-            join {part.table} as file_rows using (_source_row)
-            where len(validated._reasons) > 0 or validated._skip_reason is not null
+            join {part.relation} as file_rows using (_source_row)
+            where not validated._is_valid
             """,
             [load_id, kind, path, sheet],
         )
@@ -201,17 +204,16 @@ def _replace_rows(
             f"""
             insert into ops.load_warnings
             select ?, ?, ?, ?, _source_row, warning.column_name, warning.message, warning.value
-            from (select _source_row, unnest(_warnings) as warning from {validated}
-                  where len(_reasons) = 0 and _skip_reason is null)
+            from (select _source_row, unnest(_warnings) as warning from {validated} where _is_valid)
             """,
             [load_id, kind, path, sheet],
         )
         counts = connection.execute(
             f"""
-            select count(*) filter (len(_reasons) = 0 and _skip_reason is null),
-                   count(*) filter (len(_reasons) > 0 or _skip_reason is not null),
+            select count(*) filter (_is_valid),
+                   count(*) filter (not _is_valid),
                    count(*) filter (_skip_reason is not null),
-                   count(*) filter (len(_reasons) = 0 and _skip_reason is null and len(_warnings) > 0)
+                   count(*) filter (_is_valid and len(_warnings) > 0)
             from {validated}
             """
         ).fetchone()
@@ -261,7 +263,8 @@ def _unchanged_by_metadata(connection: duckdb.DuckDBPyConnection, item: LandingF
     row = connection.execute(
         """
         select count(*) from ops.load_log
-        where kind = ? and file_path = ? and is_current and file_size_bytes = ? and file_modified_at = ?
+        where kind = ? and file_path = ? and is_current and file_size_bytes = ?
+          and file_modified_at = ?
         """,
         [item.kind, item.relative_path, item.size_bytes, item.modified_at],
     ).fetchone()
@@ -345,6 +348,10 @@ def _log(
 
 
 def _drop_temp_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in connection.execute(
+        "select view_name from duckdb_views() where temporary and view_name like '\\_%' escape '\\'"
+    ).fetchall():
+        connection.execute(f"drop view if exists temp.{quote(name)}")
     for (name,) in connection.execute(
         "select table_name from duckdb_tables() where temporary and table_name like '\\_%' escape '\\'"
     ).fetchall():

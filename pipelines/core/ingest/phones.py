@@ -79,14 +79,24 @@ def e164(raw: str, region: str) -> str | None:
 
 
 def build_lookup(connection: duckdb.DuckDBPyConnection, source_table: str, column: str, region: str) -> None:
-    """Temp table LOOKUP_TABLE (raw, e164) for the distinct values the SQL fast path leaves open."""
+    """Temp table LOOKUP_TABLE (raw, e164) for every distinct phone text of `column`: a number is normalised once,
+    however many rows repeat it. The SQL fast path fills most; `phonenumbers` the rest."""
     text = f"nullif(trim({column}), '')"
-    fast = fast_e164_sql(text, region)
-    leftovers = connection.execute(
-        f"select distinct {text} from {source_table} where {text} is not null and ({fast}) is null"
-    ).fetchall()
-    connection.execute(f"create or replace temp table {LOOKUP_TABLE} (raw varchar primary key, e164 varchar)")
-    if leftovers:
-        connection.executemany(
-            f"insert into {LOOKUP_TABLE} values (?, ?)", [(raw, e164(raw, region)) for (raw,) in leftovers]
+    connection.execute(
+        f"""
+        create or replace temp table {LOOKUP_TABLE} as
+        select raw, {fast_e164_sql("raw", region)} as e164
+        from (select distinct {text} as raw from {source_table} where {text} is not null)
+        """
+    )
+    leftovers = connection.execute(f"select raw from {LOOKUP_TABLE} where e164 is null").fetchall()
+    readings = [(e164(raw, region), raw) for (raw,) in leftovers]
+    readable = [(number, raw) for number, raw in readings if number is not None]
+    if readable:
+        connection.execute("create or replace temp table _phone_readings (e164 varchar, raw varchar)")
+        connection.executemany("insert into _phone_readings values (?, ?)", readable)
+        connection.execute(
+            f"update {LOOKUP_TABLE} set e164 = readings.e164 from _phone_readings as readings "
+            f"where {LOOKUP_TABLE}.raw = readings.raw"
         )
+        connection.execute("drop table _phone_readings")

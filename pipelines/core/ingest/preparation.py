@@ -55,7 +55,8 @@ def prepare_file(
             more = len(compiled.unused_file_columns) - 12
             notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
         mapped, validated = f"{part.table}_mapped", f"{part.table}_validated"
-        connection.execute(f"create or replace temp table {mapped} as {compiled.select_sql(part.table)}")
+        # A view: mapping is cheap text work, recomputed by the two queries below instead of copied.
+        connection.execute(f"create or replace temp view {mapped} as {compiled.select_sql(part.relation)}")
         phones.build_lookup(connection, mapped, quote("phone"), settings.phone_region)
         query = validation_query(contract, mapped, compiled.columns, settings, has_phone_lookup=True)
         connection.execute(f"create or replace temp table {validated} as {query}")

@@ -50,6 +50,14 @@ class SourcePart:
     columns: tuple[str, ...]
     rows: int  # data rows read, including those rejected because they could not be split into fields
     rejects_table: str | None = None  # (_source_row, reason, raw_line) of such rows
+    row_number_sql: str = "_source_row"  # the data row of a row of `table`
+
+    @property
+    def relation(self) -> str:
+        """The part's rows with their `_source_row`, for use in a FROM clause."""
+        if self.row_number_sql == "_source_row":
+            return self.table
+        return f"(select *, {self.row_number_sql} as _source_row from {self.table})"
 
 
 @dataclass
@@ -89,13 +97,16 @@ def read_into(
         if fmt == "parquet":
             return _read_parquet(connection, plain, table_prefix)
         encoding = _encoding(plain, options)
-        with encodings.as_utf8(plain, encoding) as utf8:
-            if fmt == "csv":
-                result = _read_delimited(connection, utf8, table_prefix, options)
-            elif fmt == "jsonl":
-                result = _read_json_lines(connection, utf8, table_prefix)
-            else:
-                result = _read_json(connection, utf8, table_prefix)
+        try:
+            with encodings.as_utf8(plain, encoding) as utf8:
+                if fmt == "csv":
+                    result = _read_delimited(connection, utf8, table_prefix, options)
+                elif fmt == "jsonl":
+                    result = _read_json_lines(connection, utf8, table_prefix)
+                else:
+                    result = _read_json(connection, utf8, table_prefix)
+        except encodings.UnreadableEncodingError as error:
+            raise UnreadableFileError(str(error)) from error
         result.encoding = encoding
         return result
 
@@ -129,7 +140,7 @@ def _read_delimited(connection: duckdb.DuckDBPyConnection, path: Path, prefix: s
     except CsvProblem as error:
         raise UnreadableFileError(str(error)) from error
     result = ReadResult("csv", notes=list(read.notes))
-    result.parts.append(SourcePart(table, None, read.columns, read.rows, rejects))
+    result.parts.append(SourcePart(table, None, read.columns, read.rows, rejects, read.row_number_sql))
     if read.rows == 0:
         result.notes.append("the file has a header but no data rows")
     return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
-from pipelines.core.ingest.phones import LOOKUP_TABLE, fast_e164_sql
+from pipelines.core.ingest.phones import LOOKUP_TABLE
 from pipelines.core.ingest.schema import sql_type
 from pipelines.core.mapping.sql import MappedColumn, literal, quote
 
@@ -96,7 +96,7 @@ class _ColumnSql:
         if column.name == "email":
             return f"case when regexp_full_match(lower({text}), {literal(EMAIL_PATTERN)}) then lower({text}) end"
         if column.name == "phone":
-            return f"coalesce({fast_e164_sql(text, self.settings.phone_region)}, {LOOKUP_TABLE}.e164)"
+            return f"{LOOKUP_TABLE}.e164"
         return f"case when regexp_matches({text}, {literal(FORMULA_PATTERN)}) then '''' || {text} else {text} end"
 
     def _spelled(self) -> str:
@@ -198,7 +198,8 @@ def validation_query(
     has_phone_lookup: bool,
 ) -> str:
     """SELECT with one typed column per contract column, `_source_row`, `_skip_reason`, `_reasons` (a list of
-    {column, message}; empty = valid) and `_warnings` (a list of {column, message, value})."""
+    {column_name, message}), `_warnings` (a list of {column_name, message, value}) and `_is_valid` (no reason,
+    not skipped: the row is loaded)."""
     sqls = {column.name: _ColumnSql(column, columns[column.name], settings) for column in contract.columns}
     select_parts: list[str] = []
     reasons: list[str] = []
@@ -217,12 +218,12 @@ def validation_query(
     if has_phone_lookup and "phone" in sqls:
         join = f"\nleft join {LOOKUP_TABLE} on {LOOKUP_TABLE}.raw = mapped.phone"
     return (
-        "select\n    "
+        "select *, len(_reasons) = 0 and _skip_reason is null as _is_valid from (\nselect\n    "
         + ",\n    ".join(select_parts)
         + ",\n    mapped._source_row,\n    mapped._skip_reason,\n    "
         + f"list_filter([{', '.join(reasons)}], item -> item is not null) as _reasons,\n    "
         + f"list_filter([{', '.join(warnings)}], item -> item is not null) as _warnings\n"
-        + f"from {mapped_table} as mapped{join}"
+        + f"from {mapped_table} as mapped{join}\n)"
     )
 
 

@@ -50,7 +50,7 @@ class CompiledMapping:
     def select_sql(self, source_table: str) -> str:
         parts = [f"{column.expression} as {quote(name)}" for name, column in self.columns.items()]
         parts += ["_source_row", f"{self.skip_reason} as _skip_reason"]
-        return "select\n    " + ",\n    ".join(parts) + f"\nfrom {source_table}"
+        return "select\n    " + ",\n    ".join(parts) + f"\nfrom {source_table} as source_rows"
 
 
 class _Columns:

@@ -36,7 +36,7 @@ def test_the_share_of_dirty_rows_follows_the_rate(dirty, kind: str) -> None:
 def _file_rows(summary, relative: str) -> pd.DataFrame:
     connection = duckdb.connect()
     (part,) = read_into(connection, summary.out_dir / relative, "rows", ReadOptions()).parts
-    frame = connection.execute(f"select * from {part.table} order by _source_row").df().set_index("_source_row")
+    frame = connection.execute(f"select * from {part.relation} order by _source_row").df().set_index("_source_row")
     return frame.astype(object).where(frame.notna(), None)
 
 
