@@ -105,11 +105,12 @@ def _load_file(
     if _unchanged_by_metadata(connection, item):
         return FileLoad(item.relative_path, "unchanged")
     load_id = uuid.uuid4().hex
-    sha256 = None
+    sha256 = current_sha = None
     selection = None
     try:
         sha256 = item.sha256()
-        if _current_sha(connection, item) == sha256:
+        current_sha = _current_sha(connection, item)
+        if current_sha == sha256:
             _touch_metadata(connection, item)
             return FileLoad(item.relative_path, "unchanged")
         twin = _same_content_elsewhere(connection, item, sha256)
@@ -133,7 +134,9 @@ def _load_file(
     # Rows carry their file row number, so the writes need not keep the order of their input: much faster inserts.
     connection.execute("set preserve_insertion_order = false")
     try:
-        outcome = _replace_rows(connection, contract, item, sha256, load_id, prepared)
+        outcome = _replace_rows(
+            connection, contract, item, sha256, load_id, prepared, replaces_a_load=current_sha is not None
+        )
         outcome = replace(outcome, mapping=_mapping_name(selection))
         _log(connection, load_id, item, sha256, prepared.read, selection, outcome, started_at, clock, is_current=True)
         connection.execute("commit")
@@ -153,12 +156,15 @@ def _replace_rows(
     sha256: str,
     load_id: str,
     prepared: PreparedFile,
+    *,
+    replaces_a_load: bool,
 ) -> FileLoad:
     kind, path = contract.kind, item.relative_path
-    connection.execute(f"delete from raw.{kind} where _source_file = ?", [path])
-    for table in ("rejected_rows", "load_warnings"):
-        connection.execute(f"delete from ops.{table} where kind = ? and file_path = ?", [kind, path])
-    connection.execute("update ops.load_log set is_current = false where kind = ? and file_path = ?", [kind, path])
+    if replaces_a_load:
+        connection.execute(f"delete from raw.{kind} where _source_file = ?", [path])
+        for table in ("rejected_rows", "load_warnings"):
+            connection.execute(f"delete from ops.{table} where kind = ? and file_path = ?", [kind, path])
+        connection.execute("update ops.load_log set is_current = false where kind = ? and file_path = ?", [kind, path])
 
     contract_columns = ", ".join(quote(name) for name in contract.column_names)
     lineage_names = ", ".join(name for name, _ in LINEAGE_COLUMNS)

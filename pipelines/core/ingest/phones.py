@@ -9,7 +9,7 @@ import duckdb
 import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
-from pipelines.core.mapping.sql import literal
+from pipelines.core.mapping.sql import literal, trimmed_text
 
 LOOKUP_TABLE = "_phone_lookup"
 
@@ -81,7 +81,7 @@ def e164(raw: str, region: str) -> str | None:
 def build_lookup(connection: duckdb.DuckDBPyConnection, source_table: str, column: str, region: str) -> None:
     """Temp table LOOKUP_TABLE (raw, e164) for every distinct phone text of `column`: a number is normalised once,
     however many rows repeat it. The SQL fast path fills most; `phonenumbers` the rest."""
-    text = f"nullif(trim({column}), '')"
+    text = trimmed_text(column)
     connection.execute(
         f"""
         create or replace temp table {LOOKUP_TABLE} as

@@ -45,12 +45,22 @@ def _shown(text: str) -> str:
     return f"'''' || left({text}, 60) || ''''"
 
 
-def _number_text(text: str, decimal_comma: bool) -> str:
-    """Spaces, currency signs and thousands separators removed; a decimal comma made a point."""
+def _number(text: str, decimal_comma: bool, sql_type_name: str) -> str:
+    """The text as a number. Plain numbers cast directly; only those that fail are cleaned (spaces, currency
+    signs, thousands separators removed; a decimal comma made a point), which is the slow part."""
     stripped = f"regexp_replace({text}, '[\\s€$£¥''\u00a0\u202f]', '', 'g')"
     if decimal_comma:
-        return f"replace(replace({stripped}, '.', ''), ',', '.')"
-    return f"replace({stripped}, ',', '')"
+        direct = f"replace(replace({text}, '.', ''), ',', '.')"
+        cleaned = f"replace(replace({stripped}, '.', ''), ',', '.')"
+    else:
+        direct, cleaned = text, f"replace({stripped}, ',', '')"
+    return f"coalesce(try_cast({direct} as {sql_type_name}), try_cast({cleaned} as {sql_type_name}))"
+
+
+def _looks_like_formula(text: str) -> str:
+    # ascii() of the first character rules out almost every value before the regular expression runs.
+    starts = ", ".join(str(ord(char)) for char in "=@+-\t\r")
+    return f"(ascii({text}) in ({starts}) and regexp_matches({text}, {literal(FORMULA_PATTERN)}))"
 
 
 def _in_list(values: tuple[str, ...]) -> str:
@@ -71,13 +81,13 @@ class _ColumnSql:
         column, text = self.column, self.text
         if self.mapped.minutes_after:
             anchor = columns[self.mapped.minutes_after].value(columns)
-            minutes = f"try_cast({_number_text(text, self.mapped.decimal_comma)} as double)"
+            minutes = _number(text, self.mapped.decimal_comma, "double")
             return f"{anchor} + to_microseconds(cast(round({minutes} * 60000000) as bigint))"
         if column.type == "integer":
-            number = f"try_cast({_number_text(text, self.mapped.decimal_comma)} as double)"
+            number = _number(text, self.mapped.decimal_comma, "double")
             return f"case when {number} = floor({number}) and abs({number}) < 1e15 then cast({number} as bigint) end"
         if column.type == "decimal":
-            return f"try_cast({_number_text(text, self.mapped.decimal_comma)} as {sql_type(column)})"
+            return _number(text, self.mapped.decimal_comma, sql_type(column))
         if column.type == "timestamp":
             return self._timestamp()
         if column.type == "date":
@@ -97,7 +107,7 @@ class _ColumnSql:
             return f"case when regexp_full_match(lower({text}), {literal(EMAIL_PATTERN)}) then lower({text}) end"
         if column.name == "phone":
             return f"{LOOKUP_TABLE}.e164"
-        return f"case when regexp_matches({text}, {literal(FORMULA_PATTERN)}) then '''' || {text} else {text} end"
+        return f"case when {_looks_like_formula(text)} then '''' || {text} else {text} end"
 
     def _spelled(self) -> str:
         return f"regexp_replace(lower({self.text}), '[\\s-]+', '_', 'g')"
@@ -183,9 +193,7 @@ class _ColumnSql:
             return [f"case when {text} is not null and {value} is null then {_struct(name, message, text)} end"]
         if column.type == "text" and not self.mapped.minutes_after:
             message = literal(f"{name}: starts like a spreadsheet formula; stored with a leading ' so it stays text")
-            return [
-                f"case when regexp_matches({text}, {literal(FORMULA_PATTERN)}) then {_struct(name, message, text)} end"
-            ]
+            return [f"case when {_looks_like_formula(text)} then {_struct(name, message, text)} end"]
         return []
 
 
