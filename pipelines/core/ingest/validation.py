@@ -67,6 +67,10 @@ def _in_list(values: tuple[str, ...]) -> str:
     return ", ".join(literal(value) for value in values)
 
 
+# A check: the SQL condition under which a row has the problem, and the problem as {column_name, message[, value]}.
+Check = tuple[str, str]
+
+
 class _ColumnSql:
     """SQL for one contract column: its typed value, reasons to reject, warnings."""
 
@@ -135,13 +139,11 @@ class _ColumnSql:
             return local
         return f"timezone('UTC', timezone({literal(self.zone)}, {local}))"
 
-    def reasons(self, value: str) -> list[str]:
+    def reasons(self, value: str) -> list[Check]:
         column, text, name = self.column, self.text, self.column.name
-        checks: list[str] = []
+        checks: list[Check] = []
         if column.required:
-            checks.append(
-                f"case when {text} is null then {_struct(name, literal(f'{name} is required but empty'))} end"
-            )
+            checks.append((f"{text} is null", _struct(name, literal(f"{name} is required but empty"))))
         typed = column.type != "text" or self.mapped.minutes_after
         if typed:
             article = "an" if column.type == "integer" else "a"
@@ -152,49 +154,55 @@ class _ColumnSql:
             elif column.type in ("timestamp", "date"):
                 hint = f" in the format(s) {', '.join(self.mapped.formats)}"
             message = f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is not {article} {in_words}{hint}')}"
-            checks.append(f"case when {text} is not null and {value} is null then {_struct(name, message)} end")
+            checks.append((f"{text} is not null and {value} is null", _struct(name, message)))
         if column.type in ("timestamp", "date"):
             future = f"{literal(name + ': ')} || {_shown(text)} || ' is in the future'"
             past = f"{literal(name + ': ')} || {_shown(text)} || ' is before 1900'"
-            checks.append(
-                f"case when {value} > current_timestamp::timestamp + {FUTURE_SLACK} then {_struct(name, future)} end"
-            )
-            checks.append(f"case when {value} < date {literal(EARLIEST_PLAUSIBLE)} then {_struct(name, past)} end")
+            checks.append((f"{value} > current_timestamp::timestamp + {FUTURE_SLACK}", _struct(name, future)))
+            checks.append((f"{value} < date {literal(EARLIEST_PLAUSIBLE)}", _struct(name, past)))
         for bound, operator, words in (
             (column.minimum, "<", "below the minimum"),
             (column.maximum, ">", "above the maximum"),
         ):
             if bound is not None:
                 message = f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is {words} {bound:g}')}"
-                checks.append(f"case when {value} {operator} {bound} then {_struct(name, message)} end")
+                checks.append((f"{value} {operator} {bound}", _struct(name, message)))
         if column.type == "text":
             message = (
                 f"{literal(name + ': ')} || cast(length({text}) as varchar) || "
                 f"{literal(f' characters, more than the {MAX_TEXT_LENGTH:,} a field may hold')}"
             )
-            checks.append(f"case when length({text}) > {MAX_TEXT_LENGTH} then {_struct(name, message)} end")
+            checks.append(
+                (f"strlen({text}) > {MAX_TEXT_LENGTH} and length({text}) > {MAX_TEXT_LENGTH}", _struct(name, message))
+            )
         return checks
 
-    def warnings(self, value: str) -> list[str]:
+    def warnings(self, value: str) -> list[Check]:
         column, text, name = self.column, self.text, self.column.name
         if column.allowed:
             message = (
                 f"{literal(name + ': ')} || {_shown(text)} || "
                 f"{literal(' is not one of ' + ', '.join(column.allowed) + '; kept as other')}"
             )
-            return [
-                f"case when {value} = 'other' and {self._spelled()} <> 'other' then {_struct(name, message, text)} end"
-            ]
+            return [(f"{value} = 'other' and {self._spelled()} <> 'other'", _struct(name, message, text))]
         if name == "email":
             message = f"{literal('email: ')} || {_shown(text)} || ' is not an e-mail address; left empty'"
-            return [f"case when {text} is not null and {value} is null then {_struct(name, message, text)} end"]
+            return [(f"{text} is not null and {value} is null", _struct(name, message, text))]
         if name == "phone":
             message = f"{literal('phone: ')} || {_shown(text)} || ' is not a phone number; left empty'"
-            return [f"case when {text} is not null and {value} is null then {_struct(name, message, text)} end"]
+            return [(f"{text} is not null and {value} is null", _struct(name, message, text))]
         if column.type == "text" and not self.mapped.minutes_after:
             message = literal(f"{name}: starts like a spreadsheet formula; stored with a leading ' so it stays text")
-            return [f"case when {_looks_like_formula(text)} then {_struct(name, message, text)} end"]
+            return [(_looks_like_formula(text), _struct(name, message, text))]
         return []
+
+
+def _problem_list(checks: list[Check]) -> str:
+    """The list of problems a row has. Most rows have none: one cheap test of all conditions decides whether the
+    list (a struct per check) is built at all."""
+    any_problem = " or ".join(f"coalesce({condition}, false)" for condition, _ in checks)
+    items = ", ".join(f"case when {condition} then {problem} end" for condition, problem in checks)
+    return f"case when {any_problem} then list_filter([{items}], item -> item is not null) else [] end"
 
 
 def validation_query(
@@ -210,8 +218,8 @@ def validation_query(
     not skipped: the row is loaded)."""
     sqls = {column.name: _ColumnSql(column, columns[column.name], settings) for column in contract.columns}
     select_parts: list[str] = []
-    reasons: list[str] = []
-    warnings: list[str] = []
+    reasons: list[Check] = []
+    warnings: list[Check] = []
     for name, column_sql in sqls.items():
         value = column_sql.value(sqls)
         select_parts.append(f"cast({value} as {sql_type(column_sql.column)}) as {quote(name)}")
@@ -220,7 +228,7 @@ def validation_query(
     if contract.needs_customer_reference:
         empty = " and ".join(f"mapped.{quote(name)} is null" for name in CUSTOMER_REFERENCE)
         message = literal("no customer reference: customer_id, email and phone are all empty")
-        reasons.append(f"case when {empty} then {_struct('customer_id', message)} end")
+        reasons.append((empty, _struct("customer_id", message)))
     warnings.append(_duplicate_key_warning(contract))
     join = ""
     if has_phone_lookup and "phone" in sqls:
@@ -229,13 +237,13 @@ def validation_query(
         "select *, len(_reasons) = 0 and _skip_reason is null as _is_valid from (\nselect\n    "
         + ",\n    ".join(select_parts)
         + ",\n    mapped._source_row,\n    mapped._skip_reason,\n    "
-        + f"list_filter([{', '.join(reasons)}], item -> item is not null) as _reasons,\n    "
-        + f"list_filter([{', '.join(warnings)}], item -> item is not null) as _warnings\n"
+        + f"{_problem_list(reasons)} as _reasons,\n    "
+        + f"{_problem_list(warnings)} as _warnings\n"
         + f"from {mapped_table} as mapped{join}\n)"
     )
 
 
-def _duplicate_key_warning(contract: Contract) -> str:
+def _duplicate_key_warning(contract: Contract) -> Check:
     """The same key again later in the same file: the later row wins (staging keeps the latest)."""
     keys = [f"coalesce(mapped.{quote(name)}, '1')" for name in contract.key]
     key_text = " || '/' || ".join(keys)
@@ -246,7 +254,7 @@ def _duplicate_key_warning(contract: Contract) -> str:
     )
     first_key = f"mapped.{quote(contract.key[0])}"
     column = contract.key[0]
-    return f"case when {first_key} is not null and {later} is not null then {_struct(column, message, key_text)} end"
+    return (f"{first_key} is not null and {later} is not null", _struct(column, message, key_text))
 
 
 def missing_required_columns(contract: Contract, columns: dict[str, MappedColumn]) -> list[str]:
