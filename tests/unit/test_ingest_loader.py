@@ -77,6 +77,28 @@ def test_a_corrected_re_export_replaces_the_rows_of_that_file(landing, connectio
     assert current == 1
 
 
+def test_the_same_content_under_another_name_is_not_loaded_twice(landing, connection) -> None:
+    first = write_csv(landing / "sales" / "orders.csv", SALES_HEADER, [GOOD])
+    ingest_kind(connection, "sales", landing)
+    (landing / "sales" / "orders (1).csv").write_bytes(first.read_bytes())
+    statuses = {item.file_path: item.status for item in ingest_kind(connection, "sales", landing).files}
+    assert statuses == {"sales/orders (1).csv": "duplicate", "sales/orders.csv": "unchanged"}
+    assert connection.execute("select count(*) from raw.sales").fetchone()[0] == 1
+    # Nothing to do on the next refresh, and no second log line for the copy.
+    assert {item.status for item in ingest_kind(connection, "sales", landing).files} == {"unchanged"}
+    assert connection.execute("select count(*) from ops.load_log").fetchone()[0] == 2
+
+
+def test_a_file_rewritten_with_the_content_of_another_gives_up_its_old_rows(landing, connection) -> None:
+    write_csv(landing / "sales" / "a.csv", SALES_HEADER, [GOOD])
+    other = write_csv(landing / "sales" / "b.csv", SALES_HEADER, [["O9", *GOOD[1:]]])
+    ingest_kind(connection, "sales", landing)
+    other.write_bytes((landing / "sales" / "a.csv").read_bytes())
+    os.utime(other, (other.stat().st_atime, other.stat().st_mtime + 5))
+    ingest_kind(connection, "sales", landing)
+    assert connection.execute("select order_id, _source_file from raw.sales").fetchall() == [("O1", "sales/a.csv")]
+
+
 def test_an_unreadable_file_is_recorded_as_failed_and_does_not_stop_the_others(landing, connection) -> None:
     (landing / "sales").mkdir(parents=True)
     (landing / "sales" / "a_garbage.csv").write_bytes(b"")

@@ -118,7 +118,12 @@ def _load_file(
             outcome = FileLoad(
                 item.relative_path, "duplicate", notes=(f"same content as {twin}, which is loaded; not loaded again",)
             )
-            _log(connection, load_id, item, sha256, None, None, outcome, started_at, clock, is_current=False)
+            # Current, so that the next refresh skips it; an earlier version's rows of this path are retired.
+            connection.execute("begin transaction")
+            if current_sha is not None:
+                _retire(connection, contract.kind, item.relative_path)
+            _log(connection, load_id, item, sha256, None, None, outcome, started_at, clock, is_current=True)
+            connection.execute("commit")
             return outcome
         if catalog.problems:
             raise UnreadableFileError("a mapping file is invalid, so no file is loaded: " + "; ".join(catalog.problems))
@@ -161,10 +166,7 @@ def _replace_rows(
 ) -> FileLoad:
     kind, path = contract.kind, item.relative_path
     if replaces_a_load:
-        connection.execute(f"delete from raw.{kind} where _source_file = ?", [path])
-        for table in ("rejected_rows", "load_warnings"):
-            connection.execute(f"delete from ops.{table} where kind = ? and file_path = ?", [kind, path])
-        connection.execute("update ops.load_log set is_current = false where kind = ? and file_path = ?", [kind, path])
+        _retire(connection, kind, path)
 
     contract_columns = ", ".join(quote(name) for name in contract.column_names)
     lineage_names = ", ".join(name for name, _ in LINEAGE_COLUMNS)
@@ -237,6 +239,14 @@ def _replace_rows(
         notes.append(f"{skipped:,} row(s) skipped by the mapping's skip rules")
     status = "partial" if rejected - skipped else "loaded"
     return FileLoad(path, status, rows_read, loaded, rejected, skipped, warned, notes=tuple(notes))
+
+
+def _retire(connection: duckdb.DuckDBPyConnection, kind: str, path: str) -> None:
+    """The rows, rejects and warnings an earlier version of a file loaded go; its load log rows stay as history."""
+    connection.execute(f"delete from raw.{kind} where _source_file = ?", [path])
+    for table in ("rejected_rows", "load_warnings"):
+        connection.execute(f"delete from ops.{table} where kind = ? and file_path = ?", [kind, path])
+    connection.execute("update ops.load_log set is_current = false where kind = ? and file_path = ?", [kind, path])
 
 
 def _duplicates_in_other_files(
