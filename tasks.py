@@ -78,7 +78,8 @@ def main(argv: list[str]) -> None:
     elif task == "lint":
         lint()
     elif task == "bench":
-        run(BIN / "python", "benchmarks/bench_generate.py", *(extra or ["--scale", "10"]), env=environment())
+        for script in ("benchmarks/bench_generate.py", "benchmarks/bench_ingest.py"):
+            run(BIN / "python", script, *(extra or ["--scale", "10"]), env=environment())
 
 
 if __name__ == "__main__":
