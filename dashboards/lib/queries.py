@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.lib.serving import query, table_exists
+from pipelines.core.ingest.validation import same_problem_sql
 
 KIND_TABLES = {
     "customers": "staging.stg_exports__customers",
@@ -73,8 +74,8 @@ def rejection_reasons(version: str | None = None) -> pd.DataFrame:
     if not table_exists("ops.rejected_rows", version):
         return pd.DataFrame(columns=["kind", "reason", "rows"])
     return query(
-        """
-        select kind, regexp_replace(split_part(reasons, ';', 1), '''[^'']*''', '…', 'g') as reason,
+        f"""
+        select kind, {same_problem_sql("split_part(reasons, '; ', 1)")} as reason,
                count(*) as rows
         from ops.rejected_rows
         group by all
@@ -90,9 +91,9 @@ def warning_summary(version: str | None = None) -> pd.DataFrame:
     if not table_exists("ops.load_warnings", version):
         return pd.DataFrame(columns=["kind", "column", "warning", "rows"])
     return query(
-        """
+        f"""
         select kind, column_name as column,
-               regexp_replace(warning, '''[^'']*''', '…', 'g') as warning, count(*) as rows
+               {same_problem_sql("warning")} as warning, count(*) as rows
         from ops.load_warnings
         group by all
         order by rows desc

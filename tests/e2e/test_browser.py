@@ -66,7 +66,8 @@ def browser_page():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        # Tall enough for a whole page: Streamlit scrolls inside its own container, so full_page adds nothing.
+        page = browser.new_page(viewport={"width": 1400, "height": 2600})
         yield page
         browser.close()
 

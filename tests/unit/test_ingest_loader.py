@@ -49,7 +49,7 @@ def test_good_rows_load_next_to_bad_rows_and_every_row_is_accounted_for(landing,
         "select row_number, reasons, original_values from ops.rejected_rows"
     ).fetchone()
     assert row_number == 2
-    assert reasons.startswith("ordered_at: 'not a date' is not a date/time (no date format in the mapping")
+    assert reasons.startswith("ordered_at: 'not a date' is not a date/time (the mapping gives no date format")
     assert json.loads(original)["order_id"] == "O2"
     lineage = connection.execute("select _source_file, _source_row from raw.sales order by _source_row").fetchall()
     assert lineage == [("sales/orders.csv", 1), ("sales/orders.csv", 3)]

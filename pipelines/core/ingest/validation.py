@@ -150,7 +150,7 @@ class _ColumnSql:
             in_words = {"timestamp": "date/time"}.get(column.type, column.type)
             hint = ""
             if column.type in ("timestamp", "date") and not self.mapped.formats:
-                hint = " (no date format in the mapping; ISO 8601 expected, e.g. 2025-03-01 14:30)"
+                hint = " (the mapping gives no date format, so ISO 8601 is expected, e.g. 2025-03-01 14:30)"
             elif column.type in ("timestamp", "date"):
                 hint = f" in the format(s) {', '.join(self.mapped.formats)}"
             message = f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is not {article} {in_words}{hint}')}"
@@ -203,6 +203,13 @@ def _problem_list(checks: list[Check]) -> str:
     any_problem = " or ".join(f"coalesce({condition}, false)" for condition, _ in checks)
     items = ", ".join(f"case when {condition} then {problem} end" for condition, problem in checks)
     return f"case when {any_problem} then list_filter([{items}], item -> item is not null) else [] end"
+
+
+def same_problem_sql(text: str) -> str:
+    """A reason or warning with its quoted value and row numbers replaced, so that the same problem in many rows
+    is counted once (e.g. "ordered_at: … is in the future")."""
+    without_values = f"regexp_replace({text}, '''[^'']*''', '…', 'g')"
+    return f"regexp_replace({without_values}, 'row [0-9]+', 'row …', 'g')"
 
 
 def validation_query(

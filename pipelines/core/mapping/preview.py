@@ -13,12 +13,12 @@ from pipelines.core.contracts import contract_for
 from pipelines.core.ingest.discovery import LandingFile
 from pipelines.core.ingest.preparation import prepare_file
 from pipelines.core.ingest.readers import UnreadableFileError
-from pipelines.core.ingest.validation import ValidationSettings
+from pipelines.core.ingest.validation import ValidationSettings, same_problem_sql
 from pipelines.core.mapping.catalog import MappingCatalog, Selection
 from pipelines.core.mapping.sql import MappingMismatchError, quote
 
-# Reasons that differ only in the quoted value are counted together; the first of them is shown.
-SAME_REASON = """regexp_replace(reason, '''[^'']*''', '…', 'g')"""
+# Reasons that differ only in the quoted value or a row number are counted together; the first is shown.
+SAME_REASON = same_problem_sql("reason")
 FIRST_ROWS = "array_to_string(list_slice(list(_source_row order by _source_row), 1, 5), ', ')"
 
 
