@@ -37,7 +37,8 @@ def rows_per_kind(version: str | None = None) -> pd.DataFrame:
             version=version,
         )
         counts = counts.merge(loads, on="kind", how="left")
-    return counts.fillna(0)
+    numbers = [name for name in counts.columns if name != "kind"]
+    return counts.fillna(0).astype({name: "int64" for name in numbers})
 
 
 def load_log(version: str | None = None) -> pd.DataFrame:
