@@ -88,8 +88,13 @@ class _ColumnSql:
             minutes = _number(text, self.mapped.decimal_comma, "double")
             return f"{anchor} + to_microseconds(cast(round({minutes} * 60000000) as bigint))"
         if column.type == "integer":
+            # Plain integers cast directly; "3.0", "1.000" and the like go the long way.
             number = _number(text, self.mapped.decimal_comma, "double")
-            return f"case when {number} = floor({number}) and abs({number}) < 1e15 then cast({number} as bigint) end"
+            whole = f"case when {number} = floor({number}) and abs({number}) < 1e15 then cast({number} as bigint) end"
+            if self.mapped.decimal_comma:
+                return whole
+            # (A cast to BIGINT would round "1.5" to 2, so text with a point always goes the long way.)
+            return f"coalesce(case when not contains({text}, '.') then try_cast({text} as bigint) end, {whole})"
         if column.type == "decimal":
             return _number(text, self.mapped.decimal_comma, sql_type(column))
         if column.type == "timestamp":
@@ -105,8 +110,12 @@ class _ColumnSql:
             )
         if column.allowed:
             # Unknown spellings are kept as 'other' (with a warning that holds the original) rather than lost.
+            # Values already spelled as the contract spells them (nearly all) skip the rewriting.
             spelled, known = self._spelled(), _in_list(column.allowed)
-            return f"case when {text} is null then null when {spelled} in ({known}) then {spelled} else 'other' end"
+            return (
+                f"case when {text} is null then null when {text} in ({known}) then {text} "
+                f"when {spelled} in ({known}) then {spelled} else 'other' end"
+            )
         if column.name == "email":
             return f"case when regexp_full_match(lower({text}), {literal(EMAIL_PATTERN)}) then lower({text}) end"
         if column.name == "phone":
@@ -184,7 +193,8 @@ class _ColumnSql:
                 f"{literal(name + ': ')} || {_shown(text)} || "
                 f"{literal(' is not one of ' + ', '.join(column.allowed) + '; kept as other')}"
             )
-            return [(f"{value} = 'other' and {self._spelled()} <> 'other'", _struct(name, message, text))]
+            condition = f"{value} = 'other' and {text} <> 'other' and {self._spelled()} <> 'other'"
+            return [(condition, _struct(name, message, text))]
         if name == "email":
             message = f"{literal('email: ')} || {_shown(text)} || ' is not an e-mail address; left empty'"
             return [(f"{text} is not null and {value} is null", _struct(name, message, text))]
@@ -219,6 +229,7 @@ def validation_query(
     settings: ValidationSettings,
     *,
     has_phone_lookup: bool,
+    has_duplicate_keys: bool = True,
 ) -> str:
     """SELECT with one typed column per contract column, `_source_row`, `_skip_reason`, `_reasons` (a list of
     {column_name, message}), `_warnings` (a list of {column_name, message, value}) and `_is_valid` (no reason,
@@ -236,7 +247,8 @@ def validation_query(
         empty = " and ".join(f"mapped.{quote(name)} is null" for name in CUSTOMER_REFERENCE)
         message = literal("no customer reference: customer_id, email and phone are all empty")
         reasons.append((empty, _struct("customer_id", message)))
-    warnings.append(_duplicate_key_warning(contract))
+    if has_duplicate_keys:
+        warnings.append(_duplicate_key_warning(contract))
     join = ""
     if has_phone_lookup and "phone" in sqls:
         join = f"\nleft join {LOOKUP_TABLE} on {LOOKUP_TABLE}.raw = mapped.phone"
@@ -248,6 +260,11 @@ def validation_query(
         + f"{_problem_list(warnings)} as _warnings\n"
         + f"from {mapped_table} as mapped{join}\n)"
     )
+
+
+def key_text_sql(contract: Contract, table: str = "mapped") -> str:
+    """The key of a row as one text, e.g. 'O1/1' (a missing line number counts as 1, as in staging)."""
+    return " || '/' || ".join(f"coalesce({table}.{quote(name)}, '1')" for name in contract.key)
 
 
 def _duplicate_key_warning(contract: Contract) -> Check:
