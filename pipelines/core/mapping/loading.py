@@ -30,6 +30,7 @@ READ_KEYS = {"delimiter", "quote", "encoding", "sheet", "skip_lines"}
 RULE_KEYS = {
     "from",
     "join",
+    "first_of",
     "separator",
     "value",
     "values",
@@ -94,6 +95,13 @@ def parse_mapping(document: Any, origin: Path | None = None) -> Mapping:
         same_name_columns=parser.flag(data, "same_name_columns", True),
         origin=origin,
     )
+
+
+def _target(value: Any) -> str | None:
+    """A spelling's contract value: null means "no value" (e.g. a survey tool's "Not Offered")."""
+    if value is None:
+        return None
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _listed(contract) -> str:
@@ -191,12 +199,10 @@ class _Parser:
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return ColumnRule(source=str(value))
         data = self.mapping(value, key, RULE_KEYS)
-        origins = [name for name in ("from", "join", "value") if name in data]
+        origins = [name for name in ("from", "join", "first_of", "value") if name in data]
         derived = [name for name in ("sequence_within",) if name in data]
         if len(origins) + len(derived) != 1:
-            self.fail(
-                key, "give exactly one of from (a file column), join (several), value (a constant), sequence_within"
-            )
+            self.fail(key, "give exactly one of from (a column), join or first_of (columns), value, sequence_within")
         values = self.mapping(data.get("values") or {}, f"{key}.values")
         timezone = self.text(data, "timezone")
         if timezone:
@@ -208,13 +214,14 @@ class _Parser:
         return ColumnRule(
             source=self.text(data, "from"),
             sources=tuple(self.texts(data, "join")),
+            first_of=tuple(self.texts(data, "first_of")),
             separator=self.text(data, "separator") or " ",
             constant=None
             if constant is None
             else str(constant).lower()
             if isinstance(constant, bool)
             else str(constant),
-            values={str(spelling).strip().lower(): str(target) for spelling, target in values.items()},
+            values={str(spelling).strip().lower(): _target(target) for spelling, target in values.items()},
             default=self.text(data, "default"),
             formats=tuple(self.formats(data.get("formats"), f"{key}.formats")),
             timezone=timezone,

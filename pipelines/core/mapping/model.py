@@ -36,13 +36,15 @@ class Condition:
 
 @dataclass(frozen=True)
 class ColumnRule:
-    """Where one contract column's value comes from. Exactly one of source, sources, constant is set."""
+    """Where one contract column's value comes from: exactly one of source, sources, first_of, constant,
+    sequence_within is set."""
 
     source: str | None = None
     sources: tuple[str, ...] = ()  # joined with `separator`, empty parts left out
     separator: str = " "
+    first_of: tuple[str, ...] = ()  # the first of these columns that is not empty
     constant: str | None = None
-    values: dict[str, str] = field(default_factory=dict)  # spelling in the file (any case) → contract spelling
+    values: dict[str, str | None] = field(default_factory=dict)  # spelling in the file (any case) → contract's
     default: str | None = None  # when the value is empty
     formats: tuple[str, ...] = ()  # strptime formats for dates and times, tried in order
     timezone: str | None = None  # for times without an offset; overrides the mapping's
@@ -53,7 +55,7 @@ class ColumnRule:
 
     @property
     def source_columns(self) -> tuple[str, ...]:
-        named = (self.source,) if self.source else self.sources
+        named = (self.source,) if self.source else self.sources or self.first_of
         return named + tuple(name for name in (self.fill_down_within, self.sequence_within) if name)
 
 

@@ -115,6 +115,8 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
                 )
             mapped[column.name] = MappedColumn(column.name, "cast(null as varchar)", "missing in the file")
             continue
+        if rule.minutes_after:
+            origin += f", minutes after {rule.minutes_after}"
         mapped[column.name] = MappedColumn(
             column.name,
             expression,
@@ -167,6 +169,9 @@ def _expression(rule: ColumnRule, columns: _Columns) -> tuple[str, str]:
         group = columns.text(rule.sequence_within)
         expression = f"cast(row_number() over (partition by {group} order by _source_row) as varchar)"
         origin = f"1, 2, 3, … within each {rule.sequence_within!r}"
+    elif rule.first_of:
+        expression = f"coalesce({', '.join(columns.text(name) for name in rule.first_of)})"
+        origin = "the first filled of " + ", ".join(repr(name) for name in rule.first_of)
     elif rule.sources:
         parts = ", ".join(columns.text(name) for name in rule.sources)
         expression = f"nullif(concat_ws({literal(rule.separator)}, {parts}), '')"
@@ -177,7 +182,10 @@ def _expression(rule: ColumnRule, columns: _Columns) -> tuple[str, str]:
         found = columns.find(rule.source)
         origin = f"from {found!r}"
     if rule.values:
-        cases = " ".join(f"when {literal(spelling)} then {literal(target)}" for spelling, target in rule.values.items())
+        cases = " ".join(
+            f"when {literal(spelling)} then {'null' if target is None else literal(target)}"
+            for spelling, target in rule.values.items()
+        )
         expression = f"case lower({expression}) {cases} else {expression} end"
         origin += f", {len(rule.values)} spelling(s) translated"
     if rule.default is not None:
