@@ -206,7 +206,7 @@ CASES = [
         (HEADER + "\n" + GOOD + "\nO2,1,C2,2025-03").encode(),
         "partial",
         loaded=1,
-        rejected={2: "the line has fewer fields than the header (expected: 6"},
+        rejected={2: "the line has fewer fields than the header (expected: 6, found: 4)"},
     ),
     Case(
         "too many fields on a line",
@@ -399,7 +399,9 @@ def test_each_broken_export_gives_its_precise_reason(tmp_path: Path, case: Case)
     if case.note:
         assert case.note in (notes or "")
     assert loaded == case.loaded
-    rejected = dict(connection.execute("select row_number, reasons from ops.rejected_rows").fetchall())
+    rejected_rows = connection.execute("select row_number, reasons from ops.rejected_rows").fetchall()
+    rejected = dict(rejected_rows)
+    assert len(rejected_rows) == len(rejected) == len(case.rejected)
     assert set(rejected) == set(case.rejected)
     for row, reason in case.rejected.items():
         assert reason in rejected[row]

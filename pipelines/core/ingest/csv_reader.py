@@ -169,6 +169,8 @@ def _read_once(
         f"""
         select line - {first_line_offset} as data_row, error_type, error_message, csv_line
         from {REJECTS_TABLE}
+        -- one entry per line: DuckDB reports a short line once for every missing column
+        qualify row_number() over (partition by line order by column_idx) = 1
         order by line
         """
     ).fetchall()
