@@ -309,6 +309,31 @@ CASES = [
     ),
     Case("JSON that holds no objects", "numbers.json", b"[1, 2, 3]", "failed", error="the JSON file holds no objects"),
     Case(
+        "JSON array with an element that is not an object",
+        "mixed.json",
+        json.dumps(
+            [{"order_id": "O1", "customer_id": "C1", "ordered_at": "2025-03-01", "quantity": 1, "unit_price": 1}, 5]
+        ).encode(),
+        "partial",
+        loaded=1,
+        rejected={2: "element is JSON but not an object with fields"},
+    ),
+    Case(
+        "JSON with the rows in an array inside one object",
+        "wrapped.json",
+        json.dumps(
+            {
+                "orders": [
+                    {"order_id": "O1", "customer_id": "C1", "ordered_at": "2025-03-01", "quantity": 1, "unit_price": 1}
+                ],
+                "count": 1,
+            }
+        ).encode(),
+        "loaded",
+        loaded=1,
+        note="rows taken from the array 'orders'",
+    ),
+    Case(
         "Parquet with typed columns",
         "orders.parquet",
         parquet,
@@ -531,3 +556,22 @@ def test_re_dropping_and_correcting_a_file(tmp_path: Path) -> None:
     assert connection.execute("select count(*) from raw.sales").fetchone()[0] == 2
     assert connection.execute("select count(*) from ops.rejected_rows").fetchone()[0] == 0
     assert_reconciled(connection)
+
+
+def test_nested_json_fields_are_reachable_by_a_mapping(tmp_path: Path) -> None:
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "api.yaml").write_text(
+        "kind: sales\nmatch: ['api/*']\ncolumns:\n  customer_id: customer.id\n  email: customer.email\n"
+    )
+    order = {
+        "order_id": "O1",
+        "customer": {"id": "C1", "email": "A@X.com"},
+        "ordered_at": "2025-03-01T10:00:00Z",
+        "quantity": 1,
+        "unit_price": 1,
+        "lines": [1, 2],
+    }
+    write(tmp_path / "landing" / "sales" / "api" / "orders.json", json.dumps([order], indent=2).encode())
+    connection = load(tmp_path / "landing", mappings=mappings)
+    assert connection.execute("select customer_id, email from raw.sales").fetchall() == [("C1", "a@x.com")]

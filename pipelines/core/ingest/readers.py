@@ -187,8 +187,11 @@ def _read_json_lines(connection: duckdb.DuckDBPyConnection, path: Path, prefix: 
 
 
 def _read_json(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> ReadResult:
-    """A JSON array of objects (or a single object holding one); falls back to JSON Lines for .json files."""
-    table = f"{prefix}_1"
+    """A JSON array of objects, or one object whose only array of objects holds the rows ({"orders": [...]}, as
+    many APIs export); a .json file that is really JSON Lines is read as such. An element that is not an object
+    is rejected with its position, not dropped."""
+    table, rejects = f"{prefix}_1", f"{prefix}_1_rejects"
+    wrapper = None  # set when the rows are the array inside the file's one object
     try:
         connection.execute(
             """
@@ -198,37 +201,99 @@ def _read_json(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str) -
             [str(path)],
         )
     except duckdb.Error:
-        result = _read_json_lines(connection, path, prefix)
-        result.file_format = "json"
-        return result
+        try:
+            connection.execute(
+                """
+                create or replace temp table _json_objects as
+                select json, row_number() over () as _source_row from read_json_objects(?, format = 'unstructured')
+                """,
+                [str(path)],
+            )
+            wrapper = _wrapping_key(connection)
+        except duckdb.Error:
+            # Not one JSON document or a sequence of them: read line by line, so one bad line rejects one row.
+            result = _read_json_lines(connection, path, prefix)
+            result.file_format = "json"
+            return result
+    notes = []
+    if wrapper is not None:
+        rows_path = _json_path([wrapper])[:-1] + "[*]'"
+        connection.execute(
+            f"""
+            create or replace temp table _json_objects as
+            select unnest(json_extract(json, {rows_path})) as json,
+                   generate_subscripts(json_extract(json, {rows_path}), 1) as _source_row
+            from _json_objects
+            """
+        )
+        notes.append(f"rows taken from the array {wrapper!r} of the file's one object")
+    connection.execute(
+        f"""
+        create or replace temp table {rejects} as
+        select _source_row, 'element is JSON but not an object with fields' as reason, left(json::varchar, 1000)
+               as raw_line
+        from _json_objects where json_type(json) <> 'OBJECT'
+        """
+    )
     connection.execute("delete from _json_objects where json_type(json) <> 'OBJECT'")
     columns = _extract_json_objects(connection, table)
-    rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
-    if rows == 0:
+    rows = connection.execute(f"select (select count(*) from {table}) + (select count(*) from {rejects})").fetchone()[0]
+    if connection.execute(f"select count(*) from {table}").fetchone()[0] == 0:
         raise UnreadableFileError("the JSON file holds no objects with fields")
-    return ReadResult("json", parts=[SourcePart(table, None, columns, rows)])
+    return ReadResult("json", parts=[SourcePart(table, None, columns, rows, rejects)], notes=notes)
+
+
+def _wrapping_key(connection: duckdb.DuckDBPyConnection) -> str | None:
+    """The key of the one array of objects in a file that is a single object, if that is what the file is."""
+    if connection.execute("select count(*) from _json_objects").fetchone()[0] != 1:
+        return None
+    keys = connection.execute("select unnest(json_keys(json)) from _json_objects").fetchall()
+    arrays = [
+        key
+        for (key,) in keys
+        if connection.execute(
+            f"select json_type(json, {_json_path([key])}) = 'ARRAY' "
+            f"and json_type(json, {_json_path([key])[:-1] + '[0]' + chr(39)}) = 'OBJECT' from _json_objects"
+        ).fetchone()[0]
+    ]
+    return arrays[0] if len(arrays) == 1 else None
 
 
 def _extract_json_objects(connection: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
-    """Every key of `_json_objects` as a text column, in order of first appearance."""
-    keys = [
+    """Every key of `_json_objects` as a text column, in order of first appearance. Keys of nested objects become
+    columns too, named with dots ("customer.email"), so that a mapping can reach them; arrays stay JSON text."""
+    columns: list[tuple[str, str]] = []  # column name, JSON path
+    for key in _keys_in_order(connection, "json"):
+        path = _json_path([key])
+        columns.append((key, path))
+        nested = connection.execute(
+            f"select count(*) from _json_objects where json_type(json, {path}) = 'OBJECT'"
+        ).fetchone()[0]
+        if nested:
+            for child in _keys_in_order(connection, f"json_extract(json, {path})"):
+                columns.append((f"{key}.{child}", _json_path([key, child])))
+    extracts = "".join(f"json_extract_string(json, {path}) as {quote(name)}, " for name, path in columns)
+    connection.execute(f"create or replace temp table {table} as select {extracts}_source_row from _json_objects")
+    connection.execute("drop table _json_objects")
+    return tuple(name for name, _ in columns)
+
+
+def _keys_in_order(connection: duckdb.DuckDBPyConnection, objects: str) -> list[str]:
+    return [
         row[0]
         for row in connection.execute(
-            """
+            f"""
             select key from (
-                select unnest(json_keys(json)) as key, generate_subscripts(json_keys(json), 1) as position,
+                select unnest(json_keys({objects})) as key, generate_subscripts(json_keys({objects}), 1) as position,
                        _source_row
                 from _json_objects
+                where json_type({objects}) = 'OBJECT'
             )
             group by key
             order by min(_source_row * 100000 + position)
             """
         ).fetchall()
     ]
-    extracts = "".join(f"json_extract_string(json, {_json_path(key)}) as {quote(key)}, " for key in keys)
-    connection.execute(f"create or replace temp table {table} as select {extracts}_source_row from _json_objects")
-    connection.execute("drop table _json_objects")
-    return tuple(keys)
 
 
 def _read_parquet(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> ReadResult:
@@ -307,9 +372,9 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _json_path(key: str) -> str:
-    escaped = key.replace("'", "''").replace('"', '\\"')
-    return f"'$.\"{escaped}\"'"
+def _json_path(keys: list[str]) -> str:
+    escaped = ".".join('"' + key.replace('"', '\\"') + '"' for key in keys)
+    return "'$." + escaped.replace("'", "''") + "'"
 
 
 def _first_line(error: BaseException) -> str:
