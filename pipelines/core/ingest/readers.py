@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -86,6 +87,11 @@ def read_into(
     """Read `path` (its name for format purposes: `name`, e.g. a zip member's) into temp tables `<prefix>_<n>`."""
     name = name or path.name
     fmt = file_format(name)
+    if name.lower().endswith(ARCHIVE_SUFFIXES):
+        # Archives in the landing folder are opened by discovery; one that arrives here could not be opened.
+        if zipfile.is_zipfile(path):
+            raise UnreadableFileError("a ZIP archive inside another is not opened; unpack it into the landing folder")
+        raise UnreadableFileError("not a readable ZIP archive (damaged, or not a ZIP file)")
     if fmt is None:
         known = ", ".join(sorted({*SUPPORTED_SUFFIXES, ".gz", ".zip"}))
         raise UnreadableFileError(f"unsupported file type {Path(name).suffix or '(none)'!r}; readable are {known}")
