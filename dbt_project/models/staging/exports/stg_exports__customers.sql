@@ -11,8 +11,8 @@ renamed as (
     select
         trim(customer_id) as customer_id,
         trim(full_name) as full_name,
-        {{ normalize_email('email') }} as email,
-        {{ normalize_phone('phone') }} as phone,
+        email,
+        phone,
         gender,
         birth_date,
         trim(city) as city,

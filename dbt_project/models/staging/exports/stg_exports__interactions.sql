@@ -11,8 +11,8 @@ renamed as (
     select
         trim(interaction_id) as interaction_id,
         nullif(trim(customer_id), '') as customer_id,
-        {{ normalize_email('email') }} as email,
-        {{ normalize_phone('phone') }} as phone,
+        email,
+        phone,
         channel,
         coalesce(type, 'other') as interaction_type,
         stage,

@@ -11,8 +11,8 @@ renamed as (
     select
         trim(response_id) as response_id,
         nullif(trim(customer_id), '') as customer_id,
-        {{ normalize_email('email') }} as email,
-        {{ normalize_phone('phone') }} as phone,
+        email,
+        phone,
         survey_type,
         method,
         submitted_at,
