@@ -152,7 +152,7 @@ CASES = [
         csv(HEADER, GOOD, GOOD_2, "O1,1,C1,2025-03-01 10:00:00,3,9.99"),
         "loaded",
         loaded=3,
-        warnings={1: "order_id/line_number 'O1/1' appears again in row 3 of this file; the later row wins"},
+        warnings={1: "order_id/line_number 'O1/1' appears again in this file, last in row 3; the last row wins"},
     ),
     Case(
         "no customer reference at all",

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.core.contracts import SALES, SURVEYS, Contract
 from pipelines.core.ingest import phones
-from pipelines.core.ingest.validation import ValidationSettings, validation_query
+from pipelines.core.ingest.validation import ValidationSettings, repeated_keys_sql, validation_query
 from pipelines.core.mapping.loading import parse_mapping
 from pipelines.core.mapping.model import Mapping
 from pipelines.core.mapping.sql import MappingMismatchError, compile_mapping, quote
@@ -45,7 +45,10 @@ def validate(
     connection.execute(f"create table mapped as {compiled.select_sql('file_rows')}")
     settings = settings or ValidationSettings()
     phones.build_lookup(connection, "mapped", quote("phone"), settings.phone_region)
-    query = validation_query(contract, "mapped", compiled.columns, settings, has_phone_lookup=True)
+    connection.execute(f"create table repeated_keys as {repeated_keys_sql(contract, 'mapped')}")
+    query = validation_query(
+        contract, "mapped", compiled.columns, settings, has_phone_lookup=True, repeated_keys_table="repeated_keys"
+    )
     result = connection.execute(query + " order by _source_row")
     names = [item[0] for item in result.description]
     checked = []
@@ -185,11 +188,12 @@ def test_ordinary_text_is_left_alone(harmless: str) -> None:
     assert check_sale(product_name=harmless).values["product_name"] == harmless
 
 
-def test_a_key_repeated_in_the_file_is_loaded_and_warned_the_later_row_wins() -> None:
-    first, second = validate(SALES, [sales_row(), sales_row(quantity="3")])
-    assert first.reasons == [] and second.reasons == []
-    assert first.warnings == ["order_id/line_number 'O1/1' appears again in row 2 of this file; the later row wins"]
-    assert second.warnings == []
+def test_a_key_repeated_in_the_file_is_loaded_and_warned_the_last_row_wins() -> None:
+    first, second, third = validate(SALES, [sales_row(), sales_row(quantity="3"), sales_row(quantity="4")])
+    assert first.reasons == second.reasons == third.reasons == []
+    warning = "order_id/line_number 'O1/1' appears again in this file, last in row 3; the last row wins"
+    assert first.warnings == second.warnings == [warning]
+    assert third.warnings == []
 
 
 def test_mapping_formats_time_zone_and_decimal_comma() -> None:

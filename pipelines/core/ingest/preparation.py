@@ -11,7 +11,7 @@ from pipelines.core.contracts import Contract
 from pipelines.core.ingest import phones
 from pipelines.core.ingest.discovery import LandingFile
 from pipelines.core.ingest.readers import ReadResult, SourcePart, read_into
-from pipelines.core.ingest.validation import ValidationSettings, key_text_sql, validation_query
+from pipelines.core.ingest.validation import ValidationSettings, repeated_keys_sql, validation_query
 from pipelines.core.mapping.catalog import Selection
 from pipelines.core.mapping.sql import CompiledMapping, MappingMismatchError, compile_mapping, quote
 
@@ -58,11 +58,16 @@ def prepare_file(
         # A view: mapping is cheap text work, recomputed by the two queries below instead of copied.
         connection.execute(f"create or replace temp view {mapped} as {compiled.select_sql(part.relation)}")
         phones.build_lookup(connection, mapped, quote("phone"), settings.phone_region)
-        # The window that finds repeated keys sorts the whole file; a count tells first whether there are any.
-        key = key_text_sql(contract, mapped)
-        repeated = connection.execute(f"select count(*) > count(distinct {key}) from {mapped}").fetchone()[0]
+        repeated = f"{part.table}_repeated"
+        connection.execute(f"create or replace temp table {repeated} as {repeated_keys_sql(contract, mapped)}")
+        has_repeats = connection.execute(f"select count(*) from {repeated}").fetchone()[0] > 0
         query = validation_query(
-            contract, mapped, compiled.columns, settings, has_phone_lookup=True, has_duplicate_keys=repeated
+            contract,
+            mapped,
+            compiled.columns,
+            settings,
+            has_phone_lookup=True,
+            repeated_keys_table=repeated if has_repeats else None,
         )
         connection.execute(f"create or replace temp table {validated} as {query}")
         parts.append((part, validated))
