@@ -46,9 +46,7 @@ def validate(
     settings = settings or ValidationSettings()
     phones.build_lookup(connection, "mapped", quote("phone"), settings.phone_region)
     connection.execute(f"create table repeated_keys as {repeated_keys_sql(contract, 'mapped')}")
-    query = validation_query(
-        contract, "mapped", compiled.columns, settings, has_phone_lookup=True, repeated_keys_table="repeated_keys"
-    )
+    query = validation_query(contract, "mapped", compiled.columns, settings, repeated_keys_table="repeated_keys")
     result = connection.execute(query + " order by _source_row")
     names = [item[0] for item in result.description]
     checked = []

@@ -66,7 +66,6 @@ def prepare_file(
             mapped,
             compiled.columns,
             settings,
-            has_phone_lookup=True,
             repeated_keys_table=repeated if has_repeats else None,
         )
         connection.execute(f"create or replace temp table {validated} as {query}")

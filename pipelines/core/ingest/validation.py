@@ -228,12 +228,12 @@ def validation_query(
     columns: dict[str, MappedColumn],
     settings: ValidationSettings,
     *,
-    has_phone_lookup: bool,
     repeated_keys_table: str | None = None,
 ) -> str:
     """SELECT with one typed column per contract column, `_source_row`, `_skip_reason`, `_reasons` (a list of
     {column_name, message}), `_warnings` (a list of {column_name, message, value}) and `_is_valid` (no reason,
-    not skipped: the row is loaded)."""
+    not skipped: the row is loaded). The phone lookup table (`phones.build_lookup`) must exist; the table of
+    repeated keys (`repeated_keys_sql`) is joined when given."""
     sqls = {column.name: _ColumnSql(column, columns[column.name], settings) for column in contract.columns}
     select_parts: list[str] = []
     reasons: list[Check] = []
@@ -248,7 +248,7 @@ def validation_query(
         message = literal("no customer reference: customer_id, email and phone are all empty")
         reasons.append((empty, _struct("customer_id", message)))
     join = ""
-    if has_phone_lookup and "phone" in sqls:
+    if "phone" in sqls:
         join = f"\nleft join {LOOKUP_TABLE} on {LOOKUP_TABLE}.raw = mapped.phone"
     if repeated_keys_table:
         warnings.append(_repeated_key_warning(contract))
@@ -284,11 +284,3 @@ def _repeated_key_warning(contract: Contract) -> Check:
     )
     condition = "repeated.last_row is not null and mapped._source_row < repeated.last_row"
     return (condition, _struct(contract.key[0], message, key_text))
-
-
-def missing_required_columns(contract: Contract, columns: dict[str, MappedColumn]) -> list[str]:
-    return [
-        column.name
-        for column in contract.columns
-        if column.required and columns[column.name].expression == "cast(null as varchar)"
-    ]
