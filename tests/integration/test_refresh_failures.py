@@ -12,6 +12,8 @@ import duckdb
 import pytest
 
 from pipelines.core import refresh_history
+from pipelines.core.contracts import contract_for
+from pipelines.core.ingest.schema import refresh_raw_view
 from pipelines.defs.automation.headless import run_refresh
 from tests.helpers import SALES_HEADER, write_csv
 
@@ -48,15 +50,33 @@ def definitions(dbt_manifest) -> dg.Definitions:
 
 
 def _break_a_dbt_test(data_dir) -> None:
-    """A value no ingestion would let through, written behind its back: the accepted_range test must catch it."""
+    """A value no ingestion would let through, written behind its back as a loaded file's table: the
+    accepted_range test must catch it."""
     with duckdb.connect(str(data_dir.warehouse)) as connection:
         connection.execute(
             """
-            insert into raw.surveys (response_id, customer_id, submitted_at, nps, _source_file, _source_row,
-                                     _file_sha256, _file_modified_at, _load_id, _loaded_at)
-            values ('R-bad', 'C1', '2025-01-01', 42, 'manual', 1, 'x', now(), 'manual', now())
+            create table raw_files.surveys__manual as
+            select * exclude (_source_file, _file_sha256, _file_modified_at, _load_id, _loaded_at), true as _is_valid
+            from raw.surveys where false
             """
         )
+        connection.execute(
+            """
+            insert into raw_files.surveys__manual by name
+            select 'R-bad' as response_id, 'C1' as customer_id, timestamp '2025-01-01' as submitted_at,
+                   42 as nps, 1 as _source_row, true as _is_valid
+            """
+        )
+        connection.execute(
+            """
+            insert into ops.load_log (load_id, kind, file_path, file_size_bytes, file_sha256, file_modified_at,
+                                      status, rows_read, rows_loaded, rows_rejected, started_at, finished_at,
+                                      is_current, raw_tables)
+            values ('manual', 'surveys', 'manual', 0, 'x', now()::timestamp, 'loaded', 1, 1, 0,
+                    now()::timestamp, now()::timestamp, true, ['surveys__manual'])
+            """
+        )
+        refresh_raw_view(connection, contract_for("surveys"))
 
 
 def test_failed_tests_stop_publication_and_alert(data_dir, definitions, webhook) -> None:

@@ -20,7 +20,7 @@ from pipelines.core.contracts import Contract, contract_for
 from pipelines.core.ingest.discovery import LandingFile, landing_files
 from pipelines.core.ingest.preparation import PreparedFile, prepare_file
 from pipelines.core.ingest.readers import ReadResult, UnreadableFileError
-from pipelines.core.ingest.schema import LINEAGE_COLUMNS, ensure_schema
+from pipelines.core.ingest.schema import RAW_FILES, ensure_schema, refresh_raw_view
 from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.mapping.catalog import MappingCatalog, Selection
 from pipelines.core.mapping.sql import MappingMismatchError, literal, quote
@@ -38,6 +38,7 @@ class FileLoad:
     error: str | None = None
     notes: tuple[str, ...] = ()
     mapping: str | None = None
+    tables: tuple[str, ...] = ()  # its tables in raw_files
 
 
 @dataclass
@@ -85,13 +86,18 @@ def ingest_kind(
 
 
 def forget_loads(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """For a full rebuild: raw rows, rejects and warnings of the kind removed; the load history stays."""
+    """For a full rebuild: the raw tables, rejects and warnings of the kind removed; the load history stays."""
     ensure_schema(connection, contract)
     kind = contract.kind
-    connection.execute(f"delete from raw.{kind}")
+    for (tables,) in connection.execute(
+        "select raw_tables from ops.load_log where kind = ? and is_current", [kind]
+    ).fetchall():
+        for table in tables or []:
+            connection.execute(f'drop table if exists {RAW_FILES}."{table}"')
     for table in ("rejected_rows", "load_warnings"):
         connection.execute(f"delete from ops.{table} where kind = ?", [kind])
     connection.execute("update ops.load_log set is_current = false where kind = ?", [kind])
+    refresh_raw_view(connection, contract)
 
 
 def _load_file(
@@ -121,7 +127,7 @@ def _load_file(
             # Current, so that the next refresh skips it; an earlier version's rows of this path are retired.
             connection.execute("begin transaction")
             if current_sha is not None:
-                _retire(connection, contract.kind, item.relative_path)
+                _retire(connection, contract, item.relative_path)
             _log(connection, load_id, item, sha256, None, None, outcome, started_at, clock, is_current=True)
             connection.execute("commit")
             return outcome
@@ -144,6 +150,7 @@ def _load_file(
         )
         outcome = replace(outcome, mapping=_mapping_name(selection))
         _log(connection, load_id, item, sha256, prepared.read, selection, outcome, started_at, clock, is_current=True)
+        refresh_raw_view(connection, contract)
         connection.execute("commit")
     except Exception:
         connection.execute("rollback")
@@ -166,21 +173,19 @@ def _replace_rows(
 ) -> FileLoad:
     kind, path = contract.kind, item.relative_path
     if replaces_a_load:
-        _retire(connection, kind, path)
+        _retire(connection, contract, path)
 
-    contract_columns = ", ".join(quote(name) for name in contract.column_names)
-    lineage_names = ", ".join(name for name, _ in LINEAGE_COLUMNS)
     loaded = rejected = skipped = warned = 0
-    for part, validated in prepared.parts:
+    tables: list[str] = []
+    for index, (part, validating_view) in enumerate(prepared.parts, start=1):
         sheet = part.sheet
+        # The file's rows are validated and written in one pass, into a table of its own.
+        table = f"{kind}__{load_id}_{index}"
+        tables.append(table)
+        validated = f'{RAW_FILES}."{table}"'
         connection.execute(
-            f"""
-            insert into raw.{kind} ({contract_columns}, {lineage_names})
-            select {contract_columns}, ?, ?, _source_row, ?, ?, ?, current_timestamp::timestamp
-            from {validated}
-            where _is_valid
-            """,
-            [path, sheet, sha256, item.modified_at, load_id],
+            f"create table {validated} as select *, {literal(sheet) if sheet else 'cast(null as varchar)'} "
+            f"as _source_sheet from {validating_view}"
         )
         original_values = ", ".join(f"{literal(name)}, file_rows.{quote(name)}" for name in part.columns)
         connection.execute(
@@ -234,35 +239,47 @@ def _replace_rows(
     if rows_read != loaded + rejected:
         raise RuntimeError(f"{path}: {rows_read} rows read but {loaded} loaded + {rejected} rejected; nothing written")
     notes = list(prepared.notes)
-    notes += _duplicates_in_other_files(connection, contract, path, load_id)
+    notes += _duplicates_in_other_files(connection, contract, path, tables)
     if skipped:
         notes.append(f"{skipped:,} row(s) skipped by the mapping's skip rules")
     status = "partial" if rejected - skipped else "loaded"
-    return FileLoad(path, status, rows_read, loaded, rejected, skipped, warned, notes=tuple(notes))
+    return FileLoad(
+        path, status, rows_read, loaded, rejected, skipped, warned, notes=tuple(notes), tables=tuple(tables)
+    )
 
 
-def _retire(connection: duckdb.DuckDBPyConnection, kind: str, path: str) -> None:
+def _retire(connection: duckdb.DuckDBPyConnection, contract: Contract, path: str) -> None:
     """The rows, rejects and warnings an earlier version of a file loaded go; its load log rows stay as history."""
-    connection.execute(f"delete from raw.{kind} where _source_file = ?", [path])
+    kind = contract.kind
+    for (tables,) in connection.execute(
+        "select raw_tables from ops.load_log where kind = ? and file_path = ? and is_current", [kind, path]
+    ).fetchall():
+        for table in tables or []:
+            connection.execute(f'drop table if exists {RAW_FILES}."{table}"')
     for table in ("rejected_rows", "load_warnings"):
         connection.execute(f"delete from ops.{table} where kind = ? and file_path = ?", [kind, path])
     connection.execute("update ops.load_log set is_current = false where kind = ? and file_path = ?", [kind, path])
+    refresh_raw_view(connection, contract)
 
 
 def _duplicates_in_other_files(
-    connection: duckdb.DuckDBPyConnection, contract: Contract, path: str, load_id: str
+    connection: duckdb.DuckDBPyConnection, contract: Contract, path: str, tables: list[str]
 ) -> list[str]:
     """Keys this file shares with other files: one note with a count and an example, not a warning per row.
     Keys are compared by their 64-bit hash, far cheaper than text over millions of rows; the example is exact."""
     kind = contract.kind
     columns = [quote(name) if name != "line_number" else "coalesce(line_number, 1)" for name in contract.key]
     key_hash = f"hash({', '.join(columns)})"
+    this_file = " union all ".join(
+        f'select {", ".join(quote(name) for name in contract.key)} from {RAW_FILES}."{table}" where _is_valid'
+        for table in tables
+    )
     shared = connection.execute(
         f"""
-        select count(*) from (select distinct {key_hash} as key_hash from raw.{kind} where _load_id = ?)
+        select count(*) from (select distinct {key_hash} as key_hash from ({this_file}))
         semi join (select {key_hash} as key_hash from raw.{kind} where _source_file <> ?) using (key_hash)
         """,
-        [load_id, path],
+        [path],
     ).fetchone()[0]
     if not shared:
         return []
@@ -270,11 +287,11 @@ def _duplicates_in_other_files(
     example, other_file = connection.execute(
         f"""
         select {key_text}, other._source_file
-        from raw.{kind} as this join raw.{kind} as other using ({", ".join(contract.key)})
-        where this._load_id = ? and other._source_file <> ?
+        from ({this_file}) as this join raw.{kind} as other using ({", ".join(contract.key)})
+        where other._source_file <> ?
         limit 1
         """,
-        [load_id, path],
+        [path],
     ).fetchone() or ("?", "?")
     return [
         f"{shared:,} {'/'.join(contract.key)} value(s) also appear in other files (e.g. {example!r} in {other_file}); "
@@ -341,8 +358,8 @@ def _log(
         insert into ops.load_log (
             load_id, kind, file_path, file_size_bytes, file_sha256, file_modified_at, file_format, encoding,
             mapping, mapping_reason, status, rows_read, rows_loaded, rows_rejected, rows_skipped,
-            rows_with_warnings, error, notes, started_at, finished_at, seconds, is_current
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            rows_with_warnings, error, notes, started_at, finished_at, seconds, is_current, raw_tables
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             load_id,
@@ -367,6 +384,7 @@ def _log(
             _now(),
             round(time.perf_counter() - clock, 3),
             is_current,
+            list(outcome.tables),
         ],
     )
 

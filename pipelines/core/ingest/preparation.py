@@ -20,10 +20,10 @@ FILE_TABLES = "_landing_file"
 
 @dataclass(frozen=True)
 class PreparedFile:
-    """A file read, mapped and validated into temp tables, not yet written to raw."""
+    """A file read into temp tables, with a view per part that maps and validates it; nothing written yet."""
 
     read: ReadResult
-    parts: list[tuple[SourcePart, str]]  # each part with its validated table
+    parts: list[tuple[SourcePart, str]]  # each part with its validating view
     compiled: list[CompiledMapping]  # per part
     notes: list[str]
 
@@ -68,7 +68,8 @@ def prepare_file(
             settings,
             repeated_keys_table=repeated if has_repeats else None,
         )
-        connection.execute(f"create or replace temp table {validated} as {query}")
+        # A view: the load writes it to its file's table in one pass; a preview materialises it itself.
+        connection.execute(f"create or replace temp view {validated} as {query}")
         parts.append((part, validated))
         compiled_parts.append(compiled)
     if not parts:

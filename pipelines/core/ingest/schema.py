@@ -1,5 +1,6 @@
-"""DDL of the tables ingestion writes: raw.<kind> (typed per contract), ops.load_log, ops.rejected_rows,
-ops.load_warnings. Columns added in later versions are added to existing warehouses too."""
+"""DDL of what ingestion writes: one table per loaded file in raw_files (typed per contract, written in one pass),
+the view raw.<kind> over the current ones (what dbt reads), ops.load_log, ops.rejected_rows, ops.load_warnings.
+Columns added in later versions are added to existing warehouses too."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ OPS_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("finished_at", "TIMESTAMP NOT NULL"),
         ("seconds", "DOUBLE"),
         ("is_current", "BOOLEAN NOT NULL"),  # the load whose rows raw.<kind> holds for this file path
+        ("raw_tables", "VARCHAR[]"),  # its tables in raw_files, one per sheet
     ),
     "rejected_rows": (
         ("load_id", "VARCHAR NOT NULL"),
@@ -80,6 +82,9 @@ def sql_type(column: Column) -> str:
     return SQL_TYPES[column.type]
 
 
+RAW_FILES = "raw_files"
+
+
 def raw_columns(contract: Contract) -> list[tuple[str, str]]:
     return [(column.name, sql_type(column)) for column in contract.columns] + list(LINEAGE_COLUMNS)
 
@@ -93,8 +98,56 @@ def _create_or_extend(connection: duckdb.DuckDBPyConnection, table: str, columns
 
 
 def ensure_schema(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    connection.execute("create schema if not exists raw")
-    connection.execute("create schema if not exists ops")
-    _create_or_extend(connection, f"raw.{contract.kind}", raw_columns(contract))
+    for schema in ("raw", RAW_FILES, "ops"):
+        connection.execute(f"create schema if not exists {schema}")
     for table, columns in OPS_TABLES.items():
         _create_or_extend(connection, f"ops.{table}", list(columns))
+    kind = contract.kind
+    legacy = connection.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = ?", [kind]
+    ).fetchone()[0]
+    if legacy:
+        # A warehouse of an earlier version kept raw rows in a table: it is rebuilt from the landing folder.
+        connection.execute(f"drop table raw.{kind}")
+        connection.execute("update ops.load_log set is_current = false where kind = ?", [kind])
+        for table in ("rejected_rows", "load_warnings"):
+            connection.execute(f"delete from ops.{table} where kind = ?", [kind])
+    exists = connection.execute(
+        "select count(*) from duckdb_views() where schema_name = 'raw' and view_name = ?", [kind]
+    ).fetchone()[0]
+    if not exists:
+        refresh_raw_view(connection, contract)
+
+
+def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """raw.<kind>: the loaded rows of every current file, with their lineage (constant per file, so stored once in
+    the load log rather than in every row)."""
+    kind = contract.kind
+    columns = ", ".join(f'"{column.name}"' for column in contract.columns)
+    selects = []
+    for path, sha256, modified_at, load_id, loaded_at, tables in connection.execute(
+        """
+        select file_path, file_sha256, file_modified_at, load_id, started_at, raw_tables
+        from ops.load_log where kind = ? and is_current and len(raw_tables) > 0
+        order by file_path
+        """,
+        [kind],
+    ).fetchall():
+        for table in tables:
+            selects.append(
+                f"select {columns}, {_literal(path)} as _source_file, _source_sheet, _source_row, "
+                f"{_literal(sha256)} as _file_sha256, timestamp {_literal(str(modified_at))} as _file_modified_at, "
+                f"{_literal(load_id)} as _load_id, timestamp {_literal(str(loaded_at))} as _loaded_at "
+                f'from {RAW_FILES}."{table}" where _is_valid'
+            )
+    if not selects:
+        typed = ", ".join(
+            f"cast(null as {definition.replace(' NOT NULL', '')}) as {name}"
+            for name, definition in raw_columns(contract)
+        )
+        selects.append(f"select {typed} where false")
+    connection.execute(f"create or replace view raw.{kind} as\n" + "\nunion all\n".join(selects))
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
