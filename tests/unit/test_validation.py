@@ -4,13 +4,15 @@ normalised; what was changed is said in a warning that keeps the original."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import duckdb
 import pytest
 
 from pipelines.core.contracts import SALES, SURVEYS, Contract
 from pipelines.core.ingest import phones
-from pipelines.core.ingest.validation import ValidationSettings, repeated_keys_sql, validation_query
+from pipelines.core.ingest.preparation import warn_repeated_keys
+from pipelines.core.ingest.validation import ValidationSettings, validation_query
 from pipelines.core.mapping.loading import parse_mapping
 from pipelines.core.mapping.model import Mapping
 from pipelines.core.mapping.sql import MappingMismatchError, compile_mapping, quote
@@ -45,9 +47,9 @@ def validate(
     connection.execute(f"create table mapped as {compiled.select_sql('file_rows')}")
     settings = settings or ValidationSettings()
     phones.build_lookup(connection, "mapped", quote("phone"), settings.phone_region)
-    connection.execute(f"create table repeated_keys as {repeated_keys_sql(contract, 'mapped')}")
-    query = validation_query(contract, "mapped", compiled.columns, settings, repeated_keys_table="repeated_keys")
-    result = connection.execute(query + " order by _source_row")
+    connection.execute(f"create table validated as {validation_query(contract, 'mapped', compiled.columns, settings)}")
+    warn_repeated_keys(connection, contract, "validated")
+    result = connection.execute("select * from validated order by _source_row")
     names = [item[0] for item in result.description]
     checked = []
     for row in result.fetchall():
@@ -100,6 +102,12 @@ def test_a_valid_row_has_no_reason_and_typed_values() -> None:
         ({"unit_price": "-1"}, "unit_price: '-1' is below the minimum 0"),
         ({"line_number": "1.5"}, "line_number: '1.5' is not an integer"),
         ({"customer_id": None}, "no customer reference: customer_id, email and phone are all empty"),
+        (
+            {"customer_id": None, "email": "kim(at)example.com"},
+            "no usable customer reference: customer_id is empty, email 'kim(at)example.com' is not an e-mail "
+            "address, phone is empty",
+        ),
+        ({"unit_price": "12,50"}, "unit_price: '12,50' is not a decimal (a decimal comma? the mapping can say"),
         ({"product_name": "x" * 40_000}, "product_name: 40000 characters, more than the 32,767 a field may hold"),
     ],
 )
@@ -210,6 +218,27 @@ def test_mapping_formats_time_zone_and_decimal_comma() -> None:
     assert checked.reasons == []
     assert str(checked.values["ordered_at"]) == "2025-07-01 12:30:00"  # summer time in Berlin: UTC+2
     assert float(checked.values["unit_price"]) == 1234.5
+
+
+@pytest.mark.parametrize(
+    ("decimal_comma", "written", "number"),
+    [
+        (False, "1,234.50", "1234.50"),
+        (False, "$ 1,234,567", "1234567"),
+        (False, "1.5", "1.5"),
+        (True, "12,5", "12.5"),
+        (True, "1.234,50", "1234.50"),
+        (True, "1.234.567", "1234567"),
+        (True, "1.5", "1.5"),  # a point that groups no thousands stays a decimal point
+    ],
+)
+def test_thousands_separators_are_dropped_only_where_they_group_by_three(
+    decimal_comma: bool, written: str, number: str
+) -> None:
+    mapping = parse_mapping({"kind": "sales", "decimal_comma": decimal_comma})
+    checked = validate(SALES, [sales_row(unit_price=written)], mapping)[0]
+    assert checked.reasons == []
+    assert checked.values["unit_price"] == Decimal(number)
 
 
 def test_written_offsets_are_honoured_and_stored_as_utc() -> None:

@@ -54,6 +54,7 @@ class _Header:
     delimiter: str
     quote: str
     notes: tuple[str, ...]
+    lines_before: int  # lines above the header: those the mapping skips, then blank ones
 
 
 def read_csv(
@@ -66,7 +67,7 @@ def read_csv(
         f"create or replace temp table {rejects_table} (_source_row bigint, reason varchar, raw_line varchar)"
     )
     notes = list(header.notes)
-    first_line_offset = options.skip_lines + 1  # lines before the first data row
+    first_line_offset = header.lines_before + 1  # lines before the first data row
     source, rows_before = path, 0
     with tempfile.TemporaryDirectory(prefix="pulse-csv-") as scratch:
         for attempt in range(MAX_RECOVERIES + 1):
@@ -78,7 +79,7 @@ def read_csv(
                 header,
                 first_line_offset,
                 rows_before,
-                options.skip_lines if attempt == 0 else 0,
+                header.lines_before if attempt == 0 else 0,
             )
             if swallowed_from is None:
                 break
@@ -103,7 +104,10 @@ def _header(path: Path, options: ReadOptions) -> _Header:
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         for _ in range(options.skip_lines):
             handle.readline()
-        line = handle.readline()
+        line, blank = handle.readline(), 0
+        # Blank lines above the header (some exports start with one) are not the header.
+        while line and not line.strip():
+            line, blank = handle.readline(), blank + 1
     if not line.strip():
         raise CsvProblem(
             "the file has no header line"
@@ -121,14 +125,14 @@ def _header(path: Path, options: ReadOptions) -> _Header:
         if not name:
             name = f"column_{position}"
             notes.append(f"column {position} has no name in the header; called it {name}")
-        if name in cleaned:
+        if name.lower() in (item.lower() for item in cleaned):  # DuckDB's column names ignore case
             renamed = f"{name}_{position}"
             notes.append(f"column name {name!r} appears twice in the header; the second is called {renamed}")
             name = renamed
         cleaned.append(name)
     if len(cleaned) == 1 and len(line) > 200:
         notes.append("only one column found: is the delimiter right? (set read.delimiter in the mapping)")
-    return _Header(tuple(cleaned), delimiter, quote_char, tuple(notes))
+    return _Header(tuple(cleaned), delimiter, quote_char, tuple(notes), options.skip_lines + blank)
 
 
 def _columns_sql(names: tuple[str, ...]) -> str:
@@ -179,8 +183,11 @@ def _read_once(
         f"""
         select line - {first_line_offset} as data_row, error_type, error_message, csv_line
         from {REJECTS_TABLE}
-        -- one entry per line: DuckDB reports a short line once for every missing column
-        qualify row_number() over (partition by line order by column_idx) = 1
+        -- one entry per line: DuckDB reports a short line once for every missing column (the first counts its
+        -- fields), a long one once for every extra field (the last counts them)
+        qualify row_number() over (
+            partition by line order by case when error_type = 'TOO MANY COLUMNS' then -column_idx else column_idx end
+        ) = 1
         order by line
         """
     ).fetchall()

@@ -11,6 +11,7 @@ import hashlib
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from pipelines.core.contracts import KINDS
+from pipelines.core.ingest.readers import UnreadableFileError
 
 _HASH_CHUNK = 1 << 22
 ZIP_SUFFIX = ".zip"
@@ -54,9 +56,14 @@ class LandingFile:
         if self.member is None:
             with self.path.open("rb") as handle:
                 yield handle
-        else:
+            return
+        # An encrypted member or an unknown compression method shows when opened, damaged data (bad CRC, broken
+        # deflate stream) only when read: either way this member fails, not the whole load.
+        try:
             with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as handle:
                 yield handle
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
+            raise UnreadableFileError(f"{self.member} cannot be read from the ZIP archive ({error})") from error
 
     @contextmanager
     def on_disk(self) -> Iterator[Path]:

@@ -4,20 +4,25 @@ only: its encodings extension cannot be installed here)."""
 from __future__ import annotations
 
 import codecs
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-# Tried in this order; the first that decodes the whole file wins. GB18030 decodes most byte sequences that
-# are not UTF-8, so Latin-1 (which decodes everything) is only reached for bytes GB18030 rejects.
-CANDIDATES = ("utf-8", "gb18030", "latin-1")
+# Tried in this order; the first that decodes the whole file and reads as plausible text wins. GB18030 decodes
+# most byte sequences that are not UTF-8, Latin-1 decodes everything; cp1252 (Windows' Latin-1) has €, „“, – …
+# in the bytes 0x80–0x9F that are control characters in Latin-1.
+CANDIDATES = ("utf-8", "gb18030", "latin-1", "cp1252")
 ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "utf8": "utf-8", "latin1": "latin-1"}
 _CHUNK = 1 << 22
 _SNIFF = 1 << 16
 # Detection reads this much; the rest is checked where it is read anyway (DuckDB rejects lines that are not
 # UTF-8; transcoding stops at the first byte that is not in the file's encoding).
 _DETECT = 1 << 22
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WEDGED = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]|[^\x00-\x7f](?=[A-Za-z])")
+_C1_CONTROLS = re.compile(rb"[\x80-\x9f]")
 
 
 class UnreadableEncodingError(Exception):
@@ -38,16 +43,32 @@ def detect(path: Path, declared: str | None = None) -> str:
         encoding = _known(declared)
         position = _first_undecodable(path, encoding)
         if position is not None:
-            guess = next((item for item in CANDIDATES if _first_undecodable(path, item) is None), "latin-1")
             raise UnreadableEncodingError(
                 f"the mapping declares encoding {declared}, but the bytes at offset {position:,} are not {declared}; "
-                f"the file looks like {guess}"
+                f"the file looks like {_detected(path)}"
             )
         return encoding
+    return _detected(path)
+
+
+def _detected(path: Path) -> str:
+    with path.open("rb") as handle:
+        sample = handle.read(_DETECT)
     for encoding in CANDIDATES:
-        if _first_undecodable(path, encoding) is None:
+        if _first_undecodable(path, encoding) is None and _plausible(sample, encoding):
             return encoding
     return "latin-1"
+
+
+def _plausible(sample: bytes, encoding: str) -> bool:
+    if encoding == "gb18030":
+        # Latin-1 read as GB18030 takes an accented letter and the next byte for one CJK character wedged between
+        # Latin letters ('Müller' → 'M黮ler'); in Chinese text hardly any character touches a Latin letter.
+        text = sample.decode(encoding, errors="ignore")
+        return len(_WEDGED.findall(text)) <= len(_NON_ASCII.findall(text)) / 2
+    if encoding == "latin-1":
+        return _C1_CONTROLS.search(sample) is None
+    return True
 
 
 def _known(name: str) -> str:

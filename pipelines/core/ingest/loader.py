@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.core.contracts import Contract, contract_for
 from pipelines.core.ingest.discovery import LandingFile, landing_files
-from pipelines.core.ingest.preparation import PreparedFile, prepare_file
+from pipelines.core.ingest.preparation import PreparedFile, prepare_file, warn_repeated_keys
 from pipelines.core.ingest.readers import ReadResult, UnreadableFileError
 from pipelines.core.ingest.schema import RAW_FILES, ensure_schema, refresh_raw_view
 from pipelines.core.ingest.validation import ValidationSettings
@@ -187,6 +187,7 @@ def _replace_rows(
             f"create table {validated} as select *, {literal(sheet) if sheet else 'cast(null as varchar)'} "
             f"as _source_sheet from {validating_view}"
         )
+        warn_repeated_keys(connection, contract, validated)
         original_values = ", ".join(f"{literal(name)}, file_rows.{quote(name)}" for name in part.columns)
         connection.execute(
             f"""

@@ -11,7 +11,12 @@ from pipelines.core.contracts import Contract
 from pipelines.core.ingest import phones
 from pipelines.core.ingest.discovery import LandingFile
 from pipelines.core.ingest.readers import ReadResult, SourcePart, read_into
-from pipelines.core.ingest.validation import ValidationSettings, repeated_keys_sql, validation_query
+from pipelines.core.ingest.validation import (
+    ValidationSettings,
+    repeated_key_warnings_sql,
+    repeated_keys_sql,
+    validation_query,
+)
 from pipelines.core.mapping.catalog import Selection
 from pipelines.core.mapping.sql import CompiledMapping, MappingMismatchError, compile_mapping, quote
 
@@ -55,19 +60,10 @@ def prepare_file(
             more = len(compiled.unused_file_columns) - 12
             notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
         mapped, validated = f"{part.table}_mapped", f"{part.table}_validated"
-        # A view: mapping is cheap text work, recomputed by the two queries below instead of copied.
+        # A view: mapping is cheap text work, recomputed by the phone lookup and the validation instead of copied.
         connection.execute(f"create or replace temp view {mapped} as {compiled.select_sql(part.relation)}")
         phones.build_lookup(connection, mapped, quote("phone"), settings.phone_region)
-        repeated = f"{part.table}_repeated"
-        connection.execute(f"create or replace temp table {repeated} as {repeated_keys_sql(contract, mapped)}")
-        has_repeats = connection.execute(f"select count(*) from {repeated}").fetchone()[0] > 0
-        query = validation_query(
-            contract,
-            mapped,
-            compiled.columns,
-            settings,
-            repeated_keys_table=repeated if has_repeats else None,
-        )
+        query = validation_query(contract, mapped, compiled.columns, settings)
         # A view: the load writes it to its file's table in one pass; a preview materialises it itself.
         connection.execute(f"create or replace temp view {validated} as {query}")
         parts.append((part, validated))
@@ -78,3 +74,13 @@ def prepare_file(
         notes += [f"not loaded: {problem}" for problem in mismatches]
         read.parts = [part for part, _ in parts]
     return PreparedFile(read, parts, compiled_parts, notes)
+
+
+def warn_repeated_keys(connection: duckdb.DuckDBPyConnection, contract: Contract, validated_table: str) -> None:
+    """Adds to the loaded rows of a validated part (a table) the warning that a later row of the file has the same
+    key and wins. Done on the stored rows because only rows that load can win."""
+    repeated = "_repeated_keys"
+    connection.execute(f"create or replace temp table {repeated} as {repeated_keys_sql(contract, validated_table)}")
+    if connection.execute(f"select count(*) from {repeated}").fetchone()[0]:
+        connection.execute(repeated_key_warnings_sql(contract, validated_table, repeated))
+    connection.execute(f"drop table {repeated}")

@@ -271,13 +271,14 @@ def _extract_json_objects(connection: duckdb.DuckDBPyConnection, table: str) -> 
     columns: list[tuple[str, str]] = []  # column name, JSON path
     for key in _keys_in_order(connection, "json"):
         path = _json_path([key])
-        columns.append((key, path))
+        columns.append((_distinct(key, [name for name, _ in columns], len(columns) + 1), path))
         nested = connection.execute(
             f"select count(*) from _json_objects where json_type(json, {path}) = 'OBJECT'"
         ).fetchone()[0]
         if nested:
             for child in _keys_in_order(connection, f"json_extract(json, {path})"):
-                columns.append((f"{key}.{child}", _json_path([key, child])))
+                name = _distinct(f"{key}.{child}", [name for name, _ in columns], len(columns) + 1)
+                columns.append((name, _json_path([key, child])))
     extracts = "".join(f"json_extract_string(json, {path}) as {quote(name)}, " for name, path in columns)
     connection.execute(f"create or replace temp table {table} as select {extracts}_source_row from _json_objects")
     connection.execute("drop table _json_objects")
@@ -338,9 +339,11 @@ def _read_xlsx(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str, o
             result.notes.append(f"sheet {sheet!r} could not be read ({_first_line(error)})")
             continue
         rows = rows[options.skip_lines :]
-        while rows and all(cell in ("", None) for cell in rows[-1]):
+        while rows and _is_blank(rows[-1]):
             rows.pop()
-        if not rows or all(cell in ("", None) for cell in rows[0]):
+        # Blank rows above the header (a sheet whose table starts lower down) are not the header.
+        rows = rows[next((index for index, row in enumerate(rows) if not _is_blank(row)), len(rows)) :]
+        if not rows:
             result.notes.append(f"sheet {sheet!r} is empty")
             continue
         table = f"{prefix}_{index}"
@@ -354,8 +357,7 @@ def _read_xlsx(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str, o
 def _sheet_into(connection: duckdb.DuckDBPyConnection, table: str, rows: list[list[object]]) -> tuple[str, ...]:
     header: list[str] = []
     for position, cell in enumerate(rows[0], start=1):
-        name = _cell_text(cell) or f"column_{position}"
-        header.append(name if name not in header else f"{name}_{position}")
+        header.append(_distinct(_cell_text(cell) or f"column_{position}", header, position))
     body = rows[1:]
     columns = {
         name: pa.array([_cell_text(row[index]) if index < len(row) else None for row in body], pa.string())
@@ -366,6 +368,16 @@ def _sheet_into(connection: duckdb.DuckDBPyConnection, table: str, rows: list[li
     connection.execute(f"create or replace temp table {table} as select * from _sheet_rows")
     connection.unregister("_sheet_rows")
     return tuple(header)
+
+
+def _is_blank(row: list[object]) -> bool:
+    return all(cell in ("", None) for cell in row)
+
+
+def _distinct(name: str, taken: list[str], position: int) -> str:
+    """The name, or name_<position> if taken: DuckDB's column names ignore case, so 'Email' next to 'email' would
+    silently read the other column."""
+    return f"{name}_{position}" if name.lower() in (item.lower() for item in taken) else name
 
 
 def _cell_text(value: object) -> str | None:

@@ -25,6 +25,8 @@ MAX_TEXT_LENGTH = 32_767
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
 # OWASP's CSV-injection characters; + and - only when followed by formula syntax, so "-" or "+49…" stay as they are.
 FORMULA_PATTERN = r"^([=@\t\r]|[+\-].*[=(|!])"
+THOUSANDS_BY_COMMAS = r"[+\-]?\d{1,3}(,\d{3})+(\.\d*)?"
+THOUSANDS_BY_POINTS = r"[+\-]?\d{1,3}(\.\d{3})+(,\d*)?"
 OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+\-]\d\d(:?\d\d)?)$"
 
 
@@ -46,14 +48,20 @@ def _shown(text: str) -> str:
 
 
 def _number(text: str, decimal_comma: bool, sql_type_name: str) -> str:
-    """The text as a number. Plain numbers cast directly; only those that fail are cleaned (spaces, currency
-    signs, thousands separators removed; a decimal comma made a point), which is the slow part."""
+    """The text as a number. Plain numbers cast directly; only those that fail are cleaned (spaces and currency
+    signs removed, thousands separators removed where they group digits by three, a decimal comma made a point),
+    which is the slow part. A comma that does not group thousands ("1,5") is left, so the value is rejected rather
+    than read as 15."""
     stripped = f"regexp_replace({text}, '[\\s€$£¥''\u00a0\u202f]', '', 'g')"
     if decimal_comma:
-        direct = f"replace(replace({text}, '.', ''), ',', '.')"
-        cleaned = f"replace(replace({stripped}, '.', ''), ',', '.')"
+        # "12,5" and "3" directly; "1.234,5" (points grouping thousands) the long way; "1.5" stays 1.5.
+        direct = f"case when not contains({text}, '.') then replace({text}, ',', '.') end"
+        grouped = f"regexp_full_match({stripped}, {literal(THOUSANDS_BY_POINTS)})"
+        unpointed = f"replace(replace({stripped}, '.', ''), ',', '.')"
+        cleaned = f"case when {grouped} then {unpointed} else replace({stripped}, ',', '.') end"
     else:
-        direct, cleaned = text, f"replace({stripped}, ',', '')"
+        grouped = f"regexp_full_match({stripped}, {literal(THOUSANDS_BY_COMMAS)})"
+        direct, cleaned = text, f"case when {grouped} then replace({stripped}, ',', '') else {stripped} end"
     return f"coalesce(try_cast({direct} as {sql_type_name}), try_cast({cleaned} as {sql_type_name}))"
 
 
@@ -163,6 +171,9 @@ class _ColumnSql:
             elif column.type in ("timestamp", "date"):
                 hint = f" in the format(s) {', '.join(self.mapped.formats)}"
             message = f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is not {article} {in_words}{hint}')}"
+            if column.type in ("integer", "decimal") and not self.mapped.decimal_comma:
+                comma_hint = " (a decimal comma? the mapping can say decimal_comma: true)"
+                message += f" || case when contains({text}, ',') then {literal(comma_hint)} else '' end"
             checks.append((f"{text} is not null and {value} is null", _struct(name, message)))
         if column.type in ("timestamp", "date"):
             future = f"{literal(name + ': ')} || {_shown(text)} || ' is in the future'"
@@ -227,13 +238,11 @@ def validation_query(
     mapped_table: str,
     columns: dict[str, MappedColumn],
     settings: ValidationSettings,
-    *,
-    repeated_keys_table: str | None = None,
 ) -> str:
     """SELECT with one typed column per contract column, `_source_row`, `_skip_reason`, `_reasons` (a list of
     {column_name, message}), `_warnings` (a list of {column_name, message, value}) and `_is_valid` (no reason,
-    not skipped: the row is loaded). The phone lookup table (`phones.build_lookup`) must exist; the table of
-    repeated keys (`repeated_keys_sql`) is joined when given."""
+    not skipped: the row is loaded). The phone lookup table (`phones.build_lookup`) must exist. Keys repeated in
+    the file are warned afterwards, on the stored rows (`repeated_key_warnings_sql`)."""
     sqls = {column.name: _ColumnSql(column, columns[column.name], settings) for column in contract.columns}
     select_parts: list[str] = []
     reasons: list[Check] = []
@@ -244,15 +253,10 @@ def validation_query(
         reasons.extend(column_sql.reasons(value))
         warnings.extend(column_sql.warnings(value))
     if contract.needs_customer_reference:
-        empty = " and ".join(f"mapped.{quote(name)} is null" for name in CUSTOMER_REFERENCE)
-        message = literal("no customer reference: customer_id, email and phone are all empty")
-        reasons.append((empty, _struct("customer_id", message)))
+        reasons.append(_customer_reference_check(sqls))
     join = ""
     if "phone" in sqls:
         join = f"\nleft join {LOOKUP_TABLE} on {LOOKUP_TABLE}.raw = mapped.phone"
-    if repeated_keys_table:
-        warnings.append(_repeated_key_warning(contract))
-        join += f"\nleft join {repeated_keys_table} as repeated on repeated.key = {key_text_sql(contract)}"
     return (
         "select *, len(_reasons) = 0 and _skip_reason is null as _is_valid from (\nselect\n    "
         + ",\n    ".join(select_parts)
@@ -263,24 +267,48 @@ def validation_query(
     )
 
 
-def key_text_sql(contract: Contract, table: str = "mapped") -> str:
+def _customer_reference_check(columns: dict[str, _ColumnSql]) -> Check:
+    """A row must name its customer: by id, or by an e-mail or phone that is one (an invalid one is no reference)."""
+    customer_id, email, phone = (columns[name] for name in CUSTOMER_REFERENCE)
+    unusable = f"{customer_id.text} is null and {email.value(columns)} is null and {phone.value(columns)} is null"
+    all_empty = " and ".join(f"{columns[name].text} is null" for name in CUSTOMER_REFERENCE)
+    described = [
+        f"case when {column.text} is null then {literal(column.column.name + ' is empty')} "
+        f"else {literal(column.column.name + ' ')} || {_shown(column.text)} || {literal(' is not ' + words)} end"
+        for column, words in ((email, "an e-mail address"), (phone, "a phone number"))
+    ]
+    message = (
+        f"case when {all_empty} then {literal('no customer reference: customer_id, email and phone are all empty')} "
+        f"else 'no usable customer reference: customer_id is empty, ' || {described[0]} || ', ' || {described[1]} end"
+    )
+    return (unusable, _struct("customer_id", message))
+
+
+def key_text_sql(contract: Contract, table: str) -> str:
     """The key of a row as one text, e.g. 'O1/1' (a missing line number counts as 1, as in staging)."""
-    return " || '/' || ".join(f"coalesce({table}.{quote(name)}, '1')" for name in contract.key)
+    return " || '/' || ".join(f"coalesce(cast({table}.{quote(name)} as varchar), '1')" for name in contract.key)
 
 
-def repeated_keys_sql(contract: Contract, mapped_table: str) -> str:
-    """The keys that occur more than once in a file, with the last row that has each: one hash aggregate, much
-    cheaper than a window over the whole file."""
-    key = key_text_sql(contract, mapped_table)
-    return f"select {key} as key, max(_source_row) as last_row from {mapped_table} group by all having count(*) > 1"
+def repeated_keys_sql(contract: Contract, validated_table: str) -> str:
+    """The keys that loaded rows of a file share, with the last row that has each. Run on the validated rows: a
+    later row that is rejected does not win. One hash aggregate, far cheaper than a window over the file."""
+    key = key_text_sql(contract, validated_table)
+    return (
+        f"select {key} as key, max(_source_row) as last_row from {validated_table} "
+        "where _is_valid group by all having count(*) > 1"
+    )
 
 
-def _repeated_key_warning(contract: Contract) -> Check:
-    """The same key again later in the same file: the last row wins (staging keeps the latest)."""
-    key_text = key_text_sql(contract)
+def repeated_key_warnings_sql(contract: Contract, validated_table: str, repeated_table: str) -> str:
+    """UPDATE that warns every loaded row but the last of its key that the last row wins (staging keeps it)."""
+    key_text = key_text_sql(contract, "target")
     message = (
         f"{literal('/'.join(contract.key) + ' ')} || {_shown(key_text)} || "
         "' appears again in this file, last in row ' || cast(repeated.last_row as varchar) || '; the last row wins'"
     )
-    condition = "repeated.last_row is not null and mapped._source_row < repeated.last_row"
-    return (condition, _struct(contract.key[0], message, key_text))
+    return f"""
+        update {validated_table} as target
+        set _warnings = list_append(target._warnings, {_struct(contract.key[0], message, key_text)})
+        from {repeated_table} as repeated
+        where repeated.key = {key_text} and target._is_valid and target._source_row < repeated.last_row
+    """

@@ -11,7 +11,7 @@ import duckdb
 
 from pipelines.core.contracts import contract_for
 from pipelines.core.ingest.discovery import LandingFile
-from pipelines.core.ingest.preparation import prepare_file
+from pipelines.core.ingest.preparation import prepare_file, warn_repeated_keys
 from pipelines.core.ingest.readers import UnreadableFileError
 from pipelines.core.ingest.validation import ValidationSettings, same_problem_sql
 from pipelines.core.mapping.catalog import MappingCatalog, Selection
@@ -72,7 +72,12 @@ def preview_file(
     preview.notes = list(prepared.notes)
     preview.origins = [(name, column.origin) for name, column in prepared.compiled[0].columns.items()]
     preview.rows_read = prepared.read.rows
-    validated_tables = [validated for _, validated in prepared.parts]
+    validated_tables = []
+    for _, validating_view in prepared.parts:
+        table = f"{validating_view}_rows"
+        connection.execute(f"create temp table {table} as select * from {validating_view}")
+        warn_repeated_keys(connection, contract, table)
+        validated_tables.append(table)
     every_row = " union all by name ".join(f"select * from {table}" for table in validated_tables)
     connection.execute(f"create temp table _preview as {every_row}")
     loaded, rejected, skipped, warned = connection.execute(
