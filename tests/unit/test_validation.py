@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.core.contracts import SALES, SURVEYS, Contract
 from pipelines.core.ingest import phones
-from pipelines.core.ingest.preparation import warn_repeated_keys
+from pipelines.core.ingest.preparation import repeated_key_warnings
 from pipelines.core.ingest.validation import ValidationSettings, validation_query
 from pipelines.core.mapping.loading import parse_mapping
 from pipelines.core.mapping.model import Mapping
@@ -48,7 +48,13 @@ def validate(
     settings = settings or ValidationSettings()
     phones.build_lookup(connection, "mapped", quote("phone"), settings.phone_region)
     connection.execute(f"create table validated as {validation_query(contract, 'mapped', compiled.columns, settings)}")
-    warn_repeated_keys(connection, contract, "validated")
+    repeated_keys = repeated_key_warnings(connection, contract, "validated")
+    later_row_wins: dict[int, list[str]] = {}
+    if repeated_keys:
+        for row, message in connection.execute(
+            f"select _source_row, warning.message from ({repeated_keys})"
+        ).fetchall():
+            later_row_wins.setdefault(row, []).append(message)
     result = connection.execute("select * from validated order by _source_row")
     names = [item[0] for item in result.description]
     checked = []
@@ -58,7 +64,8 @@ def validate(
             Checked(
                 values={name: record[name] for name in contract.column_names},
                 reasons=[item["message"] for item in record["_reasons"]],
-                warnings=[item["message"] for item in record["_warnings"]],
+                warnings=[item["message"] for item in record["_warnings"]]
+                + later_row_wins.get(record["_source_row"], []),
             )
         )
     return checked

@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.core.contracts import Contract, contract_for
 from pipelines.core.ingest.discovery import LandingFile, landing_files
-from pipelines.core.ingest.preparation import PreparedFile, prepare_file, warn_repeated_keys
+from pipelines.core.ingest.preparation import PreparedFile, prepare_file, repeated_key_warnings
 from pipelines.core.ingest.readers import ReadResult, UnreadableFileError
 from pipelines.core.ingest.schema import RAW_FILES, ensure_schema, refresh_raw_view
 from pipelines.core.ingest.validation import ValidationSettings
@@ -175,7 +175,7 @@ def _replace_rows(
     if replaces_a_load:
         _retire(connection, contract, path)
 
-    loaded = rejected = skipped = warned = 0
+    loaded = rejected = skipped = 0
     tables: list[str] = []
     for index, (part, validating_view) in enumerate(prepared.parts, start=1):
         sheet = part.sheet
@@ -187,7 +187,6 @@ def _replace_rows(
             f"create table {validated} as select *, {literal(sheet) if sheet else 'cast(null as varchar)'} "
             f"as _source_sheet from {validating_view}"
         )
-        warn_repeated_keys(connection, contract, validated)
         original_values = ", ".join(f"{literal(name)}, file_rows.{quote(name)}" for name in part.columns)
         connection.execute(
             f"""
@@ -214,29 +213,32 @@ def _replace_rows(
                 """,
                 [load_id, kind, path, sheet],
             )
+        warnings = f"select _source_row, unnest(_warnings) as warning from {validated} where _is_valid"
+        repeated_keys = repeated_key_warnings(connection, contract, validated)
+        if repeated_keys:
+            warnings += f" union all {repeated_keys}"
         connection.execute(
             f"""
             insert into ops.load_warnings
-            select ?, ?, ?, ?, _source_row, warning.column_name, warning.message, warning.value
-            from (select _source_row, unnest(_warnings) as warning from {validated} where _is_valid)
+            select ?, ?, ?, ?, _source_row, warning.column_name, warning.message, warning.value from ({warnings})
             """,
             [load_id, kind, path, sheet],
         )
         counts = connection.execute(
             f"""
-            select count(*) filter (_is_valid),
-                   count(*) filter (not _is_valid),
-                   count(*) filter (_skip_reason is not null),
-                   count(*) filter (_is_valid and len(_warnings) > 0)
+            select count(*) filter (_is_valid), count(*) filter (not _is_valid),
+                   count(*) filter (_skip_reason is not null)
             from {validated}
             """
         ).fetchone()
         line_rejects = (
             connection.execute(f"select count(*) from {part.rejects_table}").fetchone()[0] if part.rejects_table else 0
         )
-        loaded, rejected = loaded + counts[0], rejected + counts[1] + line_rejects
-        skipped, warned = skipped + counts[2], warned + counts[3]
+        loaded, rejected, skipped = loaded + counts[0], rejected + counts[1] + line_rejects, skipped + counts[2]
     rows_read = prepared.read.rows
+    warned = connection.execute(
+        "select count(*) from (select distinct sheet, row_number from ops.load_warnings where load_id = ?)", [load_id]
+    ).fetchone()[0]
     if rows_read != loaded + rejected:
         raise RuntimeError(f"{path}: {rows_read} rows read but {loaded} loaded + {rejected} rejected; nothing written")
     notes = list(prepared.notes)

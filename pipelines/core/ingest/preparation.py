@@ -76,11 +76,14 @@ def prepare_file(
     return PreparedFile(read, parts, compiled_parts, notes)
 
 
-def warn_repeated_keys(connection: duckdb.DuckDBPyConnection, contract: Contract, validated_table: str) -> None:
-    """Adds to the loaded rows of a validated part (a table) the warning that a later row of the file has the same
-    key and wins. Done on the stored rows because only rows that load can win."""
-    repeated = "_repeated_keys"
+def repeated_key_warnings(
+    connection: duckdb.DuckDBPyConnection, contract: Contract, validated_table: str
+) -> str | None:
+    """A query of the warnings (_source_row, warning) that a later row of the file has the same key and wins, or
+    None when no key repeats (most files). Run on a part's stored rows, because only rows that load can win."""
+    table_name = validated_table.rsplit(".", 1)[-1].strip('"')
+    repeated = f"{table_name}_repeated"
     connection.execute(f"create or replace temp table {repeated} as {repeated_keys_sql(contract, validated_table)}")
-    if connection.execute(f"select count(*) from {repeated}").fetchone()[0]:
-        connection.execute(repeated_key_warnings_sql(contract, validated_table, repeated))
-    connection.execute(f"drop table {repeated}")
+    if not connection.execute(f"select count(*) from {repeated}").fetchone()[0]:
+        return None
+    return repeated_key_warnings_sql(contract, validated_table, repeated)

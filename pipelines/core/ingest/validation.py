@@ -300,15 +300,15 @@ def repeated_keys_sql(contract: Contract, validated_table: str) -> str:
 
 
 def repeated_key_warnings_sql(contract: Contract, validated_table: str, repeated_table: str) -> str:
-    """UPDATE that warns every loaded row but the last of its key that the last row wins (staging keeps it)."""
+    """SELECT _source_row, warning: every loaded row but the last of its key is told that the last row wins
+    (staging keeps it)."""
     key_text = key_text_sql(contract, "target")
     message = (
         f"{literal('/'.join(contract.key) + ' ')} || {_shown(key_text)} || "
         "' appears again in this file, last in row ' || cast(repeated.last_row as varchar) || '; the last row wins'"
     )
     return f"""
-        update {validated_table} as target
-        set _warnings = list_append(target._warnings, {_struct(contract.key[0], message, key_text)})
-        from {repeated_table} as repeated
-        where repeated.key = {key_text} and target._is_valid and target._source_row < repeated.last_row
+        select target._source_row, {_struct(contract.key[0], message, key_text)} as warning
+        from {validated_table} as target join {repeated_table} as repeated on repeated.key = {key_text}
+        where target._is_valid and target._source_row < repeated.last_row
     """

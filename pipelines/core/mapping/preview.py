@@ -11,7 +11,7 @@ import duckdb
 
 from pipelines.core.contracts import contract_for
 from pipelines.core.ingest.discovery import LandingFile
-from pipelines.core.ingest.preparation import prepare_file, warn_repeated_keys
+from pipelines.core.ingest.preparation import prepare_file, repeated_key_warnings
 from pipelines.core.ingest.readers import UnreadableFileError
 from pipelines.core.ingest.validation import ValidationSettings, same_problem_sql
 from pipelines.core.mapping.catalog import MappingCatalog, Selection
@@ -76,7 +76,12 @@ def preview_file(
     for _, validating_view in prepared.parts:
         table = f"{validating_view}_rows"
         connection.execute(f"create temp table {table} as select * from {validating_view}")
-        warn_repeated_keys(connection, contract, table)
+        repeated_keys = repeated_key_warnings(connection, contract, table)
+        if repeated_keys:
+            connection.execute(
+                f"update {table} set _warnings = list_append(_warnings, repeated.warning) "
+                f"from ({repeated_keys}) as repeated where {table}._source_row = repeated._source_row"
+            )
         validated_tables.append(table)
     every_row = " union all by name ".join(f"select * from {table}" for table in validated_tables)
     connection.execute(f"create temp table _preview as {every_row}")
