@@ -213,7 +213,9 @@ def _replace_rows(
                 """,
                 [load_id, kind, path, sheet],
             )
-        warnings = f"select _source_row, unnest(_warnings) as warning from {validated} where _is_valid"
+        warnings = (
+            f"select _source_row, unnest(_warnings) as warning from {validated} where len(_warnings) > 0 and _is_valid"
+        )
         repeated_keys = repeated_key_warnings(connection, contract, validated)
         if repeated_keys:
             warnings += f" union all {repeated_keys}"
@@ -279,7 +281,7 @@ def _duplicates_in_other_files(
     )
     shared = connection.execute(
         f"""
-        select count(*) from (select distinct {key_hash} as key_hash from ({this_file}))
+        select count(distinct key_hash) from (select {key_hash} as key_hash from ({this_file}))
         semi join (select {key_hash} as key_hash from raw.{kind} where _source_file <> ?) using (key_hash)
         """,
         [path],

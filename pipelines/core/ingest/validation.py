@@ -27,6 +27,8 @@ EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
 FORMULA_PATTERN = r"^([=@\t\r]|[+\-].*[=(|!])"
 THOUSANDS_BY_COMMAS = r"[+\-]?\d{1,3}(,\d{3})+(\.\d*)?"
 THOUSANDS_BY_POINTS = r"[+\-]?\d{1,3}(\.\d{3})+(,\d*)?"
+# The typed value of a column in the inner query of validation_query, next to its mapped text.
+TYPED_PREFIX = "_typed_"
 OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+\-]\d\d(:?\d\d)?)$"
 
 
@@ -68,11 +70,16 @@ def _number(text: str, decimal_comma: bool, sql_type_name: str) -> str:
 def _looks_like_formula(text: str) -> str:
     # ascii() of the first character rules out almost every value before the regular expression runs.
     starts = ", ".join(str(ord(char)) for char in "=@+-\t\r")
-    return f"(ascii({text}) in ({starts}) and regexp_matches({text}, {literal(FORMULA_PATTERN)}))"
+    return f"(list_contains([{starts}], ascii({text})) and regexp_matches({text}, {literal(FORMULA_PATTERN)}))"
 
 
 def _in_list(values: tuple[str, ...]) -> str:
     return ", ".join(literal(value) for value in values)
+
+
+def _one_of(expression: str, values: tuple[str, ...]) -> str:
+    # Not "x in (…)": DuckDB turns a list of six or more constants into a join, one per column and a second slower.
+    return f"list_contains([{_in_list(values)}], {expression})"
 
 
 # A check: the SQL condition under which a row has the problem, and the problem as {column_name, message[, value]}.
@@ -113,16 +120,16 @@ class _ColumnSql:
             return f"coalesce(try_cast({text} as date), cast(try_cast({text} as timestamp) as date))"
         if column.type == "boolean":
             return (
-                f"case when lower({text}) in ({_in_list(BOOLEAN_TRUE)}) then true "
-                f"when lower({text}) in ({_in_list(BOOLEAN_FALSE)}) then false end"
+                f"case when {_one_of(f'lower({text})', BOOLEAN_TRUE)} then true "
+                f"when {_one_of(f'lower({text})', BOOLEAN_FALSE)} then false end"
             )
         if column.allowed:
             # Unknown spellings are kept as 'other' (with a warning that holds the original) rather than lost.
             # Values already spelled as the contract spells them (nearly all) skip the rewriting.
-            spelled, known = self._spelled(), _in_list(column.allowed)
+            spelled = self._spelled()
             return (
-                f"case when {text} is null then null when {text} in ({known}) then {text} "
-                f"when {spelled} in ({known}) then {spelled} else 'other' end"
+                f"case when {text} is null then null when {_one_of(text, column.allowed)} then {text} "
+                f"when {_one_of(spelled, column.allowed)} then {spelled} else 'other' end"
             )
         if column.name == "email":
             return f"case when regexp_full_match(lower({text}), {literal(EMAIL_PATTERN)}) then lower({text}) end"
@@ -244,33 +251,39 @@ def validation_query(
     not skipped: the row is loaded). The phone lookup table (`phones.build_lookup`) must exist. Keys repeated in
     the file are warned afterwards, on the stored rows (`repeated_key_warnings_sql`)."""
     sqls = {column.name: _ColumnSql(column, columns[column.name], settings) for column in contract.columns}
-    select_parts: list[str] = []
+    # Each typed value is computed once, in an inner query, and the checks read it from there: DuckDB does not
+    # share a subexpression between the branches of the CASEs the checks are made of.
+    typed_values: list[str] = []
+    final_columns: list[str] = []
     reasons: list[Check] = []
     warnings: list[Check] = []
+    typed = {name: f"mapped.{quote(TYPED_PREFIX + name)}" for name in sqls}
     for name, column_sql in sqls.items():
-        value = column_sql.value(sqls)
-        select_parts.append(f"cast({value} as {sql_type(column_sql.column)}) as {quote(name)}")
-        reasons.extend(column_sql.reasons(value))
-        warnings.extend(column_sql.warnings(value))
+        typed_values.append(
+            f"cast({column_sql.value(sqls)} as {sql_type(column_sql.column)}) as {quote(TYPED_PREFIX + name)}"
+        )
+        final_columns.append(f"{typed[name]} as {quote(name)}")
+        reasons.extend(column_sql.reasons(typed[name]))
+        warnings.extend(column_sql.warnings(typed[name]))
     if contract.needs_customer_reference:
-        reasons.append(_customer_reference_check(sqls))
+        reasons.append(_customer_reference_check(sqls, typed))
     join = ""
     if "phone" in sqls:
-        join = f"\nleft join {LOOKUP_TABLE} on {LOOKUP_TABLE}.raw = mapped.phone"
+        join = f" left join {LOOKUP_TABLE} on {LOOKUP_TABLE}.raw = mapped.phone"
     return (
         "select *, len(_reasons) = 0 and _skip_reason is null as _is_valid from (\nselect\n    "
-        + ",\n    ".join(select_parts)
+        + ",\n    ".join(final_columns)
         + ",\n    mapped._source_row,\n    mapped._skip_reason,\n    "
         + f"{_problem_list(reasons)} as _reasons,\n    "
         + f"{_problem_list(warnings)} as _warnings\n"
-        + f"from {mapped_table} as mapped{join}\n)"
+        + f"from (\nselect mapped.*, {', '.join(typed_values)}\nfrom {mapped_table} as mapped{join}\n) as mapped\n)"
     )
 
 
-def _customer_reference_check(columns: dict[str, _ColumnSql]) -> Check:
+def _customer_reference_check(columns: dict[str, _ColumnSql], typed: dict[str, str]) -> Check:
     """A row must name its customer: by id, or by an e-mail or phone that is one (an invalid one is no reference)."""
     customer_id, email, phone = (columns[name] for name in CUSTOMER_REFERENCE)
-    unusable = f"{customer_id.text} is null and {email.value(columns)} is null and {phone.value(columns)} is null"
+    unusable = f"{customer_id.text} is null and {typed['email']} is null and {typed['phone']} is null"
     all_empty = " and ".join(f"{columns[name].text} is null" for name in CUSTOMER_REFERENCE)
     described = [
         f"case when {column.text} is null then {literal(column.column.name + ' is empty')} "
@@ -284,31 +297,46 @@ def _customer_reference_check(columns: dict[str, _ColumnSql]) -> Check:
     return (unusable, _struct("customer_id", message))
 
 
-def key_text_sql(contract: Contract, table: str) -> str:
+def _key_text(contract: Contract, table: str) -> str:
     """The key of a row as one text, e.g. 'O1/1' (a missing line number counts as 1, as in staging)."""
     return " || '/' || ".join(f"coalesce(cast({table}.{quote(name)} as varchar), '1')" for name in contract.key)
 
 
+def _key_columns(contract: Contract, table: str) -> list[str]:
+    # A missing line number counts as 1, as in staging.
+    return [
+        f"coalesce({table}.{quote(name)}, 1)" if name == "line_number" else f"{table}.{quote(name)}"
+        for name in contract.key
+    ]
+
+
 def repeated_keys_sql(contract: Contract, validated_table: str) -> str:
     """The keys that loaded rows of a file share, with the last row that has each. Run on the validated rows: a
-    later row that is rejected does not win. One hash aggregate, far cheaper than a window over the file."""
-    key = key_text_sql(contract, validated_table)
+    later row that is rejected does not win. One hash aggregate over the typed keys, far cheaper than a window
+    over the file or an aggregate over the keys as text."""
+    keys = ", ".join(
+        f"{column} as {quote(name)}" for column, name in zip(_key_columns(contract, "t"), contract.key, strict=True)
+    )
     return (
-        f"select {key} as key, max(_source_row) as last_row from {validated_table} "
-        "where _is_valid group by all having count(*) > 1"
+        f"select {keys}, max(t._source_row) as last_row from {validated_table} as t "
+        "where t._is_valid group by all having count(*) > 1"
     )
 
 
 def repeated_key_warnings_sql(contract: Contract, validated_table: str, repeated_table: str) -> str:
     """SELECT _source_row, warning: every loaded row but the last of its key is told that the last row wins
     (staging keeps it)."""
-    key_text = key_text_sql(contract, "target")
+    key_text = _key_text(contract, "target")
+    same_key = " and ".join(
+        f"{column} = repeated.{quote(name)}"
+        for column, name in zip(_key_columns(contract, "target"), contract.key, strict=True)
+    )
     message = (
         f"{literal('/'.join(contract.key) + ' ')} || {_shown(key_text)} || "
         "' appears again in this file, last in row ' || cast(repeated.last_row as varchar) || '; the last row wins'"
     )
     return f"""
         select target._source_row, {_struct(contract.key[0], message, key_text)} as warning
-        from {validated_table} as target join {repeated_table} as repeated on repeated.key = {key_text}
+        from {validated_table} as target join {repeated_table} as repeated on {same_key}
         where target._is_valid and target._source_row < repeated.last_row
     """

@@ -210,7 +210,8 @@ def _condition_sql(condition: Condition, columns: _Columns, section: str) -> str
             f"(its columns: {_listed(columns.file_columns)})"
         ) from None
     if condition.equals:
-        return f"coalesce(lower({value}) in ({', '.join(literal(item.lower()) for item in condition.equals)}), false)"
+        spellings = ", ".join(literal(item.lower()) for item in condition.equals)
+        return f"coalesce(list_contains([{spellings}], lower({value})), false)"
     if condition.is_empty is not None:
         return f"{value} is {'' if condition.is_empty else 'not '}null"
     if condition.matches is not None:
