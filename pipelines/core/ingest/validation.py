@@ -68,9 +68,13 @@ def _number(text: str, decimal_comma: bool, sql_type_name: str) -> str:
 
 
 def _looks_like_formula(text: str) -> str:
-    # ascii() of the first character rules out almost every value before the regular expression runs.
+    # Every character a formula starts with sorts before 'A': one string comparison rules out nearly every value,
+    # ascii() of the first character most of the rest, before the regular expression runs.
     starts = ", ".join(str(ord(char)) for char in "=@+-\t\r")
-    return f"(list_contains([{starts}], ascii({text})) and regexp_matches({text}, {literal(FORMULA_PATTERN)}))"
+    return (
+        f"({text} < 'A' and list_contains([{starts}], ascii({text})) "
+        f"and regexp_matches({text}, {literal(FORMULA_PATTERN)}))"
+    )
 
 
 def _in_list(values: tuple[str, ...]) -> str:
@@ -227,8 +231,9 @@ class _ColumnSql:
 
 def _problem_list(checks: list[Check]) -> str:
     """The list of problems a row has. Most rows have none: one cheap test of all conditions decides whether the
-    list (a struct per check) is built at all."""
-    any_problem = " or ".join(f"coalesce({condition}, false)" for condition, _ in checks)
+    list (a struct per check) is built at all. A condition that is null counts as false, as CASE takes it; wrapping
+    each in coalesce(…, false) would make DuckDB evaluate the disjunction three times slower."""
+    any_problem = " or ".join(f"({condition})" for condition, _ in checks)
     items = ", ".join(f"case when {condition} then {problem} end" for condition, problem in checks)
     return f"case when {any_problem} then list_filter([{items}], item -> item is not null) else [] end"
 
