@@ -160,3 +160,48 @@ def test_hidden_and_underscore_files_are_ignored(landing, connection) -> None:
     write_csv(landing / "sales" / "_truth" / "x.csv", SALES_HEADER, [GOOD])
     write_csv(landing / "sales" / ".partial.csv", SALES_HEADER, [GOOD])
     assert ingest_kind(connection, "sales", landing).files == []
+
+
+def raw_file_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        name
+        for (name,) in connection.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw_files' order by 1"
+        ).fetchall()
+    ]
+
+
+def test_a_load_that_fails_before_its_commit_leaves_the_earlier_rows_and_no_table(
+    landing, connection, monkeypatch
+) -> None:
+    from pipelines.core.ingest import loader
+
+    orders = landing / "sales" / "orders.csv"
+    write_csv(orders, SALES_HEADER, [GOOD])
+    ingest_kind(connection, "sales", landing)
+    tables_before = raw_file_tables(connection)
+    write_csv(orders, SALES_HEADER, [["O7", *GOOD[1:]], ["O8", *GOOD[1:]]])
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loader, "_log", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest_kind(connection, "sales", landing)
+    assert raw_file_tables(connection) == tables_before
+    assert connection.execute("select order_id from raw.sales").fetchall() == [("O1",)]
+
+    monkeypatch.undo()
+    ingest_kind(connection, "sales", landing)
+    assert connection.execute("select order_id from raw.sales order by 1").fetchall() == [("O7",), ("O8",)]
+
+
+def test_a_table_left_by_a_process_that_died_before_its_commit_is_dropped(landing, connection) -> None:
+    write_csv(landing / "sales" / "orders.csv", SALES_HEADER, [GOOD])
+    ingest_kind(connection, "sales", landing)
+    logged = raw_file_tables(connection)
+    connection.execute('create table raw_files."sales__0123456789abcdef_1" as select 1 as order_id')
+    connection.execute('create table raw_files."customers__0123456789abcdef_1" as select 1 as customer_id')
+    ingest_kind(connection, "sales", landing)
+    assert raw_file_tables(connection) == sorted([*logged, "customers__0123456789abcdef_1"])
+    assert counts(connection)[0] == 1

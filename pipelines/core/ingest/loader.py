@@ -141,24 +141,62 @@ def _load_file(
         _drop_temp_tables(connection)
         return outcome
 
-    connection.execute("begin transaction")
+    tables: list[str] = []
+    try:
+        tables = _write_raw_tables(connection, contract, load_id, prepared)
+        connection.execute("begin transaction")
+        try:
+            outcome = _replace_rows(
+                connection, contract, item, sha256, load_id, prepared, tables, replaces_a_load=current_sha is not None
+            )
+            outcome = replace(outcome, mapping=_mapping_name(selection))
+            _log(
+                connection, load_id, item, sha256, prepared.read, selection, outcome, started_at, clock, is_current=True
+            )
+            refresh_raw_view(connection, contract)
+            connection.execute("commit")
+        except Exception:
+            connection.execute("rollback")
+            raise
+    except Exception:
+        _drop_raw_tables(connection, tables)
+        raise
+    finally:
+        _drop_temp_tables(connection)
+    return outcome
+
+
+def _write_raw_tables(
+    connection: duckdb.DuckDBPyConnection, contract: Contract, load_id: str, prepared: PreparedFile
+) -> list[str]:
+    """Validates each part of the file and writes it, in one pass, into a table of its own; returns their names.
+    Each is committed on its own, before the transaction that makes it part of raw.<kind> (its load log row):
+    DuckDB scans a table created in the running transaction at half speed, and the checks that follow scan it
+    three times. Until that commit it belongs to no load; if the process dies in between, the next ingest of the
+    kind drops it (`drop_unlogged_tables`)."""
+    tables: list[str] = []
     # Rows carry their file row number, so the writes need not keep the order of their input: much faster inserts.
     connection.execute("set preserve_insertion_order = false")
     try:
-        outcome = _replace_rows(
-            connection, contract, item, sha256, load_id, prepared, replaces_a_load=current_sha is not None
-        )
-        outcome = replace(outcome, mapping=_mapping_name(selection))
-        _log(connection, load_id, item, sha256, prepared.read, selection, outcome, started_at, clock, is_current=True)
-        refresh_raw_view(connection, contract)
-        connection.execute("commit")
+        for index, (part, validating_view) in enumerate(prepared.parts, start=1):
+            table = f"{contract.kind}__{load_id}_{index}"
+            tables.append(table)
+            connection.execute(
+                f'create table {RAW_FILES}."{table}" as select *, '
+                f"{literal(part.sheet) if part.sheet else 'cast(null as varchar)'} as _source_sheet "
+                f"from {validating_view}"
+            )
     except Exception:
-        connection.execute("rollback")
+        _drop_raw_tables(connection, tables)
         raise
     finally:
         connection.execute("reset preserve_insertion_order")
-        _drop_temp_tables(connection)
-    return outcome
+    return tables
+
+
+def _drop_raw_tables(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    for table in tables:
+        connection.execute(f'drop table if exists {RAW_FILES}."{table}"')
 
 
 def _replace_rows(
@@ -168,6 +206,7 @@ def _replace_rows(
     sha256: str,
     load_id: str,
     prepared: PreparedFile,
+    tables: list[str],
     *,
     replaces_a_load: bool,
 ) -> FileLoad:
@@ -176,17 +215,9 @@ def _replace_rows(
         _retire(connection, contract, path)
 
     loaded = rejected = skipped = 0
-    tables: list[str] = []
-    for index, (part, validating_view) in enumerate(prepared.parts, start=1):
+    for (part, _), table in zip(prepared.parts, tables, strict=True):
         sheet = part.sheet
-        # The file's rows are validated and written in one pass, into a table of its own.
-        table = f"{kind}__{load_id}_{index}"
-        tables.append(table)
         validated = f'{RAW_FILES}."{table}"'
-        connection.execute(
-            f"create table {validated} as select *, {literal(sheet) if sheet else 'cast(null as varchar)'} "
-            f"as _source_sheet from {validating_view}"
-        )
         original_values = ", ".join(f"{literal(name)}, file_rows.{quote(name)}" for name in part.columns)
         connection.execute(
             f"""

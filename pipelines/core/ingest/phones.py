@@ -37,33 +37,37 @@ def cleaned_sql(text: str) -> str:
     return f"regexp_replace({without_trunk}, '[\\s().\\-/\u00a0]', '', 'g')"
 
 
-def fast_e164_sql(text: str, region: str) -> str:
-    """E.164 for the spellings whose reading is certain, else NULL (left to `phonenumbers`):
-    +<country code><number not starting with 0>, 00<same>, and <national prefix><national number> of the region."""
+def fast_e164_query(texts_sql: str, region: str) -> str:
+    """SELECT raw, e164 for the texts `raw` that `texts_sql` selects: E.164 for the spellings whose reading is
+    certain, else NULL (left to `phonenumbers`): +<country code><number not starting with 0>, 00<same>, and
+    <national prefix><national number> of the region. Cleaning is done once per text, in inner queries: each
+    regexp_replace written into the CASE would run again at every use."""
     metadata = region_metadata(region)
-    cleaned = cleaned_sql(text)
-    international = "regexp_replace(" + cleaned + ", '^(\\+|00)', '')"
     codes = _country_codes_by_length()
     country_code = " ".join(
-        f"when substr({international}, 1, {length}) in ({', '.join(literal(code) for code in codes[length])}) "
+        f"when substr(international, 1, {length}) in ({', '.join(literal(code) for code in codes[length])}) "
         f"then {length}"
         for length in (1, 2, 3)
     )
-    cc_length = f"(case {country_code} end)"
     prefix = metadata.national_prefix or ""
     lengths = ", ".join(str(length) for length in metadata.general_desc.possible_length)
     national = (
-        f"when {literal(prefix)} <> '' and regexp_full_match({cleaned}, {literal(prefix + '[1-9][0-9]+')}) "
-        f"and length({cleaned}) - {len(prefix)} in ({lengths}) "
-        f"then '+{metadata.country_code}' || substr({cleaned}, {len(prefix) + 1})"
+        f"when regexp_full_match(cleaned, {literal(prefix + '[1-9][0-9]+')}) "
+        f"and length(cleaned) - {len(prefix)} in ({lengths}) "
+        f"then '+{metadata.country_code}' || substr(cleaned, {len(prefix) + 1})"
         if prefix
         else ""
     )
-    return (
-        f"case when regexp_full_match({cleaned}, '(\\+|00)[1-9][0-9]{{6,14}}') "
-        f"and substr({international}, {cc_length} + 1, 1) <> '0' "
-        f"then '+' || {international} {national} end"
-    )
+    return f"""
+        select raw,
+               case when regexp_full_match(cleaned, '(\\+|00)[1-9][0-9]{{6,14}}')
+                         and substr(international, (case {country_code} end) + 1, 1) <> '0'
+                    then '+' || international {national} end as e164
+        from (
+            select raw, cleaned, regexp_replace(cleaned, '^(\\+|00)', '') as international
+            from (select raw, {cleaned_sql("raw")} as cleaned from ({texts_sql}))
+        )
+    """
 
 
 def e164(raw: str, region: str) -> str | None:
@@ -85,8 +89,7 @@ def build_lookup(connection: duckdb.DuckDBPyConnection, source_table: str, colum
     connection.execute(
         f"""
         create or replace temp table {LOOKUP_TABLE} as
-        select raw, {fast_e164_sql("raw", region)} as e164
-        from (select distinct {text} as raw from {source_table} where {text} is not null)
+        {fast_e164_query(f"select distinct {text} as raw from {source_table} where {text} is not null", region)}
         """
     )
     leftovers = connection.execute(f"select raw from {LOOKUP_TABLE} where e164 is null").fetchall()

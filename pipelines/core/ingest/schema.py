@@ -117,6 +117,23 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection, contract: Contract) -> 
     ).fetchone()[0]
     if not exists:
         refresh_raw_view(connection, contract)
+    drop_unlogged_tables(connection, contract)
+
+
+def drop_unlogged_tables(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """A file's table is written before the transaction that logs it; a process that died in between left one
+    that belongs to no load. Its rows were never part of raw.<kind>, and the file is loaded again."""
+    for (table,) in connection.execute(
+        f"""
+        select table_name from duckdb_tables()
+        where schema_name = '{RAW_FILES}' and starts_with(table_name, ?)
+          and table_name not in (
+              select unnest(raw_tables) from ops.load_log where kind = ? and is_current and raw_tables is not null
+          )
+        """,
+        [contract.kind + "__", contract.kind],
+    ).fetchall():
+        connection.execute(f'drop table {RAW_FILES}."{table}"')
 
 
 def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:

@@ -28,8 +28,10 @@ WHITESPACE = " \t\r\n"
 
 def trimmed_text(column: str) -> str:
     """The value without surrounding whitespace, NULL when empty. Trimming is slow in DuckDB and almost no value
-    needs it, so a cheap LIKE test decides first (about five times faster on a million values)."""
-    edges = " or ".join(f"{column} like '{char}%' or {column} like '%{char}'" for char in WHITESPACE)
+    needs it, so a cheap test decides first: every whitespace character sorts before '!', so one comparison
+    finds leading whitespace, and suffix() trailing (a third faster than eight LIKE patterns)."""
+    trailing = " or ".join(f"suffix({column}, {literal(char)})" for char in WHITESPACE)
+    edges = f"{column} < '!' or {trailing}"
     return (
         f"(case when {column} = '' then null when {edges} "
         f"then nullif(trim({column}, '{WHITESPACE}'), '') else {column} end)"
