@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.mapping.model import ReadOptions
-from pipelines.core.mapping.sql import literal, quote
+from pipelines.core.mapping.sql import distinct_column_name, literal, quote
 
 DELIMITERS = (",", ";", "\t", "|")
 MAX_LINE_BYTES = 64 << 20
@@ -128,11 +128,10 @@ def _header(path: Path, options: ReadOptions) -> _Header:
         if not name:
             name = f"column_{position}"
             notes.append(f"column {position} has no name in the header; called it {name}")
-        if name.lower() in (item.lower() for item in cleaned):  # DuckDB's column names ignore case
-            renamed = f"{name}_{position}"
-            notes.append(f"column name {name!r} appears twice in the header; the second is called {renamed}")
-            name = renamed
-        cleaned.append(name)
+        unique = distinct_column_name(name, cleaned, position)
+        if unique != name:
+            notes.append(f"column name {name!r} appears twice in the header; the second is called {unique}")
+        cleaned.append(unique)
     if len(cleaned) == 1 and len(line) > 200:
         notes.append("only one column found: is the delimiter right? (set read.delimiter in the mapping)")
     return _Header(tuple(cleaned), delimiter, quote_char, tuple(notes), options.skip_lines + blank)

@@ -21,7 +21,7 @@ from pipelines.core.ingest.discovery import LandingFile, landing_files
 from pipelines.core.ingest.preparation import PreparedFile, prepare_file, repeated_key_warnings
 from pipelines.core.ingest.readers import ReadResult, UnreadableFileError
 from pipelines.core.ingest.schema import RAW_FILES, ensure_schema, refresh_raw_view
-from pipelines.core.ingest.validation import ValidationSettings
+from pipelines.core.ingest.validation import ValidationSettings, key_columns_sql, key_text_sql
 from pipelines.core.mapping.catalog import MappingCatalog, Selection
 from pipelines.core.mapping.sql import MappingMismatchError, literal, quote
 
@@ -304,26 +304,27 @@ def _duplicates_in_other_files(
     """Keys this file shares with other files: one note with a count and an example, not a warning per row.
     Keys are compared by their 64-bit hash, far cheaper than text over millions of rows; the example is exact."""
     kind = contract.kind
-    columns = [quote(name) if name != "line_number" else "coalesce(line_number, 1)" for name in contract.key]
-    key_hash = f"hash({', '.join(columns)})"
+    this_key, other_key = key_columns_sql(contract, "this"), key_columns_sql(contract, "other")
     this_file = " union all ".join(
         f'select {", ".join(quote(name) for name in contract.key)} from {RAW_FILES}."{table}" where _is_valid'
         for table in tables
     )
     shared = connection.execute(
         f"""
-        select count(distinct key_hash) from (select {key_hash} as key_hash from ({this_file}))
-        semi join (select {key_hash} as key_hash from raw.{kind} where _source_file <> ?) using (key_hash)
+        select count(distinct key_hash) from (select hash({", ".join(this_key)}) as key_hash from ({this_file}) as this)
+        semi join (
+            select hash({", ".join(other_key)}) as key_hash from raw.{kind} as other where _source_file <> ?
+        ) using (key_hash)
         """,
         [path],
     ).fetchone()[0]
     if not shared:
         return []
-    key_text = " || '/' || ".join(f"cast({column} as varchar)" for column in columns)
+    same_key = " and ".join(f"{mine} = {theirs}" for mine, theirs in zip(this_key, other_key, strict=True))
     example, other_file = connection.execute(
         f"""
-        select {key_text}, other._source_file
-        from ({this_file}) as this join raw.{kind} as other using ({", ".join(contract.key)})
+        select {key_text_sql(contract, "this")}, other._source_file
+        from ({this_file}) as this join raw.{kind} as other on {same_key}
         where other._source_file <> ?
         limit 1
         """,

@@ -81,8 +81,7 @@ def repeated_key_warnings(
 ) -> str | None:
     """A query of the warnings (_source_row, warning) that a later row of the file has the same key and wins, or
     None when no key repeats (most files). Run on a part's stored rows, because only rows that load can win."""
-    table_name = validated_table.rsplit(".", 1)[-1].strip('"')
-    repeated = f"{table_name}_repeated"
+    repeated = "_repeated_keys"  # a temp table, like every name starting with '_' dropped after the file
     connection.execute(f"create or replace temp table {repeated} as {repeated_keys_sql(contract, validated_table)}")
     if not connection.execute(f"select count(*) from {repeated}").fetchone()[0]:
         return None

@@ -22,7 +22,7 @@ import pyarrow as pa
 from pipelines.core.ingest import encodings
 from pipelines.core.ingest.csv_reader import CsvProblem, read_csv
 from pipelines.core.mapping.model import ReadOptions
-from pipelines.core.mapping.sql import quote
+from pipelines.core.mapping.sql import distinct_column_name, quote
 
 SUPPORTED_SUFFIXES = {
     ".csv": "csv",
@@ -271,13 +271,13 @@ def _extract_json_objects(connection: duckdb.DuckDBPyConnection, table: str) -> 
     columns: list[tuple[str, str]] = []  # column name, JSON path
     for key in _keys_in_order(connection, "json"):
         path = _json_path([key])
-        columns.append((_distinct(key, [name for name, _ in columns], len(columns) + 1), path))
+        columns.append((distinct_column_name(key, [name for name, _ in columns], len(columns) + 1), path))
         nested = connection.execute(
             f"select count(*) from _json_objects where json_type(json, {path}) = 'OBJECT'"
         ).fetchone()[0]
         if nested:
             for child in _keys_in_order(connection, f"json_extract(json, {path})"):
-                name = _distinct(f"{key}.{child}", [name for name, _ in columns], len(columns) + 1)
+                name = distinct_column_name(f"{key}.{child}", [name for name, _ in columns], len(columns) + 1)
                 columns.append((name, _json_path([key, child])))
     extracts = "".join(f"json_extract_string(json, {path}) as {quote(name)}, " for name, path in columns)
     connection.execute(f"create or replace temp table {table} as select {extracts}_source_row from _json_objects")
@@ -357,7 +357,7 @@ def _read_xlsx(connection: duckdb.DuckDBPyConnection, path: Path, prefix: str, o
 def _sheet_into(connection: duckdb.DuckDBPyConnection, table: str, rows: list[list[object]]) -> tuple[str, ...]:
     header: list[str] = []
     for position, cell in enumerate(rows[0], start=1):
-        header.append(_distinct(_cell_text(cell) or f"column_{position}", header, position))
+        header.append(distinct_column_name(_cell_text(cell) or f"column_{position}", header, position))
     body = rows[1:]
     columns = {
         name: pa.array([_cell_text(row[index]) if index < len(row) else None for row in body], pa.string())
@@ -372,12 +372,6 @@ def _sheet_into(connection: duckdb.DuckDBPyConnection, table: str, rows: list[li
 
 def _is_blank(row: list[object]) -> bool:
     return all(cell in ("", None) for cell in row)
-
-
-def _distinct(name: str, taken: list[str], position: int) -> str:
-    """The name, or name_<position> if taken: DuckDB's column names ignore case, so 'Email' next to 'email' would
-    silently read the other column."""
-    return f"{name}_{position}" if name.lower() in (item.lower() for item in taken) else name
 
 
 def _cell_text(value: object) -> str | None:

@@ -302,17 +302,17 @@ def _customer_reference_check(columns: dict[str, _ColumnSql], typed: dict[str, s
     return (unusable, _struct("customer_id", message))
 
 
-def _key_text(contract: Contract, table: str) -> str:
-    """The key of a row as one text, e.g. 'O1/1' (a missing line number counts as 1, as in staging)."""
-    return " || '/' || ".join(f"coalesce(cast({table}.{quote(name)} as varchar), '1')" for name in contract.key)
-
-
-def _key_columns(contract: Contract, table: str) -> list[str]:
-    # A missing line number counts as 1, as in staging.
+def key_columns_sql(contract: Contract, table: str) -> list[str]:
+    """The key columns of `table`'s rows; a missing line number counts as 1, as in staging."""
     return [
         f"coalesce({table}.{quote(name)}, 1)" if name == "line_number" else f"{table}.{quote(name)}"
         for name in contract.key
     ]
+
+
+def key_text_sql(contract: Contract, table: str) -> str:
+    """The key of a row as one text, e.g. 'O1/1'."""
+    return " || '/' || ".join(f"cast({column} as varchar)" for column in key_columns_sql(contract, table))
 
 
 def repeated_keys_sql(contract: Contract, validated_table: str) -> str:
@@ -320,7 +320,7 @@ def repeated_keys_sql(contract: Contract, validated_table: str) -> str:
     later row that is rejected does not win. One hash aggregate over the typed keys, far cheaper than a window
     over the file or an aggregate over the keys as text."""
     keys = ", ".join(
-        f"{column} as {quote(name)}" for column, name in zip(_key_columns(contract, "t"), contract.key, strict=True)
+        f"{column} as {quote(name)}" for column, name in zip(key_columns_sql(contract, "t"), contract.key, strict=True)
     )
     return (
         f"select {keys}, max(t._source_row) as last_row from {validated_table} as t "
@@ -331,10 +331,10 @@ def repeated_keys_sql(contract: Contract, validated_table: str) -> str:
 def repeated_key_warnings_sql(contract: Contract, validated_table: str, repeated_table: str) -> str:
     """SELECT _source_row, warning: every loaded row but the last of its key is told that the last row wins
     (staging keeps it)."""
-    key_text = _key_text(contract, "target")
+    key_text = key_text_sql(contract, "target")
     same_key = " and ".join(
         f"{column} = repeated.{quote(name)}"
-        for column, name in zip(_key_columns(contract, "target"), contract.key, strict=True)
+        for column, name in zip(key_columns_sql(contract, "target"), contract.key, strict=True)
     )
     message = (
         f"{literal('/'.join(contract.key) + ' ')} || {_shown(key_text)} || "

@@ -38,6 +38,12 @@ def trimmed_text(column: str) -> str:
     )
 
 
+def distinct_column_name(name: str, taken: list[str], position: int) -> str:
+    """The name, or name_<position> if taken: DuckDB's column names ignore case, so 'Email' next to 'email' would
+    silently read the other column."""
+    return f"{name}_{position}" if name.lower() in (item.lower() for item in taken) else name
+
+
 def normalized_name(name: str) -> str:
     """'Customer ID', 'customer_id' and ' CUSTOMER-ID ' name the same column."""
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
