@@ -9,8 +9,8 @@ from rich.table import Table
 
 from pipelines.core.config import load_config
 from pipelines.core.contracts import KINDS
+from pipelines.core.ingest.preview import Preview, preview_file
 from pipelines.core.mapping.catalog import CANONICAL_DIR, MappingCatalog
-from pipelines.core.mapping.preview import Preview, preview_file
 from pipelines.core.settings import paths
 
 output = Console()
@@ -35,7 +35,7 @@ def run_check(file: Path, kind: str | None, mapping_name: str | None, sample_row
     config = load_config()
     catalog = MappingCatalog.load(config.mappings_dir)
     for problem in catalog.problems:
-        output.print(f"[red]invalid mapping file:[/red] {problem}")
+        output.print(f"[red]invalid mapping file:[/red] {problem.message}")
     preview = preview_file(
         file,
         kind,
@@ -56,15 +56,17 @@ def _show(preview: Preview) -> None:
         origin = mapping.origin or CANONICAL_DIR
         output.print(f"mapping: [bold]{mapping.name}[/bold] ({origin}) — {preview.selection.reason}")
     if preview.error:
-        output.print(f"[red]the file would not load:[/red] {preview.error}")
+        rows = f" ({preview.rows_read:,} rows in it would not load)" if preview.rows_read else ""
+        output.print(f"[red]the file would not load{rows}:[/red] {preview.error}")
         return
     output.print(f"format: {preview.file_format}" + (f", encoding {preview.encoding}" if preview.encoding else ""))
     for note in preview.notes:
         output.print(f"[yellow]note:[/yellow] {note}")
+    not_loaded = f", not load {preview.rows_not_loaded:,} (see the notes)" if preview.rows_not_loaded else ""
     output.print(
         f"rows read {preview.rows_read:,}: would load {preview.rows_loaded:,} "
-        f"({preview.rows_with_warnings:,} with a warning), reject {preview.rows_rejected - preview.rows_skipped:,}, "
-        f"skip {preview.rows_skipped:,}"
+        f"({preview.rows_with_warnings:,} with a warning), reject {preview.rows_rejected:,}, "
+        f"skip {preview.rows_skipped:,}{not_loaded}"
     )
     # One line per contract column, the sample rows side by side: readable in an 80-column terminal.
     table = Table(title="Contract columns and the first rows as they would be stored")
@@ -103,5 +105,5 @@ def run_list() -> int:
             table.add_row(mapping.name, mapping.kind, group, matches, mapping.description)
     output.print(table)
     for problem in catalog.problems:
-        output.print(f"[red]invalid mapping file:[/red] {problem}")
+        output.print(f"[red]invalid mapping file:[/red] {problem.message}")
     return 1 if catalog.problems else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.lib.serving import query, table_exists
-from pipelines.core.ingest.validation import same_problem_sql
+from pipelines.core.sql import same_problem_sql
 
 KIND_TABLES = {
     "customers": "staging.stg_exports__customers",

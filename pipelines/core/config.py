@@ -12,8 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from phonenumbers import PhoneMetadata
 
-from pipelines.core.ingest import phones
 from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.settings import paths
 
@@ -65,10 +65,11 @@ class PulseConfig:
 
 
 def _check_ingest_settings(path: Path, settings: IngestSettings) -> None:
-    try:
-        phones.region_metadata(settings.default_phone_region)
-    except phones.UnknownRegionError as error:
-        raise ValueError(f"{path}: ingest.default_phone_region: {error}") from None
+    if PhoneMetadata.metadata_for_region(settings.default_phone_region.upper()) is None:
+        raise ValueError(
+            f"{path}: ingest.default_phone_region: {settings.default_phone_region!r} is not a phone region; "
+            "use an ISO 3166 code such as DE, US, GB"
+        )
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -5,8 +5,11 @@ A contract is plain data. The generator writes it, ingestion validates against i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
+
+from pipelines.core import spellings
 
 ColumnType = Literal["text", "integer", "decimal", "timestamp", "date", "boolean"]
 
@@ -21,6 +24,8 @@ class Column:
     allowed: tuple[str, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    # Other spellings of the allowed values (see pipelines.core.spellings), keyed as validation compares them.
+    spellings: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,9 @@ class Contract:
     columns: tuple[Column, ...]
     # Rows must name a customer by id, or failing that by e-mail and/or phone.
     needs_customer_reference: bool
+    # (column, within): when a file does not give `column`, its rows are numbered 1, 2, 3 … within each value of
+    # `within` in file order. An export with one row per order line but no line numbers keeps every line.
+    numbered_within: tuple[str, str] | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -51,7 +59,7 @@ CUSTOMERS = Contract(
         Column("full_name"),
         Column("email"),
         Column("phone"),
-        Column("gender", allowed=("female", "male", "diverse", "unknown")),
+        Column("gender", allowed=("female", "male", "diverse", "unknown"), spellings=spellings.GENDER),
         Column("birth_date", "date"),
         Column("city"),
         Column("region"),
@@ -68,6 +76,7 @@ SALES = Contract(
     kind="sales",
     key=("order_id", "line_number"),
     needs_customer_reference=True,
+    numbered_within=("line_number", "order_id"),
     columns=(
         Column("order_id", required=True),
         Column("line_number", "integer", minimum=1),
@@ -85,7 +94,7 @@ SALES = Contract(
         Column("currency"),
         Column("sales_channel"),
         Column("region"),
-        Column("status", allowed=("completed", "cancelled", "returned")),
+        Column("status", allowed=("completed", "cancelled", "returned"), spellings=spellings.ORDER_STATUS),
     ),
 )
 
@@ -102,17 +111,19 @@ INTERACTIONS = Contract(
             "channel",
             required=True,
             allowed=("phone", "email", "chat", "social", "web_form", "in_person"),
+            spellings=spellings.CHANNEL,
         ),
         Column(
             "type",
             allowed=("inquiry", "complaint", "suggestion", "praise", "repair", "return", "other"),
+            spellings=spellings.INTERACTION_TYPE,
         ),
-        Column("stage", allowed=("pre_sale", "in_sale", "after_sale")),
-        Column("priority", allowed=("low", "normal", "high", "urgent")),
+        Column("stage", allowed=("pre_sale", "in_sale", "after_sale"), spellings=spellings.STAGE),
+        Column("priority", allowed=("low", "normal", "high", "urgent"), spellings=spellings.PRIORITY),
         Column("created_at", "timestamp", required=True),
         Column("first_response_at", "timestamp"),
         Column("resolved_at", "timestamp"),
-        Column("status", allowed=("open", "pending", "resolved", "closed")),
+        Column("status", allowed=("open", "pending", "resolved", "closed"), spellings=spellings.TICKET_STATUS),
         Column("agent"),
         Column("reopen_count", "integer", minimum=0),
         Column("rating", "integer", minimum=1, maximum=5),
@@ -129,8 +140,12 @@ SURVEYS = Contract(
         Column("customer_id"),
         Column("email"),
         Column("phone"),
-        Column("survey_type", allowed=("nps", "csat", "ces", "relationship", "transactional")),
-        Column("method", allowed=("questionnaire", "phone", "online", "sms")),
+        Column(
+            "survey_type",
+            allowed=("nps", "csat", "ces", "relationship", "transactional"),
+            spellings=spellings.SURVEY_TYPE,
+        ),
+        Column("method", allowed=("questionnaire", "phone", "online", "sms"), spellings=spellings.SURVEY_METHOD),
         Column("submitted_at", "timestamp", required=True),
         Column("nps", "integer", minimum=0, maximum=10),
         Column("csat", "integer", minimum=1, maximum=5),

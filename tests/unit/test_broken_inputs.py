@@ -37,7 +37,6 @@ from tests.broken_inputs import (
 
 STAGING_ORDER = Path(__file__).resolve().parents[2] / "dbt_project" / "macros" / "latest_export_first.sql"
 READABLE = ".csv, .gz, .json, .jsonl, .ndjson, .parquet, .tab, .tsv, .txt, .xlsm, .xlsx, .zip"
-FORMULA = "starts like a spreadsheet formula; stored with a leading ' so it stays text"
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,7 @@ class Case:
     encoding: str | None = None
     member: str | None = None  # the archive member that the load log names
     mappings: dict[str, str] = field(default_factory=dict)  # user mapping files
+    not_loaded: int = 0  # rows of the file (or of a sheet) counted but not loaded, as its columns do not fit
 
     @property
     def logged_path(self) -> str:
@@ -123,6 +123,7 @@ CASES = [
         "missing_column.csv",
         lines("order_id,customer_id,quantity", "A-100,K-7,3"),
         "failed",
+        not_loaded=1,
         error="missing required column(s): ordered_at, unit_price "
         "(the file has: 'order_id', 'customer_id', 'quantity')",
     ),
@@ -153,7 +154,7 @@ CASES = [
         "text in a number column",
         "quantity_text.csv",
         lines(header(), sale("A-100"), sale("A-101", quantity="three"), sale("A-102")),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "quantity", "quantity: 'three' is not a decimal"),),
         loaded={1: sold("A-100"), 3: sold("A-102")},
     ),
@@ -161,7 +162,7 @@ CASES = [
         "unparseable date",
         "date_words.csv",
         lines(header(), sale("A-100", at="03/04/2025 at noon"), sale("A-101")),
-        "partial",
+        "loaded with rejects",
         rejected=(
             Rejected(
                 1,
@@ -176,7 +177,7 @@ CASES = [
         "impossible date 2025-02-30",
         "date_impossible.csv",
         lines(header(), sale("A-100"), sale("A-101", at="2025-02-30 10:00:00")),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "ordered_at", "ordered_at: '2025-02-30 10:00:00' is not a date/time"),),
         loaded={1: sold("A-100")},
     ),
@@ -184,7 +185,7 @@ CASES = [
         "far-future date",
         "date_future.csv",
         lines(header(), sale("A-100", at="2125-04-02 09:15:00"), sale("A-101")),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(1, "ordered_at", "ordered_at: '2125-04-02 09:15:00' is in the future"),),
         loaded={2: sold("A-101")},
     ),
@@ -192,7 +193,7 @@ CASES = [
         "date before 1900",
         "date_ancient.csv",
         lines(header(), sale("A-100"), sale("A-101", at="1899-12-31 23:59:00")),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "ordered_at", "ordered_at: '1899-12-31 23:59:00' is before 1900"),),
         loaded={1: sold("A-100")},
     ),
@@ -201,11 +202,14 @@ CASES = [
         "repeated_key.csv",
         lines(header(), sale("A-100"), sale("A-101"), sale("A-100", quantity="5")),
         "loaded",
+        note="ATTENTION: 1 of 3 rows (33.3 %) have the same order_id/line_number as a later row of this file with "
+        "other values, and only the last row of each is kept. If the file has several rows per order_id",
         warned=(
             Warned(
                 1,
                 "order_id",
-                "order_id/line_number 'A-100/1' appears again in this file, last in row 3; the last row wins",
+                "order_id/line_number 'A-100/1' appears again in this file with other values, last in row 3; "
+                "the last row wins",
             ),
         ),
         loaded={1: sold("A-100"), 2: sold("A-101"), 3: sold("A-100", quantity=Decimal(5))},
@@ -308,7 +312,7 @@ CASES = [
         "truncated last line",
         "truncated.csv",
         lines(header(), sale("A-100"), "A-101,1,K-8,2025-04", last_newline=False),
-        "partial",
+        "loaded with rejects",
         rejected=(
             Rejected(
                 2,
@@ -323,7 +327,7 @@ CASES = [
         "unbalanced quote in the middle",
         "open_quote.csv",
         lines(header(), sale("A-100"), 'A-101,1,K-8,"2025-04-03 16:40:00,1,99.00', sale("A-102"), sale("A-103")),
-        "partial",
+        "loaded with rejects",
         rejected=(
             Rejected(
                 2,
@@ -338,7 +342,7 @@ CASES = [
         "unbalanced quote on the last line",
         "open_quote_last.csv",
         lines(header(), sale("A-100"), sale("A-101"), sale("A-102", price='"0.99')),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(3, "", "line could not be split into fields: a quote is opened but never closed"),),
         loaded={1: sold("A-100"), 2: sold("A-101")},
     ),
@@ -346,7 +350,7 @@ CASES = [
         "too many fields on one line",
         "too_many_fields.csv",
         lines(header(), sale("A-100"), sale("A-101", extra=("EUR", "surplus")), sale("A-102")),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "", "the line has more fields than the header (expected: 6, found: 8)"),),
         loaded={1: sold("A-100"), 3: sold("A-102")},
     ),
@@ -360,7 +364,7 @@ CASES = [
             sale("A-102", extra=("y",)),
             newline="\r\n",
         ),
-        "partial",
+        "loaded with rejects",
         # Rows are counted as data rows, not as lines: the line break inside quotes does not shift them.
         rejected=(Rejected(2, "", "the line has more fields than the header (expected: 7, found: 8)"),),
         loaded={1: sold("A-100", product_name="two\r\nlines"), 3: sold("A-102", product_name="y")},
@@ -369,7 +373,7 @@ CASES = [
         "blank line above the header",
         "blank_first_line.csv",
         lines("", header(), sale("A-100"), sale("A-101", quantity="x")),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "quantity", "quantity: 'x' is not a decimal"),),
         loaded={1: sold("A-100")},
     ),
@@ -382,7 +386,7 @@ CASES = [
             sale("A-101", extra=("y" * 32_767,)),
             sale("A-102", extra=("ä" * 32_767,)),  # 65,534 bytes, but 32,767 characters
         ),
-        "partial",
+        "loaded with rejects",
         rejected=(
             Rejected(1, "product_name", "product_name: 32768 characters, more than the 32,767 a field may hold"),
         ),
@@ -398,11 +402,11 @@ CASES = [
             sale("A-102", extra=("@SUM(A1:A9)",)),
         ),
         "loaded",
-        warned=(Warned(1, "product_name", f"product_name: {FORMULA}"), Warned(3, "product_name", FORMULA)),
+        # Stored as written; neutralised where data leaves as a spreadsheet (test_spreadsheet_safety.py).
         loaded={
-            1: sold("A-100", product_name='\'=HYPERLINK("http://evil.example","Gratis")'),
+            1: sold("A-100", product_name='=HYPERLINK("http://evil.example","Gratis")'),
             2: sold("A-101", product_name="-10% Rabatt"),
-            3: sold("A-102", product_name="'@SUM(A1:A9)"),
+            3: sold("A-102", product_name="@SUM(A1:A9)"),
         },
     ),
     Case(
@@ -411,7 +415,8 @@ CASES = [
         workbook(
             {"Orders": [list(SALES_HEADER), SALES_ROW], "Notes": [["Exported by", "Date"], ["Jana", "2025-04-05"]]}
         ),
-        "loaded",
+        "loaded with rejects",
+        not_loaded=1,
         note="not loaded: sheet 'Notes': missing required column(s): order_id, ordered_at, quantity, unit_price "
         "(the file has: 'Exported by', 'Date')",
         loaded={1: sold("A-100", _source_sheet="Orders")},
@@ -420,7 +425,7 @@ CASES = [
         "XLSX with blank rows above the table",
         "lower_down.xlsx",
         workbook({"Orders": [list(SALES_HEADER), SALES_ROW, ["A-101", 1, "K-7", "soon", 3, 12.5]]}, first_row=2),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "ordered_at", "ordered_at: 'soon' is not a date/time"),),
         loaded={1: sold("A-100", _source_sheet="Orders")},
     ),
@@ -466,7 +471,7 @@ CASES = [
         "gzip-compressed CSV",
         "orders.csv.gz",
         gzipped(lines(header(), sale("A-100"), sale("A-101", price="-1"))),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "unit_price", "unit_price: '-1' is below the minimum 0"),),
         loaded={1: sold("A-100")},
     ),
@@ -486,7 +491,7 @@ CASES = [
             "",
             json.dumps(order_json("A-102", quantity="-1")),
         ),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "", "line is not valid JSON"),),
         loaded={1: sold("A-100"), 4: sold("A-102", quantity=Decimal(-1))},
     ),
@@ -524,7 +529,7 @@ CASES = [
         "JSON array with an element that is not an object",
         "mixed.json",
         json.dumps([order_json("A-100"), 5]).encode(),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "", "element is JSON but not an object with fields"),),
         loaded={1: sold("A-100")},
     ),
@@ -549,7 +554,7 @@ CASES = [
                 "unit_price": pa.array([Decimal("12.50"), Decimal("0.99")], pa.decimal128(10, 2)),
             }
         ),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(2, "ordered_at", "ordered_at is required but empty"),),
         loaded={1: sold("A-100")},
     ),
@@ -564,7 +569,7 @@ CASES = [
         "negative price rejected, zero price allowed",
         "prices.csv",
         lines(header(), sale("A-100", price="-0.01"), sale("A-101", price="0"), sale("A-102", price="0.00")),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(1, "unit_price", "unit_price: '-0.01' is below the minimum 0"),),
         loaded={2: sold("A-101", unit_price=Decimal(0)), 3: sold("A-102", unit_price=Decimal(0))},
     ),
@@ -585,7 +590,7 @@ CASES = [
             "R-3,K-7,2025-04-02 09:15:00,9,3,8",
             "R-4,K-7,2025-04-02 09:15:00,10,5,1",
         ),
-        "partial",
+        "loaded with rejects",
         kind="surveys",
         rejected=(
             Rejected(1, "nps", "nps: '11' is above the maximum 10"),
@@ -598,7 +603,7 @@ CASES = [
         "interaction rating 6 out of range",
         "ratings.csv",
         lines(INTERACTION_HEADER, "I-1,K-7,chat,2025-04-02 09:15:00,6", "I-2,K-7,chat,2025-04-02 09:15:00,5"),
-        "partial",
+        "loaded with rejects",
         kind="interactions",
         rejected=(Rejected(1, "rating", "rating: '6' is above the maximum 5"),),
         loaded={2: {"interaction_id": "I-2", "channel": "chat", "rating": 5}},
@@ -644,7 +649,7 @@ CASES = [
         "no customer reference at all",
         "no_reference.csv",
         lines(REFERENCE_HEADER, "A-100,1,,,,2025-04-02 09:15:00,3,12.50", "A-101,1,K-7,,,2025-04-02 09:15:00,3,12.50"),
-        "partial",
+        "loaded with rejects",
         rejected=(Rejected(1, "customer_id", "no customer reference: customer_id, email and phone are all empty"),),
         loaded={2: sold("A-101")},
     ),
@@ -717,19 +722,21 @@ def load_log(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, objec
 
 
 def assert_every_file_reconciles(connection: duckdb.DuckDBPyConnection) -> None:
-    """rows read = loaded + rejected for every load; and what a current load lists is what it wrote."""
+    """rows read = loaded + rejected + skipped + not loaded for every load; and what a current load lists is what
+    it wrote."""
     loads = connection.execute(
         """
-        select load_id, kind, file_path, status, rows_read, rows_loaded, rows_rejected, rows_with_warnings, is_current
+        select load_id, kind, file_path, status, rows_read, rows_loaded, rows_rejected, rows_skipped,
+               rows_not_loaded, rows_with_warnings, is_current
         from ops.load_log
         """
     ).fetchall()
     assert loads, "nothing was logged"
     current_ids = set()
-    for load_id, kind, path, status, read, loaded, rejected, warned, current in loads:
-        assert read == loaded + rejected, f"{path}: {read} read, {loaded} loaded, {rejected} rejected"
+    for load_id, kind, path, status, read, loaded, rejected, skipped, not_loaded, warned, current in loads:
+        assert read == loaded + rejected + skipped + not_loaded, (path, read, loaded, rejected, skipped, not_loaded)
         if status in ("failed", "duplicate"):
-            assert (read, loaded, rejected) == (0, 0, 0), path
+            assert (loaded, rejected, skipped, read - not_loaded) == (0, 0, 0, 0), path
         if not current:
             continue
         current_ids.add(load_id)
@@ -739,7 +746,7 @@ def assert_every_file_reconciles(connection: duckdb.DuckDBPyConnection) -> None:
             "select count(*) from (select distinct sheet, row_number from ops.load_warnings where load_id = ?)",
             [load_id],
         ).fetchone()[0]
-        assert (in_raw, listed, warned_rows) == (loaded, rejected, warned), path
+        assert (in_raw, listed, warned_rows) == (loaded, rejected + skipped, warned), path
     for table in ("ops.rejected_rows", "ops.load_warnings"):
         owners = {row[0] for row in connection.execute(f"select distinct load_id from {table}").fetchall()}
         assert owners <= current_ids, f"{table} holds rows of loads that are not current"
@@ -808,6 +815,7 @@ def test_each_broken_input_gets_its_precise_reason(tmp_path: Path, case: Case) -
 
     assert entry["rows_loaded"] == len(case.loaded)
     assert entry["rows_rejected"] == len(case.rejected)
+    assert entry["rows_not_loaded"] == case.not_loaded
     columns = sorted({name for values in case.loaded.values() for name in values})
     assert raw_rows(connection, case.kind, case.logged_path, columns) == case.loaded
     assert_every_file_reconciles(connection)
@@ -867,7 +875,11 @@ def test_a_key_in_two_files_is_noted_in_the_load_log_and_both_rows_are_kept(tmp_
     put(landing / "sales" / "b_april.csv", lines(header(), sale("A-100", quantity="4"), sale("A-200")))
     connection = load(landing)
     log = load_log(connection)
-    assert log["sales/a_march.csv"]["notes"] is None
+    # Checked once the run's files are loaded: both files of the run say it.
+    assert log["sales/a_march.csv"]["notes"] == (
+        "1 order_id/line_number value(s) also appear in other files (e.g. 'A-100/1' in sales/b_april.csv); "
+        "the newest export wins"
+    )
     assert log["sales/b_april.csv"]["notes"] == (
         "1 order_id/line_number value(s) also appear in other files (e.g. 'A-100/1' in sales/a_march.csv); "
         "the newest export wins"
@@ -888,7 +900,12 @@ def test_an_xlsx_with_two_data_sheets_loads_both_with_their_sheet_and_row(tmp_pa
     put(landing / "sales" / "orders.xlsx", workbook(sheets))
     connection = load(landing)
     entry = load_log(connection)["sales/orders.xlsx"]
-    assert (entry["status"], entry["rows_read"], entry["rows_loaded"], entry["rows_rejected"]) == ("partial", 4, 3, 1)
+    assert (entry["status"], entry["rows_read"], entry["rows_loaded"], entry["rows_rejected"]) == (
+        "loaded with rejects",
+        4,
+        3,
+        1,
+    )
     assert entry["notes"] is None
     assert connection.execute(
         "select _source_sheet, _source_row, order_id, ordered_at, unit_price from raw.sales order by order_id"
@@ -921,7 +938,7 @@ def test_a_zip_with_mixed_kinds_loads_each_member_under_its_kind(tmp_path: Path)
     ).fetchall()
     assert logged == [
         ("sales/bundle.zip/customers/crm.csv", "customers", "loaded", 2, 2, 0),
-        ("sales/bundle.zip/sales/orders.csv", "sales", "partial", 2, 1, 1),
+        ("sales/bundle.zip/sales/orders.csv", "sales", "loaded with rejects", 2, 1, 1),
     ]
     customers = connection.execute("select _source_file, customer_id, full_name, city from raw.customers order by 2")
     assert customers.fetchall() == [
@@ -1011,7 +1028,7 @@ def test_a_corrected_re_export_of_the_same_file_replaces_its_earlier_rows(tmp_pa
     history = connection.execute(
         "select status, is_current from ops.load_log where file_path = 'sales/orders.csv' order by started_at"
     ).fetchall()
-    assert history == [("partial", False), ("loaded", True)]
+    assert history == [("loaded with rejects", False), ("loaded", True)]
     assert_every_file_reconciles(connection)
 
 

@@ -40,7 +40,7 @@ def test_good_rows_load_next_to_bad_rows_and_every_row_is_accounted_for(landing,
     write_csv(landing / "sales" / "orders.csv", SALES_HEADER, [GOOD, BAD_DATE, ["O3", *GOOD[1:]]])
     (file_load,) = ingest_kind(connection, "sales", landing).files
     assert (file_load.status, file_load.rows_read, file_load.rows_loaded, file_load.rows_rejected) == (
-        "partial",
+        "loaded with rejects",
         3,
         2,
         1,
@@ -174,26 +174,45 @@ def raw_file_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
 def test_a_load_that_fails_before_its_commit_leaves_the_earlier_rows_and_no_table(
     landing, connection, monkeypatch
 ) -> None:
-    from pipelines.core.ingest import loader
+    from pipelines.core.ingest import ledger
 
     orders = landing / "sales" / "orders.csv"
     write_csv(orders, SALES_HEADER, [GOOD])
     ingest_kind(connection, "sales", landing)
     tables_before = raw_file_tables(connection)
     write_csv(orders, SALES_HEADER, [["O7", *GOOD[1:]], ["O8", *GOOD[1:]]])
+    log_load = ledger.log_load
+
+    def disk_full_when_committing(*args, **kwargs):
+        if kwargs.get("is_current"):
+            raise duckdb.IOException("disk full")
+        return log_load(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "log_load", disk_full_when_committing)
+    (failed,) = ingest_kind(connection, "sales", landing).files
+    assert (failed.status, failed.rows_read, failed.rows_not_loaded) == ("failed", 2, 2)
+    assert failed.error == "the warehouse could not process the file (disk full)"
+    assert raw_file_tables(connection) == tables_before
+    assert connection.execute("select order_id from raw.sales").fetchall() == [("O1",)]
+
+    monkeypatch.undo()  # a failure of the machine, not of the file: the next refresh tries again
+    (loaded,) = ingest_kind(connection, "sales", landing).files
+    assert loaded.status == "loaded"
+    assert connection.execute("select order_id from raw.sales order by 1").fetchall() == [("O7",), ("O8",)]
+
+
+def test_when_even_the_failure_cannot_be_logged_the_load_stops_with_the_error(landing, connection, monkeypatch) -> None:
+    from pipelines.core.ingest import ledger
+
+    write_csv(landing / "sales" / "orders.csv", SALES_HEADER, [GOOD])
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loader, "_log", fail)
+    monkeypatch.setattr(ledger, "log_load", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         ingest_kind(connection, "sales", landing)
-    assert raw_file_tables(connection) == tables_before
-    assert connection.execute("select order_id from raw.sales").fetchall() == [("O1",)]
-
-    monkeypatch.undo()
-    ingest_kind(connection, "sales", landing)
-    assert connection.execute("select order_id from raw.sales order by 1").fetchall() == [("O7",), ("O8",)]
+    assert raw_file_tables(connection) == []
 
 
 def test_a_table_left_by_a_process_that_died_before_its_commit_is_dropped(landing, connection) -> None:

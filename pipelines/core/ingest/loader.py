@@ -1,65 +1,46 @@
-"""Load every new or changed landing file of one kind: good rows to raw.<kind>, rejected rows to
-ops.rejected_rows, warnings to ops.load_warnings, one ops.load_log row per file.
+"""Load every new or changed landing file of one kind: good rows to a table of their own in raw_files (raw.<kind>
+is the view over the current ones), rejected rows to ops.rejected_rows, warnings to ops.load_warnings, one
+ops.load_log row per file and attempt.
 
-One transaction per file, so a file is loaded whole or not at all; a changed file replaces the rows its previous
-version loaded. For every file: rows read = rows loaded + rows rejected.
+A file is loaded whole or not at all, and one file's failure — whatever it is — is recorded with its reason and
+never stops the others. A changed file, or a file whose mapping changed, replaces the rows its previous load put
+there. For every file: rows read = loaded + rejected + skipped + not loaded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from pipelines.core.contracts import Contract, contract_for
+from pipelines.core.ingest import ledger as load_log
 from pipelines.core.ingest.discovery import LandingFile, landing_files
-from pipelines.core.ingest.preparation import PreparedFile, prepare_file, repeated_key_warnings
+from pipelines.core.ingest.ledger import Ledger, read_ledger
+from pipelines.core.ingest.phones import READ_BY
+from pipelines.core.ingest.preparation import PreparedFile, prepare_read, read_file
 from pipelines.core.ingest.readers import ReadResult, UnreadableFileError
-from pipelines.core.ingest.schema import RAW_FILES, ensure_schema, refresh_raw_view
-from pipelines.core.ingest.validation import ValidationSettings, key_columns_sql, key_text_sql
+from pipelines.core.ingest.readers.parts import first_line
+from pipelines.core.ingest.results import FileLoad, FileStatus, KindLoad
+from pipelines.core.ingest.schema import ensure_schema, refresh_raw_view
+from pipelines.core.ingest.scope import TempScope
+from pipelines.core.ingest.shared_keys import shared_key_notes
+from pipelines.core.ingest.validation import ValidationSettings
+from pipelines.core.ingest.writer import Counts, drop_tables, record_part, write_tables
 from pipelines.core.mapping.catalog import MappingCatalog, Selection
-from pipelines.core.mapping.sql import MappingMismatchError, literal, quote
+from pipelines.core.mapping.model import Mapping
+from pipelines.core.mapping.sql import MappingMismatchError
 
-
-@dataclass(frozen=True)
-class FileLoad:
-    file_path: str
-    status: str  # loaded | partial | failed | duplicate | unchanged (not logged)
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    rows_skipped: int = 0
-    rows_with_warnings: int = 0
-    error: str | None = None
-    notes: tuple[str, ...] = ()
-    mapping: str | None = None
-    tables: tuple[str, ...] = ()  # its tables in raw_files
-
-
-@dataclass
-class KindLoad:
-    kind: str
-    files: list[FileLoad] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(1 for item in self.files if item.status == status)
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(item.rows_loaded for item in self.files)
-
-    @property
-    def rows_rejected(self) -> int:
-        return sum(item.rows_rejected for item in self.files)
-
-    @property
-    def failed_files(self) -> list[FileLoad]:
-        return [item for item in self.files if item.status == "failed"]
+# Part of every file's mapping fingerprint: raised when a change to reading or validation means that files loaded
+# by an earlier version hold different values than a load now would (3: text stored as written, phones read in
+# the row's country, more spellings, line numbers for sales exports without them).
+INGEST_VERSION = "3"
 
 
 def ingest_kind(
@@ -76,366 +57,371 @@ def ingest_kind(
     settings = settings or ValidationSettings()
     connection.execute("set TimeZone = 'UTC'")
     ensure_schema(connection, contract)
-    result = KindLoad(kind)
-    for landing_file in landing_files(landing_root, kind):
-        outcome = _load_file(connection, contract, landing_file, catalog, settings)
-        result.files.append(outcome)
-        if on_file:
-            on_file(outcome)
+    ledger = read_ledger(connection, kind)
+    result = KindLoad(kind, problems=[problem.message for problem in catalog.problems if problem.kind in (None, kind)])
+    try:
+        for item in landing_files(landing_root, kind):
+            outcome = load_file(connection, contract, item, catalog, settings, ledger)
+            result.files.append(outcome)
+            if on_file:
+                on_file(outcome)
+    finally:
+        # Once per run, from the committed log: rebuilding it after every file made each file cost more than the last.
+        refresh_raw_view(connection, contract)
+    _note_shared_keys(connection, contract, result, ledger)
     return result
 
 
-def forget_loads(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """For a full rebuild: the raw tables, rejects and warnings of the kind removed; the load history stays."""
-    ensure_schema(connection, contract)
-    kind = contract.kind
-    for (tables,) in connection.execute(
-        "select raw_tables from ops.load_log where kind = ? and is_current", [kind]
-    ).fetchall():
-        for table in tables or []:
-            connection.execute(f'drop table if exists {RAW_FILES}."{table}"')
-    for table in ("rejected_rows", "load_warnings"):
-        connection.execute(f"delete from ops.{table} where kind = ?", [kind])
-    connection.execute("update ops.load_log set is_current = false where kind = ?", [kind])
-    refresh_raw_view(connection, contract)
-
-
-def _load_file(
+def load_file(
     connection: duckdb.DuckDBPyConnection,
     contract: Contract,
     item: LandingFile,
     catalog: MappingCatalog,
     settings: ValidationSettings,
+    ledger: Ledger,
+    chosen: Selection | None = None,
 ) -> FileLoad:
-    started_at, clock = _now(), time.perf_counter()
-    if _unchanged_by_metadata(connection, item):
-        return FileLoad(item.relative_path, "unchanged")
-    load_id = uuid.uuid4().hex
-    sha256 = current_sha = None
-    selection = None
+    """Decide what a landing file needs — nothing, a note that it is a copy, or a load — and do it. `chosen`: read
+    it with this mapping instead of the one the catalog chooses (`pulse mapping check --mapping`)."""
+    started_at, clock = load_log.utc_now(), time.perf_counter()
+    path = item.relative_path
+    current = ledger.current.get(path)
+    problems = [] if chosen else catalog.problems_for(contract.kind, item.path_in_kind)
+    if problems:
+        # A mapping that might read this file is broken: the file waits, its loaded rows (if any) keep serving.
+        if current is not None and current.same_file(item):
+            return FileLoad(path, FileStatus.UNCHANGED)
+        return _failed(
+            connection,
+            item,
+            None,
+            None,
+            None,
+            "a mapping file that may read this file is invalid, so it is not loaded until that is fixed: "
+            + "; ".join(problem.message for problem in problems),
+            started_at,
+            clock,
+        )
+    selection = chosen or catalog.select(contract.kind, item.path_in_kind)
+    fingerprint = reading_fingerprint(selection.mapping, settings)
+    if current is not None and current.same_file(item) and current.mapping_fingerprint == fingerprint:
+        return FileLoad(path, FileStatus.UNCHANGED)
+    failure = ledger.last_failure.get(path)
+    if (
+        failure is not None
+        and failure.same_file(item)
+        and failure.mapping_fingerprint == fingerprint
+        and not failure.may_pass_on_retry
+    ):
+        # The same file with the same mapping would fail the same way: reported, not read again.
+        return FileLoad(
+            path,
+            FileStatus.FAILED,
+            rows_read=failure.rows_read,
+            rows_not_loaded=failure.rows_not_loaded,
+            error=failure.error,
+            notes=("failed before as it is now; read again when the file or its mapping changes",),
+            mapping=selection.mapping.label,
+        )
     try:
         sha256 = item.sha256()
-        current_sha = _current_sha(connection, item)
-        if current_sha == sha256:
-            _touch_metadata(connection, item)
-            return FileLoad(item.relative_path, "unchanged")
-        twin = _same_content_elsewhere(connection, item, sha256)
-        if twin:
-            outcome = FileLoad(
-                item.relative_path, "duplicate", notes=(f"same content as {twin}, which is loaded; not loaded again",)
-            )
-            # Current, so that the next refresh skips it; an earlier version's rows of this path are retired.
-            connection.execute("begin transaction")
-            if current_sha is not None:
-                _retire(connection, contract, item.relative_path)
-            _log(connection, load_id, item, sha256, None, None, outcome, started_at, clock, is_current=True)
-            connection.execute("commit")
-            return outcome
-        if catalog.problems:
-            raise UnreadableFileError("a mapping file is invalid, so no file is loaded: " + "; ".join(catalog.problems))
-        selection = catalog.select(contract.kind, item.path_in_kind)
-        prepared = prepare_file(connection, contract, item, selection, settings)
-    except (UnreadableFileError, MappingMismatchError, OSError) as error:
-        outcome = FileLoad(item.relative_path, "failed", error=str(error), mapping=_mapping_name(selection))
-        _log(connection, load_id, item, sha256, None, selection, outcome, started_at, clock, is_current=False)
-        _drop_temp_tables(connection)
-        return outcome
-
-    tables: list[str] = []
-    try:
-        tables = _write_raw_tables(connection, contract, load_id, prepared)
-        connection.execute("begin transaction")
-        try:
-            outcome = _replace_rows(
-                connection, contract, item, sha256, load_id, prepared, tables, replaces_a_load=current_sha is not None
-            )
-            outcome = replace(outcome, mapping=_mapping_name(selection))
-            _log(
-                connection, load_id, item, sha256, prepared.read, selection, outcome, started_at, clock, is_current=True
-            )
-            refresh_raw_view(connection, contract)
-            connection.execute("commit")
-        except Exception:
-            connection.execute("rollback")
-            raise
-    except Exception:
-        _drop_raw_tables(connection, tables)
-        raise
-    finally:
-        _drop_temp_tables(connection)
+    except (UnreadableFileError, OSError) as error:
+        return _failed(connection, item, None, selection, fingerprint, _in_words(error), started_at, clock, error)
+    if current is not None and current.sha256 == sha256 and current.mapping_fingerprint == fingerprint:
+        load_log.remember_modification_time(connection, item)
+        return FileLoad(path, FileStatus.UNCHANGED)
+    notes: list[str] = []
+    if current is not None and current.sha256 == sha256:
+        notes.append(f"read again: the rules it is read with changed (mapping {selection.mapping.label})")
+    twin = ledger.current_by_content.get((sha256, fingerprint))
+    if twin is not None and twin != path:
+        return _duplicate(connection, contract, item, sha256, selection, fingerprint, twin, ledger, started_at, clock)
+    outcome = _load(
+        connection, contract, item, sha256, selection, fingerprint, notes, settings, ledger, started_at, clock
+    )
+    if outcome.status != FileStatus.FAILED:
+        ledger.now_holds(path, (sha256, fingerprint))
     return outcome
 
 
-def _write_raw_tables(
-    connection: duckdb.DuckDBPyConnection, contract: Contract, load_id: str, prepared: PreparedFile
-) -> list[str]:
-    """Validates each part of the file and writes it, in one pass, into a table of its own; returns their names.
-    Each is committed on its own, before the transaction that makes it part of raw.<kind> (its load log row):
-    DuckDB scans a table created in the running transaction at half speed, and the checks that follow scan it
-    three times. Until that commit it belongs to no load; if the process dies in between, the next ingest of the
-    kind drops it (`drop_unlogged_tables`)."""
-    tables: list[str] = []
-    # Rows carry their file row number, so the writes need not keep the order of their input: much faster inserts.
-    connection.execute("set preserve_insertion_order = false")
-    try:
-        for index, (part, validating_view) in enumerate(prepared.parts, start=1):
-            table = f"{contract.kind}__{load_id}_{index}"
-            tables.append(table)
-            connection.execute(
-                f'create table {RAW_FILES}."{table}" as select *, '
-                f"{literal(part.sheet) if part.sheet else 'cast(null as varchar)'} as _source_sheet "
-                f"from {validating_view}"
-            )
-    except Exception:
-        _drop_raw_tables(connection, tables)
-        raise
-    finally:
-        connection.execute("reset preserve_insertion_order")
-    return tables
+def reading_fingerprint(mapping: Mapping, settings: ValidationSettings) -> str:
+    """What decides the values a file loads as, besides its content: the mapping's rules, the settings it is read
+    with, and the version of Customer Pulse's reading. When it changes, the file is read again."""
+    text = f"{INGEST_VERSION}|{mapping.fingerprint}|{settings.phone_region}|{settings.timezone}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _drop_raw_tables(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
-    for table in tables:
-        connection.execute(f'drop table if exists {RAW_FILES}."{table}"')
+def forget_loads(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """For a full rebuild: the raw tables, rejects and warnings of the kind removed, failed files tried again;
+    the load history stays."""
+    ensure_schema(connection, contract)
+    load_log.retire(connection, contract, read_ledger(connection, contract.kind).current)
+    connection.execute(
+        "update ops.load_log set may_pass_on_retry = true where kind = ? and status = ?",
+        [contract.kind, FileStatus.FAILED],
+    )
+    refresh_raw_view(connection, contract)
 
 
-def _replace_rows(
+def _load(
     connection: duckdb.DuckDBPyConnection,
     contract: Contract,
     item: LandingFile,
     sha256: str,
+    selection: Selection,
+    fingerprint: str,
+    notes: list[str],
+    settings: ValidationSettings,
+    ledger: Ledger,
+    started_at: datetime,
+    clock: float,
+) -> FileLoad:
+    load_id = uuid.uuid4().hex
+    path = item.relative_path
+    read: ReadResult | None = None
+    tables: list[str] = []
+    in_transaction = False
+    with TempScope(connection, "file") as scope:
+        try:
+            read = read_file(connection, scope, item, selection)
+            prepared = prepare_read(connection, scope, contract, read, selection, settings)
+            tables = write_tables(connection, contract, load_id, prepared)
+            connection.execute("begin transaction")
+            in_transaction = True
+            current = ledger.current.get(path)
+            if current is not None:
+                load_log.retire(connection, contract, {path: current}, path)
+            counts = Counts()
+            for part, table in zip(prepared.parts, tables, strict=True):
+                counts.add(record_part(connection, contract, load_id, path, part, table))
+            outcome = _outcome(
+                connection, contract, item, load_id, prepared, counts, tables, notes, selection, settings
+            )
+            if not outcome.balances:
+                raise RuntimeError(
+                    f"{outcome.rows_read:,} rows read but {outcome.rows_loaded:,} loaded + {outcome.rows_rejected:,} "
+                    f"rejected + {outcome.rows_skipped:,} skipped + {outcome.rows_not_loaded:,} not loaded; "
+                    "nothing of the file is kept"
+                )
+            load_log.log_load(
+                connection,
+                load_id,
+                item,
+                sha256,
+                prepared.read,
+                selection,
+                fingerprint,
+                outcome,
+                started_at,
+                clock,
+                is_current=True,
+            )
+            connection.execute("commit")
+        except Exception as error:
+            if in_transaction:
+                connection.execute("rollback")
+            drop_tables(connection, tables)
+            rows = error.rows if isinstance(error, UnreadableFileError) and error.rows is not None else None
+            if rows is None and read is not None:
+                rows = read.rows
+            return _failed(
+                connection, item, sha256, selection, fingerprint, _in_words(error), started_at, clock, error, rows
+            )
+    return outcome
+
+
+def _outcome(
+    connection: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    item: LandingFile,
     load_id: str,
     prepared: PreparedFile,
+    counts: Counts,
     tables: list[str],
-    *,
-    replaces_a_load: bool,
+    notes: list[str],
+    selection: Selection,
+    settings: ValidationSettings,
 ) -> FileLoad:
-    kind, path = contract.kind, item.relative_path
-    if replaces_a_load:
-        _retire(connection, contract, path)
-
-    loaded = rejected = skipped = 0
-    for (part, _), table in zip(prepared.parts, tables, strict=True):
-        sheet = part.sheet
-        validated = f'{RAW_FILES}."{table}"'
-        original_values = ", ".join(f"{literal(name)}, file_rows.{quote(name)}" for name in part.columns)
-        connection.execute(
-            f"""
-            insert into ops.rejected_rows
-            select ?, ?, ?, ?, validated._source_row,
-                   coalesce(array_to_string(list_sort(list_distinct(
-                       list_transform(validated._reasons, item -> item.column_name))), ', '), ''),
-                   coalesce(validated._skip_reason,
-                            array_to_string(list_transform(validated._reasons, item -> item.message), '; ')),
-                   case when validated._skip_reason is null then 'rejected' else 'skipped' end,
-                   json_object({original_values})
-            from {validated} as validated
-            join {part.relation} as file_rows using (_source_row)
-            where not validated._is_valid
-            """,
-            [load_id, kind, path, sheet],
-        )
-        if part.rejects_table:
-            connection.execute(
-                f"""
-                insert into ops.rejected_rows
-                select ?, ?, ?, ?, _source_row, '', reason, 'rejected', json_object('line', raw_line)
-                from {part.rejects_table}
-                """,
-                [load_id, kind, path, sheet],
-            )
-        warnings = (
-            f"select _source_row, unnest(_warnings) as warning from {validated} where len(_warnings) > 0 and _is_valid"
-        )
-        repeated_keys = repeated_key_warnings(connection, contract, validated)
-        if repeated_keys:
-            warnings += f" union all {repeated_keys}"
-        connection.execute(
-            f"""
-            insert into ops.load_warnings
-            select ?, ?, ?, ?, _source_row, warning.column_name, warning.message, warning.value from ({warnings})
-            """,
-            [load_id, kind, path, sheet],
-        )
-        counts = connection.execute(
-            f"""
-            select count(*) filter (_is_valid), count(*) filter (not _is_valid),
-                   count(*) filter (_skip_reason is not null)
-            from {validated}
-            """
-        ).fetchone()
-        line_rejects = (
-            connection.execute(f"select count(*) from {part.rejects_table}").fetchone()[0] if part.rejects_table else 0
-        )
-        loaded, rejected, skipped = loaded + counts[0], rejected + counts[1] + line_rejects, skipped + counts[2]
-    rows_read = prepared.read.rows
     warned = connection.execute(
         "select count(*) from (select distinct sheet, row_number from ops.load_warnings where load_id = ?)", [load_id]
     ).fetchone()[0]
-    if rows_read != loaded + rejected:
-        raise RuntimeError(f"{path}: {rows_read} rows read but {loaded} loaded + {rejected} rejected; nothing written")
-    notes = list(prepared.notes)
-    notes += _duplicates_in_other_files(connection, contract, path, tables)
-    if skipped:
-        notes.append(f"{skipped:,} row(s) skipped by the mapping's skip rules")
-    status = "partial" if rejected - skipped else "loaded"
-    return FileLoad(
-        path, status, rows_read, loaded, rejected, skipped, warned, notes=tuple(notes), tables=tuple(tables)
+    notes = [*notes, *prepared.notes]
+    if counts.skipped:
+        notes.append(f"{counts.skipped:,} row(s) skipped by the mapping's skip rules")
+    if counts.phones_read_by:
+        notes.append(_phones_note(counts.phones_read_by, selection.mapping, settings))
+    outcome = FileLoad(
+        item.relative_path,
+        FileStatus.LOADED,
+        rows_read=prepared.read.rows,
+        rows_loaded=counts.loaded,
+        rows_rejected=counts.rejected,
+        rows_skipped=counts.skipped,
+        rows_not_loaded=prepared.rows_not_loaded,
+        rows_with_warnings=warned,
+        rows_repeating_key=counts.repeating_key,
+        rows_repeated_copies=counts.repeated_copies,
+        mapping=selection.mapping.label,
+        tables=tuple(tables),
+        column_origins=tuple((name, column.origin) for name, column in prepared.parts[0].compiled.columns.items()),
     )
+    if outcome.has_many_repeated_keys:
+        notes.insert(0, _repeated_keys_note(contract, outcome))
+    status = FileStatus.LOADED_WITH_REJECTS if counts.rejected or prepared.rows_not_loaded else FileStatus.LOADED
+    return replace(outcome, status=status, notes=tuple(notes))
 
 
-def _retire(connection: duckdb.DuckDBPyConnection, contract: Contract, path: str) -> None:
-    """The rows, rejects and warnings an earlier version of a file loaded go; its load log rows stay as history."""
-    kind = contract.kind
-    for (tables,) in connection.execute(
-        "select raw_tables from ops.load_log where kind = ? and file_path = ? and is_current", [kind, path]
-    ).fetchall():
-        for table in tables or []:
-            connection.execute(f'drop table if exists {RAW_FILES}."{table}"')
-    for table in ("rejected_rows", "load_warnings"):
-        connection.execute(f"delete from ops.{table} where kind = ? and file_path = ?", [kind, path])
-    connection.execute("update ops.load_log set is_current = false where kind = ? and file_path = ?", [kind, path])
-    refresh_raw_view(connection, contract)
-
-
-def _duplicates_in_other_files(
-    connection: duckdb.DuckDBPyConnection, contract: Contract, path: str, tables: list[str]
-) -> list[str]:
-    """Keys this file shares with other files: one note with a count and an example, not a warning per row.
-    Keys are compared by their 64-bit hash, far cheaper than text over millions of rows; the example is exact."""
-    kind = contract.kind
-    this_key, other_key = key_columns_sql(contract, "this"), key_columns_sql(contract, "other")
-    this_file = " union all ".join(
-        f'select {", ".join(quote(name) for name in contract.key)} from {RAW_FILES}."{table}" where _is_valid'
-        for table in tables
-    )
-    shared = connection.execute(
-        f"""
-        select count(distinct key_hash) from (select hash({", ".join(this_key)}) as key_hash from ({this_file}) as this)
-        semi join (
-            select hash({", ".join(other_key)}) as key_hash from raw.{kind} as other where _source_file <> ?
-        ) using (key_hash)
-        """,
-        [path],
-    ).fetchone()[0]
-    if not shared:
-        return []
-    same_key = " and ".join(f"{mine} = {theirs}" for mine, theirs in zip(this_key, other_key, strict=True))
-    example, other_file = connection.execute(
-        f"""
-        select {key_text_sql(contract, "this")}, other._source_file
-        from ({this_file}) as this join raw.{kind} as other on {same_key}
-        where other._source_file <> ?
-        limit 1
-        """,
-        [path],
-    ).fetchone() or ("?", "?")
-    return [
-        f"{shared:,} {'/'.join(contract.key)} value(s) also appear in other files (e.g. {example!r} in {other_file}); "
-        "the newest export wins"
+def _phones_note(read_by: dict[str, int], mapping: Mapping, settings: ValidationSettings) -> str:
+    regions = {"mapping_region": mapping.phone_region, "default_region": settings.phone_region}
+    parts = [
+        f"{count:,} {READ_BY[rule]}" + (f" ({regions[rule]})" if regions.get(rule) else "")
+        for rule, count in read_by.items()
     ]
+    return "phone numbers: " + ", ".join(parts)
 
 
-def _unchanged_by_metadata(connection: duckdb.DuckDBPyConnection, item: LandingFile) -> bool:
-    """Same path, size and modification time as the current load: not even hashed again."""
-    row = connection.execute(
-        """
-        select count(*) from ops.load_log
-        where kind = ? and file_path = ? and is_current and file_size_bytes = ?
-          and file_modified_at = ?
-        """,
-        [item.kind, item.relative_path, item.size_bytes, item.modified_at],
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _current_sha(connection: duckdb.DuckDBPyConnection, item: LandingFile) -> str | None:
-    row = connection.execute(
-        "select file_sha256 from ops.load_log where kind = ? and file_path = ? and is_current",
-        [item.kind, item.relative_path],
-    ).fetchone()
-    return row[0] if row else None
-
-
-def _touch_metadata(connection: duckdb.DuckDBPyConnection, item: LandingFile) -> None:
-    """Same content with a new modification time (copied again): remember the time, so the next run skips it."""
-    connection.execute(
-        "update ops.load_log set file_modified_at = ? where kind = ? and file_path = ? and is_current",
-        [item.modified_at, item.kind, item.relative_path],
+def _repeated_keys_note(contract: Contract, outcome: FileLoad) -> str:
+    key = "/".join(contract.key)
+    replaced = outcome.rows_replaced_in_file
+    share = 100 * replaced / outcome.rows_loaded
+    text = (
+        f"ATTENTION: {replaced:,} of {outcome.rows_loaded:,} rows ({share:.1f} %) have the same {key} as a later "
+        "row of this file with other values, and only the last row of each is kept. "
+    )
+    if contract.numbered_within is not None:
+        column, within = contract.numbered_within
+        return text + (
+            f"If the file has several rows per {within} (one per product, say), number them in the mapping: "
+            f"{column}: {{sequence_within: <the column that holds the {within}>}}"
+        )
+    return text + (
+        f"If the file has several rows per {key} (one per event of a ticket, say), only the last is kept: check "
+        f"that the mapping's {contract.key[0]} is the right column"
     )
 
 
-def _same_content_elsewhere(connection: duckdb.DuckDBPyConnection, item: LandingFile, sha256: str) -> str | None:
-    row = connection.execute(
-        "select min(file_path) from ops.load_log where kind = ? and file_sha256 = ? and is_current and file_path <> ?",
-        [item.kind, sha256, item.relative_path],
-    ).fetchone()
-    return row[0] if row else None
-
-
-def _mapping_name(selection: Selection | None) -> str | None:
-    return selection.mapping.label if selection else None
-
-
-def _log(
+def _duplicate(
     connection: duckdb.DuckDBPyConnection,
-    load_id: str,
+    contract: Contract,
     item: LandingFile,
-    sha256: str | None,
-    read: ReadResult | None,
-    selection: Selection | None,
-    outcome: FileLoad,
+    sha256: str,
+    selection: Selection,
+    fingerprint: str,
+    twin: str,
+    ledger: Ledger,
     started_at: datetime,
     clock: float,
-    *,
-    is_current: bool,
-) -> None:
-    connection.execute(
-        """
-        insert into ops.load_log (
-            load_id, kind, file_path, file_size_bytes, file_sha256, file_modified_at, file_format, encoding,
-            mapping, mapping_reason, status, rows_read, rows_loaded, rows_rejected, rows_skipped,
-            rows_with_warnings, error, notes, started_at, finished_at, seconds, is_current, raw_tables
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-        [
-            load_id,
-            item.kind,
-            item.relative_path,
-            item.size_bytes,
-            sha256,
-            item.modified_at,
-            read.file_format if read else None,
-            read.encoding if read else None,
-            _mapping_name(selection),
-            selection.reason if selection else None,
-            outcome.status,
-            outcome.rows_read,
-            outcome.rows_loaded,
-            outcome.rows_rejected,
-            outcome.rows_skipped,
-            outcome.rows_with_warnings,
-            outcome.error,
-            "; ".join(outcome.notes) or None,
-            started_at,
-            _now(),
-            round(time.perf_counter() - clock, 3),
-            is_current,
-            list(outcome.tables),
-        ],
+) -> FileLoad:
+    path = item.relative_path
+    outcome = FileLoad(
+        path,
+        FileStatus.DUPLICATE,
+        notes=(f"same content as {twin}, which is loaded; not loaded again",),
+        mapping=selection.mapping.label,
     )
+    # Current, so that the next refresh skips it; an earlier version's rows of this path are retired.
+    connection.execute("begin transaction")
+    try:
+        current = ledger.current.get(path)
+        if current is not None:
+            load_log.retire(connection, contract, {path: current}, path)
+        load_log.log_load(
+            connection,
+            uuid.uuid4().hex,
+            item,
+            sha256,
+            None,
+            selection,
+            fingerprint,
+            outcome,
+            started_at,
+            clock,
+            is_current=True,
+        )
+        connection.execute("commit")
+    except Exception:
+        connection.execute("rollback")
+        raise
+    ledger.now_holds(path, None)
+    return outcome
 
 
-def _drop_temp_tables(connection: duckdb.DuckDBPyConnection) -> None:
-    for (name,) in connection.execute(
-        "select view_name from duckdb_views() where temporary and view_name like '\\_%' escape '\\'"
-    ).fetchall():
-        connection.execute(f"drop view if exists temp.{quote(name)}")
-    for (name,) in connection.execute(
-        "select table_name from duckdb_tables() where temporary and table_name like '\\_%' escape '\\'"
-    ).fetchall():
-        connection.execute(f"drop table if exists temp.{quote(name)}")
+def _failed(
+    connection: duckdb.DuckDBPyConnection,
+    item: LandingFile,
+    sha256: str | None,
+    selection: Selection | None,
+    fingerprint: str | None,
+    reason: str,
+    started_at: datetime,
+    clock: float,
+    error: BaseException | None = None,
+    rows: int | None = None,
+) -> FileLoad:
+    """A file that could not be loaded, logged with its reason and the rows it holds where known; its earlier
+    load (if any) stays current and keeps serving."""
+    outcome = FileLoad(
+        item.relative_path,
+        FileStatus.FAILED,
+        rows_read=rows or 0,
+        rows_not_loaded=rows or 0,
+        error=reason,
+        mapping=selection.mapping.label if selection else None,
+    )
+    retry = error is not None and _may_pass_on_retry(error)
+    load_log.log_load(
+        connection,
+        uuid.uuid4().hex,
+        item,
+        sha256,
+        None,
+        selection,
+        fingerprint,
+        outcome,
+        started_at,
+        clock,
+        is_current=False,
+        may_pass_on_retry=retry if error is not None else True,
+    )
+    return outcome
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+def _may_pass_on_retry(error: BaseException) -> bool:
+    """Failures of the machine rather than of the file: another run may not meet them."""
+    if isinstance(error, UnreadableFileError | MappingMismatchError):
+        return False
+    return isinstance(error, OSError | MemoryError | duckdb.IOException | duckdb.OutOfMemoryException)
+
+
+def _in_words(error: BaseException) -> str:
+    if isinstance(error, UnreadableFileError | MappingMismatchError):
+        return str(error)
+    if isinstance(error, OSError):
+        return f"the file could not be read ({error.strerror or error})"
+    if isinstance(error, duckdb.Error):
+        return f"the warehouse could not process the file ({first_line(error)})"
+    return f"unexpected error while loading the file: {type(error).__name__}: {first_line(error)}"
+
+
+def _note_shared_keys(
+    connection: duckdb.DuckDBPyConnection, contract: Contract, result: KindLoad, ledger: Ledger
+) -> None:
+    loaded = {
+        item.file_path: item
+        for item in result.files
+        if item.status in (FileStatus.LOADED, FileStatus.LOADED_WITH_REJECTS)
+    }
+    if not loaded:
+        return
+    load_ids = dict(
+        connection.execute(
+            "select file_path, load_id from ops.load_log where kind = ? and is_current and list_contains(?, file_path)",
+            [contract.kind, list(loaded)],
+        ).fetchall()
+    )
+    notes = shared_key_notes(connection, contract, list(load_ids.values()))
+    for path, load_id in load_ids.items():
+        if load_id in notes:
+            load_log.add_note(connection, load_id, notes[load_id])
+            index = result.files.index(loaded[path])
+            result.files[index] = replace(loaded[path], notes=(*loaded[path].notes, notes[load_id]))

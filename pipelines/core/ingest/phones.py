@@ -1,17 +1,32 @@
-"""Phone numbers to E.164 (+4930123456). The common spellings are rewritten in SQL; the rest, few distinct values,
-go through `phonenumbers` (Google's libphonenumber metadata) in Python, once per distinct value."""
+"""Phone numbers to E.164 (+4930123456), each read in the right country: a number written with its country code
+as it says; otherwise in the row's own country (a customer list's `country`), else the region the mapping gives
+for the file, else the configured default region.
+
+The common spellings are rewritten in SQL; the rest, few distinct values, go through `phonenumbers` (Google's
+libphonenumber metadata) in Python, once per distinct (text, region) pair."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import duckdb
 import phonenumbers
+import pyarrow as pa
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
-from pipelines.core.mapping.sql import literal, trimmed_text
+from pipelines.core.ingest import countries
+from pipelines.core.ingest.scope import TempScope
+from pipelines.core.mapping.sql import trimmed_text
+from pipelines.core.sql import literal
 
-LOOKUP_TABLE = "_phone_lookup"
+# How a phone number's country was decided, stored with each row (`_phone_read_by`) and counted per file.
+READ_BY = {
+    "country_code": "written with its country code",
+    "row_country": "read in the row's own country",
+    "mapping_region": "read in the region the mapping gives",
+    "default_region": "read in the default region",
+}
 
 
 class UnknownRegionError(ValueError):
@@ -37,36 +52,152 @@ def cleaned_sql(text: str) -> str:
     return f"regexp_replace({without_trunk}, '[\\s().\\-/\u00a0]', '', 'g')"
 
 
-def fast_e164_query(texts_sql: str, region: str) -> str:
-    """SELECT raw, e164 for the texts `raw` that `texts_sql` selects: E.164 for the spellings whose reading is
-    certain, else NULL (left to `phonenumbers`): +<country code><number not starting with 0>, 00<same>, and
-    <national prefix><national number> of the region. Cleaning is done once per text, in inner queries: each
-    regexp_replace written into the CASE would run again at every use."""
-    metadata = region_metadata(region)
+@dataclass(frozen=True)
+class PhoneReading:
+    """What validation needs: the view to read rows from (the mapped rows with the region of each row's phone)
+    and the lookup table (raw, region, e164, has_country_code)."""
+
+    rows_view: str
+    lookup_table: str
+
+
+def prepare(
+    connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
+    mapped_view: str,
+    *,
+    country_column: str | None,
+    mapping_region: str | None,
+    default_region: str,
+) -> PhoneReading:
+    """A view of `mapped_view` with `_phone_region` and `_phone_rule` per row, and the lookup of its phones."""
+    region_metadata(default_region)
+    if mapping_region:
+        region_metadata(mapping_region)
+    decided: list[tuple[str, str]] = []  # (region expression, rule)
+    join = ""
+    if country_column:
+        country_table = scope.table("countries")
+        countries.create_country_table(connection, country_table, scope.registered("country_names"))
+        join = (
+            f" left join {country_table} as row_country "
+            f"on row_country.spelling = {countries.normalized_sql(f'mapped.{country_column}')}"
+        )
+        decided.append(("row_country.region", "row_country"))
+    if mapping_region:
+        decided.append((literal(mapping_region.upper()), "mapping_region"))
+    decided.append((literal(default_region.upper()), "default_region"))
+    region = "coalesce(" + ", ".join(expression for expression, _ in decided) + ")"
+    rule = literal(decided[-1][1])
+    if len(decided) > 1:
+        whens = " ".join(f"when {expression} is not null then {literal(name)}" for expression, name in decided[:-1])
+        rule = f"case {whens} else {rule} end"
+    rows_view = scope.view("phone_rows")
+    connection.execute(
+        f"create or replace temp view {rows_view} as "
+        f"select mapped.*, {region} as _phone_region, {rule} as _phone_rule from {mapped_view} as mapped{join}"
+    )
+    lookup = scope.table("phone_lookup")
+    _build_lookup(connection, scope, rows_view, lookup)
+    return PhoneReading(rows_view, lookup)
+
+
+def _build_lookup(connection: duckdb.DuckDBPyConnection, scope: TempScope, rows_view: str, lookup: str) -> None:
+    """Temp table `lookup` (raw, region, e164, has_country_code) for every distinct phone text and region: a
+    number is normalised once, however many rows repeat it. The SQL fast path fills most; `phonenumbers` the rest."""
+    text = trimmed_text('"phone"')
+    pairs = scope.table("phone_pairs")
+    connection.execute(
+        f"""
+        create or replace temp table {pairs} as
+        select distinct {text} as raw, _phone_region as region from {rows_view} where {text} is not null
+        """
+    )
+    regions = scope.table("phone_regions")
+    used = [region for (region,) in connection.execute(f"select distinct region from {pairs}").fetchall()]
+    _create_region_table(connection, scope, regions, used)
+    connection.execute(f"create or replace temp table {lookup} as {_fast_e164_query(pairs, regions)}")
+    leftovers = connection.execute(f"select raw, region from {lookup} where e164 is null").fetchall()
+    readable = [(raw, region, number) for raw, region in leftovers if (number := e164(raw, region)) is not None]
+    if readable:
+        readings = scope.registered("phone_readings")
+        connection.register(
+            readings,
+            pa.table(
+                {
+                    "raw": [raw for raw, _, _ in readable],
+                    "region": [region for _, region, _ in readable],
+                    "e164": [number for _, _, number in readable],
+                }
+            ),
+        )
+        connection.execute(
+            f"update {lookup} set e164 = readings.e164 from {readings} as readings "
+            f"where {lookup}.raw = readings.raw and {lookup}.region = readings.region"
+        )
+
+
+def _create_region_table(
+    connection: duckdb.DuckDBPyConnection, scope: TempScope, table: str, regions: list[str]
+) -> None:
+    """(region, calling_code, national_prefix, lengths) of the regions whose numbers are read here."""
+    rows = []
+    for region in regions:
+        metadata = region_metadata(region)
+        rows.append(
+            (
+                region,
+                str(metadata.country_code),
+                metadata.national_prefix or None,
+                list(metadata.general_desc.possible_length or ()),
+            )
+        )
+    arrow = scope.registered("phone_region_rows")
+    connection.register(
+        arrow,
+        pa.table(
+            {
+                "region": pa.array([row[0] for row in rows], pa.string()),
+                "calling_code": pa.array([row[1] for row in rows], pa.string()),
+                "national_prefix": pa.array([row[2] for row in rows], pa.string()),
+                "lengths": pa.array([row[3] for row in rows], pa.list_(pa.int64())),
+            }
+        ),
+    )
+    connection.execute(f"create or replace temp table {table} as select * from {arrow}")
+
+
+def _fast_e164_query(pairs: str, regions: str) -> str:
+    """SELECT raw, region, e164, has_country_code: E.164 for the spellings whose reading is certain, else NULL
+    (left to `phonenumbers`): +<country code><number not starting with 0>, 00<same>, and <national prefix>
+    <national number> of the region. Cleaning is done once per text, in inner queries: each regexp_replace written
+    into the CASE would run again at every use."""
     codes = _country_codes_by_length()
     country_code = " ".join(
         f"when substr(international, 1, {length}) in ({', '.join(literal(code) for code in codes[length])}) "
         f"then {length}"
         for length in (1, 2, 3)
     )
-    prefix = metadata.national_prefix or ""
-    lengths = ", ".join(str(length) for length in metadata.general_desc.possible_length)
-    national = (
-        f"when regexp_full_match(cleaned, {literal(prefix + '[1-9][0-9]+')}) "
-        f"and length(cleaned) - {len(prefix)} in ({lengths}) "
-        f"then '+{metadata.country_code}' || substr(cleaned, {len(prefix) + 1})"
-        if prefix
-        else ""
-    )
+    prefix_length = "length(regions.national_prefix)"
     return f"""
-        select raw,
-               case when regexp_full_match(cleaned, '(\\+|00)[1-9][0-9]{{6,14}}')
+        select raw, region,
+               case when has_country_code and regexp_full_match(cleaned, '(\\+|00)[1-9][0-9]{{6,14}}')
                          and substr(international, (case {country_code} end) + 1, 1) <> '0'
-                    then '+' || international {national} end as e164
+                    then '+' || international
+                    when not has_country_code and regions.national_prefix is not null
+                         and starts_with(cleaned, regions.national_prefix)
+                         and regexp_full_match(cleaned, '[0-9]+')
+                         and substr(cleaned, {prefix_length} + 1, 1) between '1' and '9'
+                         and list_contains(regions.lengths, length(cleaned) - {prefix_length})
+                    then '+' || regions.calling_code || substr(cleaned, {prefix_length} + 1)
+               end as e164,
+               has_country_code
         from (
-            select raw, cleaned, regexp_replace(cleaned, '^(\\+|00)', '') as international
-            from (select raw, {cleaned_sql("raw")} as cleaned from ({texts_sql}))
-        )
+            select raw, region, cleaned, regexp_replace(cleaned, '^(\\+|00)', '') as international,
+                   regexp_matches(cleaned, '^(\\+|00)') as has_country_code
+            from (select raw, region, {cleaned_sql("raw")} as cleaned from {pairs})
+        ) as numbers
+        join {regions} as regions using (region)
     """
 
 
@@ -80,26 +211,3 @@ def e164(raw: str, region: str) -> str | None:
     if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def build_lookup(connection: duckdb.DuckDBPyConnection, source_table: str, column: str, region: str) -> None:
-    """Temp table LOOKUP_TABLE (raw, e164) for every distinct phone text of `column`: a number is normalised once,
-    however many rows repeat it. The SQL fast path fills most; `phonenumbers` the rest."""
-    text = trimmed_text(column)
-    connection.execute(
-        f"""
-        create or replace temp table {LOOKUP_TABLE} as
-        {fast_e164_query(f"select distinct {text} as raw from {source_table} where {text} is not null", region)}
-        """
-    )
-    leftovers = connection.execute(f"select raw from {LOOKUP_TABLE} where e164 is null").fetchall()
-    readings = [(e164(raw, region), raw) for (raw,) in leftovers]
-    readable = [(number, raw) for number, raw in readings if number is not None]
-    if readable:
-        connection.execute("create or replace temp table _phone_readings (e164 varchar, raw varchar)")
-        connection.executemany("insert into _phone_readings values (?, ?)", readable)
-        connection.execute(
-            f"update {LOOKUP_TABLE} set e164 = readings.e164 from _phone_readings as readings "
-            f"where {LOOKUP_TABLE}.raw = readings.raw"
-        )
-        connection.execute("drop table _phone_readings")

@@ -1,5 +1,6 @@
-"""Read, map and validate one file into DuckDB temp tables, without writing anything to the warehouse:
-what a load writes, and what `pulse mapping check` shows."""
+"""Read, map and validate one file into DuckDB temp tables and views of a scope, without writing anything to the
+warehouse: what a load writes, and what `pulse mapping check` shows (it runs the same load on a throw-away
+database)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import duckdb
 from pipelines.core.contracts import Contract
 from pipelines.core.ingest import phones
 from pipelines.core.ingest.discovery import LandingFile
-from pipelines.core.ingest.readers import ReadResult, SourcePart, read_into
+from pipelines.core.ingest.readers import ReadResult, SourcePart, UnreadableFileError, read_into
+from pipelines.core.ingest.scope import TempScope
 from pipelines.core.ingest.validation import (
     ValidationSettings,
     repeated_key_warnings_sql,
@@ -18,9 +20,16 @@ from pipelines.core.ingest.validation import (
     validation_query,
 )
 from pipelines.core.mapping.catalog import Selection
-from pipelines.core.mapping.sql import CompiledMapping, MappingMismatchError, compile_mapping, quote
+from pipelines.core.mapping.sql import CompiledMapping, MappingMismatchError, compile_mapping
+from pipelines.core.sql import quote
 
-FILE_TABLES = "_landing_file"
+
+@dataclass(frozen=True)
+class PreparedPart:
+    source: SourcePart
+    validating_view: str  # the part's rows mapped and validated (a view: the load writes it in one pass)
+    compiled: CompiledMapping
+    scope: TempScope  # its temp tables and views
 
 
 @dataclass(frozen=True)
@@ -28,60 +37,89 @@ class PreparedFile:
     """A file read into temp tables, with a view per part that maps and validates it; nothing written yet."""
 
     read: ReadResult
-    parts: list[tuple[SourcePart, str]]  # each part with its validating view
-    compiled: list[CompiledMapping]  # per part
+    parts: list[PreparedPart]
     notes: list[str]
+    rows_not_loaded: int = 0  # rows of sheets whose columns do not fit the mapping
 
 
 def prepare_file(
     connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
     contract: Contract,
     item: LandingFile,
     selection: Selection,
     settings: ValidationSettings,
 ) -> PreparedFile:
-    mapping = selection.mapping
+    return prepare_read(connection, scope, contract, read_file(connection, scope, item, selection), selection, settings)
+
+
+def read_file(
+    connection: duckdb.DuckDBPyConnection, scope: TempScope, item: LandingFile, selection: Selection
+) -> ReadResult:
     with item.on_disk() as path:
-        read = read_into(connection, path, FILE_TABLES, mapping.read, name=item.name)
+        return read_into(connection, path, scope, selection.mapping.read, name=item.name)
+
+
+def prepare_read(
+    connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
+    contract: Contract,
+    read: ReadResult,
+    selection: Selection,
+    settings: ValidationSettings,
+) -> PreparedFile:
+    """The mapping and validation of a file that has been read, as views; nothing computed yet."""
+    mapping = selection.mapping
     notes = list(read.notes)
-    parts: list[tuple[SourcePart, str]] = []
-    compiled_parts: list[CompiledMapping] = []
+    parts: list[PreparedPart] = []
     mismatches: list[str] = []
-    for part in read.parts:
+    rows_not_loaded = 0
+    for index, part in enumerate(read.parts, start=1):
         where = f"sheet {part.sheet!r}: " if part.sheet else ""
         try:
             compiled = compile_mapping(mapping, contract, part.columns)
         except MappingMismatchError as error:
             mismatches.append(f"{where}{error}")
+            rows_not_loaded += part.rows
             continue
         notes += [f"{where}{note}" for note in compiled.notes]
         if compiled.unused_file_columns:
             shown = ", ".join(repr(name) for name in compiled.unused_file_columns[:12])
             more = len(compiled.unused_file_columns) - 12
             notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
-        mapped, validated = f"{part.table}_mapped", f"{part.table}_validated"
+        part_scope = scope.child(f"part{index}")
+        mapped = part_scope.view("mapped")
         # A view: mapping is cheap text work, recomputed by the phone lookup and the validation instead of copied.
         connection.execute(f"create or replace temp view {mapped} as {compiled.select_sql(part.relation)}")
-        phones.build_lookup(connection, mapped, quote("phone"), settings.phone_region)
-        query = validation_query(contract, mapped, compiled.columns, settings)
-        # A view: the load writes it to its file's table in one pass; a preview materialises it itself.
+        rows, lookup = mapped, None
+        if "phone" in contract.column_names:
+            reading = phones.prepare(
+                connection,
+                part_scope,
+                mapped,
+                country_column=quote("country") if "country" in contract.column_names else None,
+                mapping_region=mapping.phone_region,
+                default_region=settings.phone_region,
+            )
+            rows, lookup = reading.rows_view, reading.lookup_table
+        validated = part_scope.view("validated")
+        query = validation_query(contract, rows, compiled.columns, settings, phone_lookup=lookup)
         connection.execute(f"create or replace temp view {validated} as {query}")
-        parts.append((part, validated))
-        compiled_parts.append(compiled)
+        parts.append(PreparedPart(part, validated, compiled, part_scope))
     if not parts:
-        raise MappingMismatchError("; ".join(mismatches))
+        # Nothing of the file can be loaded; its rows are counted, so the load log says how many did not load.
+        raise UnreadableFileError("; ".join(mismatches), rows=read.rows)
     if mismatches:
         notes += [f"not loaded: {problem}" for problem in mismatches]
-        read.parts = [part for part, _ in parts]
-    return PreparedFile(read, parts, compiled_parts, notes)
+    return PreparedFile(read, parts, notes, rows_not_loaded)
 
 
 def repeated_key_warnings(
-    connection: duckdb.DuckDBPyConnection, contract: Contract, validated_table: str
+    connection: duckdb.DuckDBPyConnection, scope: TempScope, contract: Contract, validated_table: str
 ) -> str | None:
     """A query of the warnings (_source_row, warning) that a later row of the file has the same key and wins, or
     None when no key repeats (most files). Run on a part's stored rows, because only rows that load can win."""
-    repeated = "_repeated_keys"  # a temp table, like every name starting with '_' dropped after the file
+    repeated = scope.table("repeated_keys")
     connection.execute(f"create or replace temp table {repeated} as {repeated_keys_sql(contract, validated_table)}")
     if not connection.execute(f"select count(*) from {repeated}").fetchone()[0]:
         return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.core.contracts import Column, Contract
+from pipelines.core.sql import literal, quote
 
 SQL_TYPES = {
     "text": "VARCHAR",
@@ -35,18 +36,26 @@ OPS_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("file_path", "VARCHAR NOT NULL"),
         ("file_size_bytes", "BIGINT NOT NULL"),
         ("file_sha256", "VARCHAR"),
-        ("file_modified_at", "TIMESTAMP NOT NULL"),
+        ("file_modified_at", "TIMESTAMP NOT NULL"),  # when the content loaded was written: newest export wins
+        # the file's modification time when last seen with that content (a copy dropped again changes only this)
+        ("last_seen_modified_at", "TIMESTAMP"),
         ("file_format", "VARCHAR"),
         ("encoding", "VARCHAR"),
         ("mapping", "VARCHAR"),
         ("mapping_reason", "VARCHAR"),
-        ("status", "VARCHAR NOT NULL"),  # loaded | partial | failed | duplicate
+        ("status", "VARCHAR NOT NULL"),  # loaded | loaded with rejects | failed | duplicate (results.FileStatus)
+        # read = loaded + rejected + skipped + not loaded, for every file
         ("rows_read", "BIGINT NOT NULL"),
         ("rows_loaded", "BIGINT NOT NULL"),
-        ("rows_rejected", "BIGINT NOT NULL"),  # includes rows_skipped: read = loaded + rejected, always
-        ("rows_skipped", "BIGINT"),  # rejected because a skip rule of the mapping said so
+        ("rows_rejected", "BIGINT NOT NULL"),
+        ("rows_skipped", "BIGINT"),  # left out because a skip rule of the mapping said so
+        ("rows_not_loaded", "BIGINT"),  # of a file or sheet that could not be loaded at all
         ("rows_with_warnings", "BIGINT"),
+        ("rows_repeating_key", "BIGINT"),  # loaded rows whose key a later row of the file has (that one is kept)
+        ("rows_repeated_copies", "BIGINT"),  # of those, rows with the same values as the later row
+        ("mapping_fingerprint", "VARCHAR"),  # the mapping's rules and the settings it was read with, hashed
         ("error", "VARCHAR"),  # why the file failed
+        ("may_pass_on_retry", "BOOLEAN"),  # a failure that another try may not repeat (I/O, memory)
         ("notes", "VARCHAR"),  # what else the user should know about the file
         ("started_at", "TIMESTAMP NOT NULL"),
         ("finished_at", "TIMESTAMP NOT NULL"),
@@ -112,11 +121,12 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection, contract: Contract) -> 
         connection.execute("update ops.load_log set is_current = false where kind = ?", [kind])
         for table in ("rejected_rows", "load_warnings"):
             connection.execute(f"delete from ops.{table} where kind = ?", [kind])
-    exists = connection.execute(
-        "select count(*) from duckdb_views() where schema_name = 'raw' and view_name = ?", [kind]
-    ).fetchone()[0]
-    if not exists:
-        refresh_raw_view(connection, contract)
+    # Words of earlier versions: "partial" meant a file loaded with some rows rejected.
+    connection.execute(
+        "update ops.load_log set status = 'loaded with rejects' where kind = ? and status = 'partial'", [kind]
+    )
+    # The view is built from the committed log: a run that stopped before rebuilding it left it behind.
+    refresh_raw_view(connection, contract)
     drop_unlogged_tables(connection, contract)
 
 
@@ -133,14 +143,14 @@ def drop_unlogged_tables(connection: duckdb.DuckDBPyConnection, contract: Contra
         """,
         [contract.kind + "__", contract.kind],
     ).fetchall():
-        connection.execute(f'drop table {RAW_FILES}."{table}"')
+        connection.execute(f"drop table {RAW_FILES}.{quote(table)}")
 
 
 def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     """raw.<kind>: the loaded rows of every current file, with their lineage (constant per file, so stored once in
     the load log rather than in every row)."""
     kind = contract.kind
-    columns = ", ".join(f'"{column.name}"' for column in contract.columns)
+    columns = ", ".join(quote(column.name) for column in contract.columns)
     selects = []
     for path, sha256, modified_at, load_id, loaded_at, tables in connection.execute(
         """
@@ -152,10 +162,10 @@ def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) 
     ).fetchall():
         for table in tables:
             selects.append(
-                f"select {columns}, {_literal(path)} as _source_file, _source_sheet, _source_row, "
-                f"{_literal(sha256)} as _file_sha256, timestamp {_literal(str(modified_at))} as _file_modified_at, "
-                f"{_literal(load_id)} as _load_id, timestamp {_literal(str(loaded_at))} as _loaded_at "
-                f'from {RAW_FILES}."{table}" where _is_valid'
+                f"select {columns}, {literal(path)} as _source_file, _source_sheet, _source_row, "
+                f"{literal(sha256)} as _file_sha256, timestamp {literal(str(modified_at))} as _file_modified_at, "
+                f"{literal(load_id)} as _load_id, timestamp {literal(str(loaded_at))} as _loaded_at "
+                f"from {RAW_FILES}.{quote(table)} where _is_valid"
             )
     if not selects:
         typed = ", ".join(
@@ -164,7 +174,3 @@ def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) 
         )
         selects.append(f"select {typed} where false")
     connection.execute(f"create or replace view raw.{kind} as\n" + "\nunion all\n".join(selects))
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

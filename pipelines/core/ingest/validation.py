@@ -3,7 +3,9 @@ reason in words, naming the column and the value.
 
 Runs in DuckDB over a whole file at once, on the mapped text columns (`pipelines.core.mapping.sql`); Python only
 writes the SQL. A row with reasons is rejected; a row with warnings is loaded, and the warnings say what was
-changed (e.g. an unknown channel kept as 'other', a formula neutralised) with the original value.
+changed (e.g. an unknown channel kept as 'other', an e-mail that is none left empty) with the original value.
+Text is stored as the file holds it (trimmed): cells that look like spreadsheet formulas are neutralised where
+data leaves as a spreadsheet (`pipelines.core.spreadsheet_safety`), not here.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
-from pipelines.core.ingest.phones import LOOKUP_TABLE
 from pipelines.core.ingest.schema import sql_type
-from pipelines.core.mapping.sql import MappedColumn, literal, quote
+from pipelines.core.mapping.sql import MappedColumn
+from pipelines.core.sql import literal, quote
 
 EARLIEST_PLAUSIBLE = "1900-01-01"
 # A day of slack for clocks and time zones; later than that is a date in the future, not a recorded event.
@@ -23,8 +25,6 @@ BOOLEAN_FALSE = ("false", "f", "no", "n", "0", "nein")
 # Excel's limit for one cell: longer text cannot round-trip through the spreadsheets these exports come from.
 MAX_TEXT_LENGTH = 32_767
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
-# OWASP's CSV-injection characters; + and - only when followed by formula syntax, so "-" or "+49…" stay as they are.
-FORMULA_PATTERN = r"^([=@\t\r]|[+\-].*[=(|!])"
 THOUSANDS_BY_COMMAS = r"[+\-]?\d{1,3}(,\d{3})+(\.\d*)?"
 THOUSANDS_BY_POINTS = r"[+\-]?\d{1,3}(\.\d{3})+(,\d*)?"
 # The typed value of a column in the inner query of validation_query, next to its mapped text.
@@ -65,16 +65,6 @@ def _number(text: str, decimal_comma: bool, sql_type_name: str) -> str:
         grouped = f"regexp_full_match({stripped}, {literal(THOUSANDS_BY_COMMAS)})"
         direct, cleaned = text, f"case when {grouped} then replace({stripped}, ',', '') else {stripped} end"
     return f"coalesce(try_cast({direct} as {sql_type_name}), try_cast({cleaned} as {sql_type_name}))"
-
-
-def _looks_like_formula(text: str) -> str:
-    # Every character a formula starts with sorts before 'A': one string comparison rules out nearly every value,
-    # ascii() of the first character most of the rest, before the regular expression runs.
-    starts = ", ".join(str(ord(char)) for char in "=@+-\t\r")
-    return (
-        f"({text} < 'A' and list_contains([{starts}], ascii({text})) "
-        f"and regexp_matches({text}, {literal(FORMULA_PATTERN)}))"
-    )
 
 
 def _in_list(values: tuple[str, ...]) -> str:
@@ -131,18 +121,25 @@ class _ColumnSql:
             # Unknown spellings are kept as 'other' (with a warning that holds the original) rather than lost.
             # Values already spelled as the contract spells them (nearly all) skip the rewriting.
             spelled = self._spelled()
+            other_spellings = "'other'"
+            if column.spellings:
+                whens = " ".join(
+                    f"when {literal(word)} then {literal(value)}" for word, value in column.spellings.items()
+                )
+                other_spellings = f"case {spelled} {whens} else 'other' end"
             return (
                 f"case when {text} is null then null when {_one_of(text, column.allowed)} then {text} "
-                f"when {_one_of(spelled, column.allowed)} then {spelled} else 'other' end"
+                f"when {_one_of(spelled, column.allowed)} then {spelled} else {other_spellings} end"
             )
         if column.name == "email":
             return f"case when regexp_full_match(lower({text}), {literal(EMAIL_PATTERN)}) then lower({text}) end"
         if column.name == "phone":
-            return f"{LOOKUP_TABLE}.e164"
-        return f"case when {_looks_like_formula(text)} then '''' || {text} else {text} end"
+            return "phone_lookup.e164"
+        return text
 
     def _spelled(self) -> str:
-        return f"regexp_replace(lower({self.text}), '[\\s-]+', '_', 'g')"
+        """Lower case, each run of characters other than letters and digits one underscore: 'On-Hold' → on_hold."""
+        return f"trim(regexp_replace(lower({self.text}), '[^\\p{{L}}\\p{{N}}]+', '_', 'g'), '_')"
 
     def _timestamp(self) -> str:
         text, formats = self.text, self.mapped.formats
@@ -221,11 +218,11 @@ class _ColumnSql:
             message = f"{literal('email: ')} || {_shown(text)} || ' is not an e-mail address; left empty'"
             return [(f"{text} is not null and {value} is null", _struct(name, message, text))]
         if name == "phone":
-            message = f"{literal('phone: ')} || {_shown(text)} || ' is not a phone number; left empty'"
+            message = (
+                f"{literal('phone: ')} || {_shown(text)} || ' is not a phone number of ' || mapped._phone_region "
+                "|| ' (nor one written with a country code); left empty'"
+            )
             return [(f"{text} is not null and {value} is null", _struct(name, message, text))]
-        if column.type == "text" and not self.mapped.minutes_after:
-            message = literal(f"{name}: starts like a spreadsheet formula; stored with a leading ' so it stays text")
-            return [(_looks_like_formula(text), _struct(name, message, text))]
         return []
 
 
@@ -238,23 +235,18 @@ def _problem_list(checks: list[Check]) -> str:
     return f"case when {any_problem} then list_filter([{items}], item -> item is not null) else [] end"
 
 
-def same_problem_sql(text: str) -> str:
-    """A reason or warning with its quoted value and row numbers replaced, so that the same problem in many rows
-    is counted once (e.g. "ordered_at: … is in the future")."""
-    without_values = f"regexp_replace({text}, '''[^'']*''', '…', 'g')"
-    return f"regexp_replace({without_values}, 'row [0-9]+', 'row …', 'g')"
-
-
 def validation_query(
     contract: Contract,
     mapped_table: str,
     columns: dict[str, MappedColumn],
     settings: ValidationSettings,
+    phone_lookup: str | None = None,
 ) -> str:
     """SELECT with one typed column per contract column, `_source_row`, `_skip_reason`, `_reasons` (a list of
-    {column_name, message}), `_warnings` (a list of {column_name, message, value}) and `_is_valid` (no reason,
-    not skipped: the row is loaded). The phone lookup table (`phones.build_lookup`) must exist. Keys repeated in
-    the file are warned afterwards, on the stored rows (`repeated_key_warnings_sql`)."""
+    {column_name, message}), `_warnings` (a list of {column_name, message, value}), `_is_valid` (no reason,
+    not skipped: the row is loaded) and, for kinds with phones, `_phone_read_by` (how the phone's country was
+    decided). For such kinds `mapped_table` is `phones.prepare`'s view and `phone_lookup` its lookup table.
+    Keys repeated in the file are warned afterwards, on the stored rows (`repeated_key_warnings_sql`)."""
     sqls = {column.name: _ColumnSql(column, columns[column.name], settings) for column in contract.columns}
     # Each typed value is computed once, in an inner query, and the checks read it from there: DuckDB does not
     # share a subexpression between the branches of the CASEs the checks are made of.
@@ -274,7 +266,17 @@ def validation_query(
         reasons.append(_customer_reference_check(sqls, typed))
     join = ""
     if "phone" in sqls:
-        join = f" left join {LOOKUP_TABLE} on {LOOKUP_TABLE}.raw = mapped.phone"
+        if phone_lookup is None:
+            raise ValueError("a kind with phones needs the phone lookup of phones.prepare")
+        join = (
+            f" left join {phone_lookup} as phone_lookup "
+            "on phone_lookup.raw = mapped.phone and phone_lookup.region = mapped._phone_region"
+        )
+        typed_values.append(
+            "case when phone_lookup.e164 is null then null when phone_lookup.has_country_code "
+            "then 'country_code' else mapped._phone_rule end as _phone_read_by"
+        )
+        final_columns.append("mapped._phone_read_by")
     return (
         "select *, len(_reasons) = 0 and _skip_reason is null as _is_valid from (\nselect\n    "
         + ",\n    ".join(final_columns)
@@ -329,19 +331,31 @@ def repeated_keys_sql(contract: Contract, validated_table: str) -> str:
 
 
 def repeated_key_warnings_sql(contract: Contract, validated_table: str, repeated_table: str) -> str:
-    """SELECT _source_row, warning: every loaded row but the last of its key is told that the last row wins
-    (staging keeps it)."""
+    """SELECT _source_row, warning, is_copy: every loaded row but the last of its key is told that the last row
+    wins (staging keeps it); `is_copy` when it holds the same values as that row, so nothing is lost by it."""
     key_text = key_text_sql(contract, "target")
     same_key = " and ".join(
         f"{column} = repeated.{quote(name)}"
         for column, name in zip(key_columns_sql(contract, "target"), contract.key, strict=True)
     )
+    is_copy = (
+        f"hash({', '.join(f'target.{quote(name)}' for name in contract.column_names)}) = "
+        f"hash({', '.join(f'winner.{quote(name)}' for name in contract.column_names)})"
+    )
     message = (
         f"{literal('/'.join(contract.key) + ' ')} || {_shown(key_text)} || "
-        "' appears again in this file, last in row ' || cast(repeated.last_row as varchar) || '; the last row wins'"
+        "case when is_copy then ' appears again in this file with the same values, last in row ' "
+        "|| cast(last_row as varchar) || '; kept once' "
+        "else ' appears again in this file with other values, last in row ' || cast(last_row as varchar) "
+        "|| '; the last row wins' end"
     )
     return f"""
-        select target._source_row, {_struct(contract.key[0], message, key_text)} as warning
-        from {validated_table} as target join {repeated_table} as repeated on {same_key}
-        where target._is_valid and target._source_row < repeated.last_row
+        select _source_row, {_struct(contract.key[0], message, key_text)} as warning, is_copy
+        from (
+            select target.*, repeated.last_row, {is_copy} as is_copy
+            from {validated_table} as target
+            join {repeated_table} as repeated on {same_key}
+            join {validated_table} as winner on winner._source_row = repeated.last_row
+            where target._is_valid and target._source_row < repeated.last_row
+        ) as target
     """

@@ -7,6 +7,8 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import yaml
+
 from pipelines.core.contracts import KINDS
 from pipelines.core.mapping.loading import MappingError, load_mapping
 from pipelines.core.mapping.model import Mapping
@@ -21,12 +23,31 @@ class Selection:
     reason: str  # why this mapping, in words
 
 
+@dataclass(frozen=True)
+class MappingProblem:
+    """A mapping file of the user's that cannot be used. Files it might read wait (new or changed ones fail with
+    this message, loaded ones keep their rows) rather than load with another mapping: with the wrong mapping good
+    rows would be replaced by rejects. What it might read is known from its `kind` and `match` when those can
+    still be read; if not, it might read any file."""
+
+    message: str
+    kind: str | None = None
+    match: tuple[str, ...] | None = None
+
+    def may_read(self, kind: str, path_in_kind: str) -> bool:
+        if self.kind is not None and self.kind != kind:
+            return False
+        if self.match is None:
+            return True
+        return any(matches(pattern, path_in_kind) for pattern in self.match)
+
+
 @dataclass
 class MappingCatalog:
     user_mappings: list[Mapping] = field(default_factory=list)
     presets: list[Mapping] = field(default_factory=list)
     canonical: dict[str, Mapping] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)  # user mapping files that could not be read
+    problems: list[MappingProblem] = field(default_factory=list)  # user mapping files that could not be read
 
     @classmethod
     def load(cls, user_dir: Path | None) -> MappingCatalog:
@@ -42,8 +63,11 @@ class MappingCatalog:
             try:
                 catalog.user_mappings.append(load_mapping(path))
             except MappingError as error:
-                catalog.problems.append(str(error))
+                catalog.problems.append(_problem(path, str(error)))
         return catalog
+
+    def problems_for(self, kind: str, path_in_kind: str) -> list[MappingProblem]:
+        return [problem for problem in self.problems if problem.may_read(kind, path_in_kind)]
 
     def all(self) -> list[Mapping]:
         return [*self.user_mappings, *self.presets, *self.canonical.values()]
@@ -77,6 +101,24 @@ def matches(pattern: str, path_in_kind: str) -> bool:
     if "/" not in pattern:
         return fnmatch.fnmatch(path.name.lower(), pattern.lower())
     return fnmatch.fnmatch(path_in_kind.lower(), pattern.lower().replace("**/", "*").replace("**", "*"))
+
+
+def _problem(path: Path, message: str) -> MappingProblem:
+    """What can still be read of an invalid mapping file: its kind and match patterns, if they are well formed."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return MappingProblem(message)
+    if not isinstance(document, dict) or document.get("kind") not in KINDS:
+        return MappingProblem(message)
+    match = document.get("match")
+    if match is None:
+        return MappingProblem(message, document["kind"], ())  # used only when named: reads no landing file
+    if isinstance(match, str):
+        match = [match]
+    if not isinstance(match, list) or not all(isinstance(item, str) for item in match):
+        return MappingProblem(message, document["kind"])
+    return MappingProblem(message, document["kind"], tuple(match))
 
 
 def _yaml_files(folder: Path) -> list[Path]:

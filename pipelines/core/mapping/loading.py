@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from phonenumbers import PhoneMetadata
 
 from pipelines.core.contracts import CONTRACTS
 from pipelines.core.mapping.model import ColumnRule, Condition, DeriveRule, Mapping, ReadOptions
@@ -25,6 +29,7 @@ TOP_LEVEL_KEYS = {
     "skip_rows",
     "derive",
     "same_name_columns",
+    "phone_region",
 }
 READ_KEYS = {"delimiter", "quote", "encoding", "sheet", "skip_lines"}
 RULE_KEYS = {
@@ -78,6 +83,9 @@ def parse_mapping(document: Any, origin: Path | None = None) -> Mapping:
     timezone = parser.text(data, "timezone")
     if timezone:
         parser.check_timezone(timezone, "timezone")
+    phone_region = parser.text(data, "phone_region")
+    if phone_region and PhoneMetadata.metadata_for_region(phone_region.upper()) is None:
+        parser.fail("phone_region", f"{phone_region!r} is not a phone region; use an ISO 3166 code such as DE, CN")
     return Mapping(
         name=name,
         kind=kind,
@@ -93,8 +101,16 @@ def parse_mapping(document: Any, origin: Path | None = None) -> Mapping:
         ),
         derive=derive,
         same_name_columns=parser.flag(data, "same_name_columns", True),
+        phone_region=phone_region.upper() if phone_region else None,
         origin=origin,
+        fingerprint=fingerprint(document),
     )
+
+
+def fingerprint(document: Any) -> str:
+    """What the mapping says, hashed: the same for the same rules however the YAML is laid out or commented, so
+    that only a change of rules reloads the files a mapping reads."""
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _target(value: Any) -> str | None:
@@ -248,6 +264,8 @@ class _Parser:
             if name in data:
                 if isinstance(data[name], bool) or not isinstance(data[name], int | float):
                     self.fail(f"{key}.{name}", "expected a number")
+                if not math.isfinite(data[name]):
+                    self.fail(f"{key}.{name}", f"expected a finite number, got {data[name]}")
                 bounds[name] = float(data[name])
         return Condition(
             column=str(column),

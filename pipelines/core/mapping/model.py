@@ -92,7 +92,10 @@ class Mapping:
     derive: tuple[DeriveRule, ...] = ()
     # Contract columns the mapping does not mention are taken from a file column of the same name.
     same_name_columns: bool = True
-    origin: Path | None = None  # the YAML file it came from; None for the built-in canonical mapping
+    # Phone numbers without a country code, in rows that do not say their country, are of this region.
+    phone_region: str | None = None
+    origin: Path | None = None  # the YAML file it came from
+    fingerprint: str = ""  # hash of the rules (`loading.fingerprint`): a changed mapping reloads its files
 
     @property
     def label(self) -> str:

@@ -5,22 +5,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipelines.core.contracts import Contract
 from pipelines.core.mapping.model import ColumnRule, Condition, Mapping
+from pipelines.core.sql import literal, number, quote
 
 
 class MappingMismatchError(ValueError):
     """The file lacks a column the mapping needs for a required contract column or a rule; says which."""
-
-
-def quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 WHITESPACE = " \t\r\n"
@@ -45,8 +38,17 @@ def distinct_column_name(name: str, taken: list[str], position: int) -> str:
 
 
 def normalized_name(name: str) -> str:
-    """'Customer ID', 'customer_id' and ' CUSTOMER-ID ' name the same column."""
-    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+    """'Customer ID', 'customer_id', ' CUSTOMER-ID ', 'customerId' and 'CustomerID' name the same column: words
+    split at camelCase humps, lower case, joined by underscores."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
+    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words)
+    return re.sub(r"[^0-9a-z]+", "_", words.lower()).strip("_")
+
+
+def compact_name(name: str) -> str:
+    """Letters and digits only, lower case: 'E-Mail', 'eMail' and 'email' are one name, as are 'FirstName' and
+    'first_name'. Tried after `normalized_name`, so a file with both spellings reads the closer one."""
+    return re.sub(r"[^0-9a-z]+", "", name.lower())
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,21 @@ class CompiledMapping:
     skip_reason: str
     unused_file_columns: tuple[str, ...]
     notes: tuple[str, ...]  # things the user should know, e.g. an optional column the file does not have
+    # (column, within): a column the file does not give, numbered 1, 2, 3 … within each value of another mapped
+    # column in file order (sales lines within their order).
+    numbered: tuple[str, str] | None = None
 
     def select_sql(self, source_table: str) -> str:
         parts = [f"{column.expression} as {quote(name)}" for name, column in self.columns.items()]
         parts += ["_source_row", f"{self.skip_reason} as _skip_reason"]
-        return "select\n    " + ",\n    ".join(parts) + f"\nfrom {source_table} as source_rows"
+        select = "select\n    " + ",\n    ".join(parts) + f"\nfrom {source_table} as source_rows"
+        if self.numbered is None:
+            return select
+        column, within = (quote(name) for name in self.numbered)
+        return (
+            f"select * replace (cast(row_number() over (partition by {within} order by _source_row) as varchar) "
+            f"as {column}) from (\n{select}\n) as mapped_rows"
+        )
 
 
 class _Columns:
@@ -80,12 +92,18 @@ class _Columns:
     def __init__(self, file_columns: tuple[str, ...]) -> None:
         self.file_columns = file_columns
         self.by_normalized: dict[str, str] = {}
+        self.by_compact: dict[str, str] = {}
         for name in file_columns:
             self.by_normalized.setdefault(normalized_name(name), name)
+            self.by_compact.setdefault(compact_name(name), name)
         self.used: set[str] = set()
 
     def find(self, name: str) -> str | None:
-        found = name if name in self.file_columns else self.by_normalized.get(normalized_name(name))
+        found = (
+            name
+            if name in self.file_columns
+            else self.by_normalized.get(normalized_name(name)) or self.by_compact.get(compact_name(name))
+        )
         if found is not None:
             self.used.add(found)
         return found
@@ -138,18 +156,35 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
         raise MappingMismatchError(
             f"missing required column(s): {', '.join(missing_required)} (the file has: {_listed(file_columns)})"
         )
-    for derive in mapping.derive:
-        condition = _condition_sql(derive.when, columns, "derive")
-        current = mapped[derive.column]
-        mapped[derive.column] = MappedColumn(
-            derive.column,
-            f"case when {condition} then {literal(derive.value)} else {current.expression} end",
-            f"{current.origin}; {derive.value!r} where {derive.when.describe()}",
+    for name in dict.fromkeys(derive.column for derive in mapping.derive):
+        # One CASE per column, its rules in the order written: the first rule that holds sets the value.
+        rules = [derive for derive in mapping.derive if derive.column == name]
+        whens = " ".join(
+            f"when {_condition_sql(derive.when, columns, 'derive')} then {literal(derive.value)}" for derive in rules
+        )
+        current = mapped[name]
+        described = "; ".join(f"{derive.value!r} where {derive.when.describe()}" for derive in rules)
+        mapped[name] = MappedColumn(
+            name,
+            f"case {whens} else {current.expression} end",
+            f"{current.origin}; {described} (the first rule that holds)",
             current.formats,
             current.timezone,
             current.decimal_comma,
             current.minutes_after,
         )
+    numbered = None
+    if contract.numbered_within is not None:
+        column, within = contract.numbered_within
+        if mapped[column].expression == "cast(null as varchar)":
+            numbered = (column, within)
+            mapped[column] = replace(
+                mapped[column], origin=f"not in the file: 1, 2, 3 … within each {within}, in file order"
+            )
+            notes.append(
+                f"the file gives no {column}: rows are numbered 1, 2, 3 … within each {within} in file order, "
+                f"so that each row is a {column} of its own"
+            )
     skip_reason = "cast(null as varchar)"
     if mapping.skip_rows:
         whens = " ".join(
@@ -159,7 +194,7 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
         )
         skip_reason = f"case {whens} end"
     unused = tuple(name for name in file_columns if name not in columns.used)
-    return CompiledMapping(mapping, mapped, skip_reason, unused, tuple(notes))
+    return CompiledMapping(mapping, mapped, skip_reason, unused, tuple(notes), numbered)
 
 
 def _rule_for(mapping: Mapping, name: str, columns: _Columns) -> ColumnRule | None:
@@ -224,10 +259,10 @@ def _condition_sql(condition: Condition, columns: _Columns, section: str) -> str
         return f"{value} is {'' if condition.is_empty else 'not '}null"
     if condition.matches is not None:
         return f"coalesce(regexp_matches({value}, {literal(condition.matches)}), false)"
-    number = f"try_cast(replace({value}, ',', '.') as double)"
+    as_number = f"try_cast(replace({value}, ',', '.') as double)"
     if condition.below is not None:
-        return f"coalesce({number} < {condition.below!r}, false)"
-    return f"coalesce({number} > {condition.above!r}, false)"
+        return f"coalesce({as_number} < {number(condition.below)}, false)"
+    return f"coalesce({as_number} > {number(condition.above)}, false)"
 
 
 def _listed(names: tuple[str, ...]) -> str:

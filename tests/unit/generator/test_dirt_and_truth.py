@@ -13,6 +13,7 @@ from pipelines.core.contracts import CONTRACTS
 from pipelines.core.generator.dirt import DIRT_TYPES
 from pipelines.core.ingest import ingest_kind
 from pipelines.core.ingest.readers import read_into
+from pipelines.core.ingest.scope import TempScope
 from pipelines.core.mapping.model import ReadOptions
 
 
@@ -35,7 +36,7 @@ def test_the_share_of_dirty_rows_follows_the_rate(dirty, kind: str) -> None:
 
 def _file_rows(summary, relative: str) -> pd.DataFrame:
     connection = duckdb.connect()
-    (part,) = read_into(connection, summary.out_dir / relative, "rows", ReadOptions()).parts
+    (part,) = read_into(connection, summary.out_dir / relative, TempScope(connection), ReadOptions()).parts
     frame = connection.execute(f"select * from {part.relation} order by _source_row").df().set_index("_source_row")
     return frame.astype(object).where(frame.notna(), None)
 

@@ -17,8 +17,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.core.ingest.readers.parts import ReadResult, SourcePart, UnreadableFileError
+from pipelines.core.ingest.scope import TempScope
 from pipelines.core.mapping.model import ReadOptions
-from pipelines.core.mapping.sql import distinct_column_name, literal, quote
+from pipelines.core.mapping.sql import distinct_column_name
+from pipelines.core.sql import literal
 
 DELIMITERS = (",", ";", "\t", "|")
 MAX_LINE_BYTES = 64 << 20
@@ -26,15 +29,19 @@ MAX_LINE_BYTES = 64 << 20
 # reads a third slower; 128 MB measured best on 150–700 MB files (benchmarks/README.md).
 BUFFER_BYTES = 2 * MAX_LINE_BYTES
 MAX_RECOVERIES = 200
-REJECTS_TABLE = "_csv_rejects"
-REJECTS_SCAN = "_csv_reject_scans"
 ERROR_WORDS = {
     "MISSING COLUMNS": "the line has fewer fields than the header",
     "TOO MANY COLUMNS": "the line has more fields than the header",
     "UNQUOTED VALUE": "a quote is opened but never closed",
     "LINE SIZE OVER MAXIMUM": "the line is longer than 64 MB",
+    "INVALID ENCODING": "the line is not valid UTF-8 (another encoding? set read.encoding in the mapping)",
     "INVALID UNICODE": "the line is not valid UTF-8 (another encoding? set read.encoding in the mapping)",
 }
+_ERROR_IN_WORDS = (
+    "case error_type "
+    + " ".join(f"when {literal(kind)} then {literal(words)}" for kind, words in ERROR_WORDS.items())
+    + " else error_message end"
+)
 
 
 class CsvProblem(Exception):  # noqa: N818 - a message for the user, not a programming error
@@ -60,8 +67,28 @@ class _Header:
     lines_before: int  # lines above the header: those the mapping skips, then blank ones
 
 
+def read_delimited(
+    connection: duckdb.DuckDBPyConnection, path: Path, scope: TempScope, options: ReadOptions
+) -> ReadResult:
+    table, rejects = scope.table("file_1"), scope.table("file_1_rejects")
+    try:
+        read = read_csv(connection, scope, path, table, rejects, options)
+    except CsvProblem as error:
+        raise UnreadableFileError(str(error)) from error
+    result = ReadResult("csv", notes=list(read.notes))
+    result.parts.append(SourcePart(table, None, read.columns, read.rows, rejects, read.row_number_sql))
+    if read.rows == 0:
+        result.notes.append("the file has a header but no data rows")
+    return result
+
+
 def read_csv(
-    connection: duckdb.DuckDBPyConnection, path: Path, table: str, rejects_table: str, options: ReadOptions
+    connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
+    path: Path,
+    table: str,
+    rejects_table: str,
+    options: ReadOptions,
 ) -> CsvRead:
     """Create temp `table` (the file's columns as text) and `rejects_table` (_source_row, reason, raw_line) for the
     lines that could not be split. The data row of each row of `table` is `CsvRead.row_number_sql`."""
@@ -71,11 +98,12 @@ def read_csv(
     )
     notes = list(header.notes)
     first_line_offset = header.lines_before + 1  # lines before the first data row
-    source, rows_before = path, 0
+    source, rows_before, numbered = path, 0, False
     with tempfile.TemporaryDirectory(prefix="pulse-csv-") as scratch:
         for attempt in range(MAX_RECOVERIES + 1):
             swallowed_from = _read_once(
                 connection,
+                scope,
                 source,
                 table,
                 rejects_table,
@@ -84,12 +112,13 @@ def read_csv(
                 rows_before,
                 header.lines_before if attempt == 0 else 0,
             )
+            numbered = numbered or _has_row_numbers(connection, table)
             if swallowed_from is None:
                 break
             # Lines after the unterminated quote: read them again as a file of their own.
             rows_before = swallowed_from
             remainder = Path(scratch) / f"remainder-{attempt}.csv"
-            if not _write_remainder(connection, rejects_table, swallowed_from, header, remainder):
+            if not _write_remainder(connection, scope, header, remainder):
                 break
             source, first_line_offset = remainder, 1
         else:
@@ -97,10 +126,12 @@ def read_csv(
     rows = connection.execute(
         f"select (select count(*) from {table}) + (select count(*) from {rejects_table})"
     ).fetchone()[0]
-    numbered = connection.execute(
-        "select count(*) from duckdb_columns() where table_name = ? and column_name = '_source_row'", [table]
-    ).fetchone()[0]
     return CsvRead(header.names, rows, header.delimiter, tuple(notes), "_source_row" if numbered else "rowid + 1")
+
+
+def _has_row_numbers(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    names = [row[0] for row in connection.execute(f"describe {table}").fetchall()]
+    return "_source_row" in names
 
 
 def _header(path: Path, options: ReadOptions) -> _Header:
@@ -137,12 +168,9 @@ def _header(path: Path, options: ReadOptions) -> _Header:
     return _Header(tuple(cleaned), delimiter, quote_char, tuple(notes), options.skip_lines + blank)
 
 
-def _columns_sql(names: tuple[str, ...]) -> str:
-    return ", ".join(f"cast(null as varchar) as {quote(name)}" for name in names)
-
-
 def _read_once(
     connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
     source: Path,
     table: str,
     rejects_table: str,
@@ -154,10 +182,11 @@ def _read_once(
     """Read `source` into `table` (first pass) or append it (the remainder after an unterminated quote). Returns the
     data-row number of an unterminated quote that swallowed the rest of the file, or None."""
     first_pass = rows_before == 0
-    batch = table if first_pass else "_csv_batch"
+    batch = table if first_pass else scope.table("batch")
+    duckdb_rejects, duckdb_scans = scope.table("duckdb_rejects"), scope.table("duckdb_reject_scans")
     columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header.names) + "}"
-    connection.execute(f"drop table if exists {REJECTS_TABLE}")
-    connection.execute(f"drop table if exists {REJECTS_SCAN}")
+    connection.execute(f"drop table if exists {duckdb_rejects}")
+    connection.execute(f"drop table if exists {duckdb_scans}")
     dialect = (
         f"auto_detect = false, header = true, skip = {skip}, delim = {literal(header.delimiter)}, "
         f"quote = {literal(header.quote)}, escape = {literal(header.quote)}, columns = {columns}, "
@@ -173,7 +202,10 @@ def _read_once(
             return None
         except duckdb.Error:
             connection.execute(f"drop table if exists {batch}")
-    options = f"{dialect}, store_rejects = true, rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}'"
+    options = (
+        f"{dialect}, store_rejects = true, rejects_table = {literal(duckdb_rejects)}, "
+        f"rejects_scan = {literal(duckdb_scans)}"
+    )
     try:
         connection.execute(
             f"create or replace temp table {batch} as select * from read_csv(?, {options})",
@@ -181,66 +213,92 @@ def _read_once(
         )
     except duckdb.Error as error:
         raise CsvProblem(f"not readable as delimited text ({str(error).strip().splitlines()[0]})") from error
-    rejected = connection.execute(
+    broken = scope.table("broken_lines")
+    connection.execute(
         f"""
-        select line - {first_line_offset} as data_row, error_type, error_message, csv_line
-        from {REJECTS_TABLE}
+        create or replace temp table {broken} as
+        select line - {first_line_offset} as data_row, cast(error_type as varchar) as error_type, error_message,
+               coalesce(csv_line, '') as csv_line,
+               -- lines of the rejected text after its first: an unterminated quote runs on to the end of the file
+               length(rtrim(coalesce(csv_line, ''), chr(10)))
+                   - length(replace(rtrim(coalesce(csv_line, ''), chr(10)), chr(10), '')) as lines_after
+        from {duckdb_rejects}
         -- one entry per line: DuckDB reports a short line once for every missing column (the first counts its
         -- fields), a long one once for every extra field (the last counts them)
         qualify row_number() over (
             partition by line order by case when error_type = 'TOO MANY COLUMNS' then -column_idx else column_idx end
         ) = 1
-        order by line
         """
-    ).fetchall()
-    # Rejected lines are missing from the batch. With r_1 < r_2 < … the rejected data rows, the k-th good row is
-    # data row k + #{i : r_i - i < k}: an as-of join on r_i - i finds that count.
-    gaps: dict[int, int] = {}
-    for index, (data_row, *_) in enumerate(rejected, start=1):
-        gaps[data_row - index] = index
-    if first_pass and not gaps:
+    )
+    if first_pass and not connection.execute(f"select count(*) from {broken}").fetchone()[0]:
         return None
-    else:
-        connection.execute("create or replace temp table _csv_gaps (good_rows_before bigint, rejected_before bigint)")
-        if gaps:
-            connection.executemany("insert into _csv_gaps values (?, ?)", list(gaps.items()))
-        numbered = f"""
-            select batch.* exclude (_batch_row),
-                   {rows_before} + batch._batch_row + coalesce(gaps.rejected_before, 0) as _source_row
-            from (select *, rowid + 1 as _batch_row from {batch}) as batch
-            asof left join _csv_gaps as gaps on batch._batch_row > gaps.good_rows_before
-            order by batch._batch_row
+    _number_rows(connection, scope, batch, broken, table, rows_before, first_pass)
+    connection.execute(
+        f"""
+        insert into {rejects_table}
+        select {rows_before} + data_row,
+               'line could not be split into fields: ' || {_ERROR_IN_WORDS}
+               || case when error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')
+                       then ' (' || replace(replace(error_message, 'Expected Number of Columns', 'expected'),
+                                            ' Found', ', found') || ')'
+                       else '' end
+               || case when error_type = 'UNQUOTED VALUE' and lines_after > 0
+                       then '; it runs to the end of the file, so the ' || lines_after
+                            || ' line(s) after it are read again'
+                       else '' end,
+               split_part(csv_line, chr(10), 1)
+        from {broken}
+        order by data_row
         """
-        if first_pass:
-            connection.execute(f"create or replace temp table _csv_numbered as {numbered}")
-            connection.execute(f"drop table {table}")
-            connection.execute(f"alter table _csv_numbered rename to {table}")
-        else:
-            connection.execute(f"insert into {table} {numbered}")
-            connection.execute(f"drop table {batch}")
-    swallowed_from = None
-    for data_row, error_type, message, raw_line in rejected:
-        words = ERROR_WORDS.get(error_type, message)
-        if error_type == "MISSING COLUMNS" or error_type == "TOO MANY COLUMNS":
-            words = (
-                f"{words} ({message.replace('Expected Number of Columns', 'expected').replace(' Found', ', found')})"
-            )
-        lines = raw_line.rstrip("\n").count("\n") + 1 if raw_line else 1
-        if error_type == "UNQUOTED VALUE" and lines > 1:
-            words += f"; it runs to the end of the file, so the {lines - 1} line(s) after it are read again"
-            swallowed_from = rows_before + data_row
-        connection.execute(
-            f"insert into {rejects_table} values (?, ?, ?)",
-            [rows_before + data_row, f"line could not be split into fields: {words}", (raw_line or "").split("\n")[0]],
-        )
-    return swallowed_from
+    )
+    swallowed = connection.execute(
+        f"select max(data_row) from {broken} where error_type = 'UNQUOTED VALUE' and lines_after > 0"
+    ).fetchone()[0]
+    return None if swallowed is None else rows_before + swallowed
 
 
-def _write_remainder(
-    connection: duckdb.DuckDBPyConnection, rejects_table: str, swallowed_from: int, header: _Header, target: Path
-) -> bool:
+def _number_rows(
+    connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
+    batch: str,
+    broken: str,
+    table: str,
+    rows_before: int,
+    first_pass: bool,
+) -> None:
+    """Give the rows of `batch` their data-row numbers: rejected lines are missing from it. With r_1 < r_2 < …
+    the rejected data rows, the k-th good row is data row k + #{i : r_i - i < k}; an as-of join on r_i - i
+    finds that count."""
+    gaps = scope.table("gaps")
+    connection.execute(
+        f"""
+        create or replace temp table {gaps} as
+        select data_row - position as good_rows_before, max(position) as rejected_before
+        from (select data_row, row_number() over (order by data_row) as position from {broken})
+        group by all
+        """
+    )
+    numbered = f"""
+        select batch.* exclude (_batch_row),
+               {rows_before} + batch._batch_row + coalesce(gaps.rejected_before, 0) as _source_row
+        from (select *, rowid + 1 as _batch_row from {batch}) as batch
+        asof left join {gaps} as gaps on batch._batch_row > gaps.good_rows_before
+        order by batch._batch_row
+    """
+    if first_pass:
+        renumbered = scope.table("numbered")
+        connection.execute(f"create or replace temp table {renumbered} as {numbered}")
+        connection.execute(f"drop table {table}")
+        connection.execute(f"alter table {renumbered} rename to {table}")
+    else:
+        connection.execute(f"insert into {table} {numbered}")
+        connection.execute(f"drop table {batch}")
+
+
+def _write_remainder(connection: duckdb.DuckDBPyConnection, scope: TempScope, header: _Header, target: Path) -> bool:
     raw = connection.execute(
-        f"select csv_line from {REJECTS_TABLE} where error_type = 'UNQUOTED VALUE' order by line desc limit 1"
+        f"select csv_line from {scope.table('duckdb_rejects')} where error_type = 'UNQUOTED VALUE' "
+        "order by line desc limit 1"
     ).fetchone()
     if not raw or "\n" not in raw[0]:
         return False

@@ -1,0 +1,166 @@
+"""JSON (an array of objects, or one object wrapping that array) and JSON Lines into a temp table of text columns.
+
+Keys are addressed by JSON pointer, so any key — with quotes, dots, slashes or a trailing backslash — is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.core.ingest.readers.parts import ReadResult, SourcePart, UnreadableFileError, first_line
+from pipelines.core.ingest.scope import TempScope
+from pipelines.core.mapping.sql import distinct_column_name
+from pipelines.core.sql import json_pointer, quote
+
+JSON_LINE_SEPARATOR = "\x1f"  # a byte that does not occur in JSON text: every line is one field
+
+
+def read_json_lines(connection: duckdb.DuckDBPyConnection, path: Path, scope: TempScope) -> ReadResult:
+    """One object per line; a line that is not a JSON object is rejected with its line number, not the file."""
+    table, rejects, lines, objects = (scope.table(role) for role in ("file_1", "file_1_rejects", "lines", "objects"))
+    try:
+        connection.execute(
+            f"""
+            create or replace temp table {lines} as
+            select line, row_number() over () as _source_row
+            from read_csv(?, auto_detect = false, header = false, delim = '{JSON_LINE_SEPARATOR}', quote = '',
+                          escape = '', columns = {{'line': 'VARCHAR'}}, max_line_size = 67108864,
+                          strict_mode = false)
+            """,
+            [str(path)],
+        )
+    except duckdb.Error as error:
+        raise UnreadableFileError(f"not readable as JSON Lines ({first_line(error)})") from error
+    connection.execute(f"delete from {lines} where line is null or trim(line) = ''")
+    connection.execute(
+        f"""
+        create or replace temp table {rejects} as
+        select _source_row,
+               case when not json_valid(line) then 'line is not valid JSON'
+                    else 'line is JSON but not an object with fields' end as reason,
+               left(line, 1000) as raw_line
+        from {lines}
+        where not json_valid(line) or json_type(line) <> 'OBJECT'
+        """
+    )
+    connection.execute(
+        f"create or replace temp table {objects} as select cast(line as json) as json, _source_row "
+        f"from {lines} where json_valid(line) and json_type(line) = 'OBJECT'"
+    )
+    connection.execute(f"drop table {lines}")
+    columns = _extract_objects(connection, objects, table)
+    rows = connection.execute(f"select (select count(*) from {table}) + (select count(*) from {rejects})").fetchone()[0]
+    if rows == 0:
+        raise UnreadableFileError("the file holds no JSON objects")
+    return ReadResult("jsonl", parts=[SourcePart(table, None, columns, rows, rejects)])
+
+
+def read_json(connection: duckdb.DuckDBPyConnection, path: Path, scope: TempScope) -> ReadResult:
+    """A JSON array of objects, or one object whose only array of objects holds the rows ({"orders": [...]}, as
+    many APIs export); a .json file that is really JSON Lines is read as such. An element that is not an object
+    is rejected with its position, not dropped."""
+    table, rejects, objects = (scope.table(role) for role in ("file_1", "file_1_rejects", "objects"))
+    wrapper = None  # set when the rows are the array inside the file's one object
+    try:
+        connection.execute(
+            f"""
+            create or replace temp table {objects} as
+            select json, row_number() over () as _source_row from read_json_objects(?, format = 'array')
+            """,
+            [str(path)],
+        )
+    except duckdb.Error:
+        try:
+            connection.execute(
+                f"""
+                create or replace temp table {objects} as
+                select json, row_number() over () as _source_row from read_json_objects(?, format = 'unstructured')
+                """,
+                [str(path)],
+            )
+            wrapper = _wrapping_key(connection, objects)
+        except duckdb.Error:
+            # Not one JSON document or a sequence of them: read line by line, so one bad line rejects one row.
+            result = read_json_lines(connection, path, scope)
+            result.file_format = "json"
+            return result
+    notes = []
+    if wrapper is not None:
+        rows = f"cast(json_extract(json, {json_pointer([wrapper])}) as json[])"
+        connection.execute(
+            f"""
+            create or replace temp table {objects} as
+            select unnest({rows}) as json, generate_subscripts({rows}, 1) as _source_row
+            from {objects}
+            """
+        )
+        notes.append(f"rows taken from the array {wrapper!r} of the file's one object")
+    connection.execute(
+        f"""
+        create or replace temp table {rejects} as
+        select _source_row, 'element is JSON but not an object with fields' as reason, left(json::varchar, 1000)
+               as raw_line
+        from {objects} where json_type(json) <> 'OBJECT'
+        """
+    )
+    connection.execute(f"delete from {objects} where json_type(json) <> 'OBJECT'")
+    columns = _extract_objects(connection, objects, table)
+    rows = connection.execute(f"select (select count(*) from {table}) + (select count(*) from {rejects})").fetchone()[0]
+    if connection.execute(f"select count(*) from {table}").fetchone()[0] == 0:
+        raise UnreadableFileError("the JSON file holds no objects with fields")
+    return ReadResult("json", parts=[SourcePart(table, None, columns, rows, rejects)], notes=notes)
+
+
+def _wrapping_key(connection: duckdb.DuckDBPyConnection, objects: str) -> str | None:
+    """The key of the one array of objects in a file that is a single object, if that is what the file is."""
+    if connection.execute(f"select count(*) from {objects}").fetchone()[0] != 1:
+        return None
+    keys = connection.execute(f"select unnest(json_keys(json)) from {objects}").fetchall()
+    arrays = [
+        key
+        for (key,) in keys
+        if connection.execute(
+            f"select json_type(json, {json_pointer([key])}) = 'ARRAY' "
+            f"and json_type(json, {json_pointer([key, '0'])}) = 'OBJECT' from {objects}"
+        ).fetchone()[0]
+    ]
+    return arrays[0] if len(arrays) == 1 else None
+
+
+def _extract_objects(connection: duckdb.DuckDBPyConnection, objects: str, table: str) -> tuple[str, ...]:
+    """Every key of the objects as a text column of `table`, in order of first appearance. Keys of nested objects
+    become columns too, named with dots ("customer.email"), so that a mapping can reach them; arrays stay JSON."""
+    columns: list[tuple[str, str]] = []  # column name, JSON pointer
+    for key in _keys_in_order(connection, objects, "json"):
+        pointer = json_pointer([key])
+        columns.append((distinct_column_name(key, [name for name, _ in columns], len(columns) + 1), pointer))
+        nested = connection.execute(
+            f"select count(*) from {objects} where json_type(json, {pointer}) = 'OBJECT'"
+        ).fetchone()[0]
+        if nested:
+            for child in _keys_in_order(connection, objects, f"json_extract(json, {pointer})"):
+                name = distinct_column_name(f"{key}.{child}", [name for name, _ in columns], len(columns) + 1)
+                columns.append((name, json_pointer([key, child])))
+    extracts = "".join(f"json_extract_string(json, {pointer}) as {quote(name)}, " for name, pointer in columns)
+    connection.execute(f"create or replace temp table {table} as select {extracts}_source_row from {objects}")
+    connection.execute(f"drop table {objects}")
+    return tuple(name for name, _ in columns)
+
+
+def _keys_in_order(connection: duckdb.DuckDBPyConnection, objects: str, json_value: str) -> list[str]:
+    return [
+        row[0]
+        for row in connection.execute(
+            f"""
+            select key from (
+                select unnest(json_keys({json_value})) as key,
+                       generate_subscripts(json_keys({json_value}), 1) as position, _source_row
+                from {objects}
+                where json_type({json_value}) = 'OBJECT'
+            )
+            group by key
+            order by min(_source_row * 100000 + position)
+            """
+        ).fetchall()
+    ]
