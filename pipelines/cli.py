@@ -106,6 +106,9 @@ def streamlit_command(port: int, host: str) -> list[str]:
         "false",
         "--client.toolbarMode",
         "viewer",
+        # Tables leave only through the pages' download buttons, which neutralise spreadsheet formulas.
+        "--client.disableDataExport",
+        "true",
     ]
 
 
@@ -145,7 +148,7 @@ def run_refresh(full: bool = False) -> int:
         forget_every_load()
     with console.status("parsing the dbt project"):
         ensure_manifest()
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
 
     with _progress() as progress:
         task = progress.add_task("refreshing", total=None)
@@ -153,13 +156,12 @@ def run_refresh(full: bool = False) -> int:
         def report(done: int, total: int, step: str) -> None:
             progress.update(task, total=total, completed=done, description=f"finished {step}")
 
-        outcome = refresh(defs, on_step=report)
-    style = {"succeeded": "green", "partial": "yellow", "failed": "red"}[outcome.status]
+        outcome = refresh(build_definitions(), on_step=report)
+    style = {"succeeded": "green", "incomplete": "yellow", "failed": "red"}[outcome.status]
     console.print(f"[{style}]{outcome.summary()}[/{style}]")
-    console.print(
-        f"rows loaded {outcome.rows_loaded:,}, rows rejected {outcome.rows_rejected:,}; "
-        f"serving snapshot: {paths().serving}"
-    )
+    console.print(f"{outcome.counts()}; serving snapshot: {paths().serving}")
+    for warning in outcome.warnings:
+        console.print(f"[bold yellow]attention:[/bold yellow] {warning}")
     if outcome.status == "failed":
         console.print(
             f"where to look: {refresh_log_path(outcome.run_id)}, "
@@ -184,7 +186,12 @@ def forget_every_load() -> None:
 def run_serve(port: int, host: str, with_dagster: bool, dagster_port: int) -> int:
     # A SIGTERM (service manager, `kill`) must stop the children too, like Ctrl+C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    environment = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        # Absolute, so that the dashboards and the Dagster UI read the folder this command uses.
+        DATA_DIR_VARIABLE: str(data_dir()),
+    }
     processes = [subprocess.Popen(streamlit_command(port, host), env=environment)]
     console.print(f"dashboards: http://{host}:{port}")
     if with_dagster:
@@ -231,8 +238,6 @@ def _progress() -> Progress:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
-    # Absolute, so that dbt (run from dbt_project/) and every child process agree on the data folder.
-    os.environ[DATA_DIR_VARIABLE] = str(data_dir())
     try:
         if arguments.command == "generate":
             return run_generate(arguments.scale, arguments.seed, arguments.dirt_rate, arguments.out)

@@ -1,4 +1,5 @@
-"""Data health: did the last refreshes work, which files loaded, and which rows were rejected and why."""
+"""Data health: did the last refreshes work, which files loaded, where every loaded row went, and which rows were
+rejected and why."""
 
 import pandas as pd
 import streamlit as st
@@ -6,6 +7,7 @@ import streamlit as st
 from dashboards.lib import data
 from dashboards.lib.snapshot_guard import require_snapshot
 from dashboards.lib.tables import show_table
+from pipelines.core.spreadsheet_safety import csv_bytes
 
 st.title("Data health")
 
@@ -15,10 +17,13 @@ if outcomes:
     latest = outcomes[0]
     if latest.status == "failed":
         st.error(f"The last refresh failed: {latest.message}. The dashboards show the previous snapshot.")
-    elif latest.status == "partial":
-        st.warning(f"The last refresh was partial: {latest.message}.")
+    elif latest.status == "incomplete":
+        files = "; ".join(f"{item.file} ({item.error})" for item in latest.failed_files[:5])
+        st.warning(f"The last refresh published, but {latest.message}: {files}.")
     else:
         st.success(f"The last refresh succeeded at {latest.finished_at}.")
+    for warning in latest.warnings:
+        st.warning(warning)
     show_table(
         pd.DataFrame(
             [
@@ -27,8 +32,12 @@ if outcomes:
                     "Status": item.status,
                     "Trigger": item.trigger,
                     "Published": item.published,
+                    "Files loaded": item.files_loaded,
+                    "Files failed": len(item.failed_files),
                     "Rows loaded": item.rows_loaded,
                     "Rows rejected": item.rows_rejected,
+                    "Rows skipped": item.rows_skipped,
+                    "Rows not loaded": item.rows_not_loaded,
                     "Message": item.message,
                 }
                 for item in outcomes
@@ -40,11 +49,37 @@ else:
 
 version = require_snapshot()
 
+st.subheader("Where every loaded row went")
+reconciliation = data.row_reconciliation(version)
+if reconciliation.empty:
+    st.info("This snapshot has no reconciliation yet; the next refresh adds it.")
+else:
+    unbalanced = reconciliation[~reconciliation["is_balanced"]]
+    if unbalanced.empty:
+        st.success(
+            "Every loaded row is in the warehouse or listed as superseded: rows loaded = rows in staging + rows "
+            "superseded for every kind, and the same for sales revenue."
+        )
+    else:
+        st.error(f"Rows do not add up for {', '.join(unbalanced['kind'])}; this snapshot should not exist.")
+    show_table(reconciliation)
+    superseded = data.superseded_by_file(version)
+    if not superseded.empty:
+        st.caption(
+            "Rows replaced by another version of their key (a later row of the same file, or another export): "
+            "the list of each is in ops.superseded_rows."
+        )
+        show_table(superseded)
+
 st.subheader("Files loaded")
 log = data.load_log(version)
-failed = log[log["status"] == "failed"] if not log.empty else log
+current = log[log["is_current"]] if not log.empty else log
+failed = log[(log["status"] == "failed") & ~log["file_path"].isin(current["file_path"])] if not log.empty else log
 if not failed.empty:
-    st.error(f"{len(failed)} file(s) could not be read; their reasons are in the table below.")
+    st.error(f"{failed['file_path'].nunique()} file(s) could not be loaded; their reasons are in the table below.")
+flagged = current[current["notes"].fillna("").str.contains("ATTENTION")] if not current.empty else current
+for _, row in flagged.iterrows():
+    st.warning(f"{row['file_path']}: {row['notes'].split('; ')[0].removeprefix('ATTENTION: ')}")
 show_table(log)
 
 st.subheader("Rejected rows")
@@ -53,8 +88,16 @@ if reasons.empty:
     st.success("No row was rejected.")
 else:
     show_table(reasons)
+    rejected = data.rejected_rows(version)
     st.caption("The first 500 rejected rows, with their original values:")
-    show_table(data.rejected_rows(version))
+    show_table(rejected)
+    st.download_button(
+        "Download these rows (CSV)",
+        csv_bytes(rejected),
+        file_name="rejected_rows.csv",
+        mime="text/csv",
+        help="Cells that a spreadsheet would run as a formula are written with a leading ' (OWASP).",
+    )
 
 st.subheader("Loaded with a warning")
 warnings = data.warning_summary(version)

@@ -27,6 +27,16 @@ def load_log(version: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def row_reconciliation(version: str) -> pd.DataFrame:
+    return queries.row_reconciliation(version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def superseded_by_file(version: str) -> pd.DataFrame:
+    return queries.superseded_by_file(version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def rejected_rows(version: str) -> pd.DataFrame:
     return queries.rejected_rows(version)
 

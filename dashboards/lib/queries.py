@@ -42,14 +42,38 @@ def rows_per_kind(version: str | None = None) -> pd.DataFrame:
 
 
 def load_log(version: str | None = None) -> pd.DataFrame:
+    """Every attempt to load a file, newest first: read = loaded + rejected + skipped + not loaded."""
     if not table_exists("ops.load_log", version):
         return pd.DataFrame()
     return query(
         """
-        select kind, file_path, status, rows_read, rows_loaded, rows_rejected, rows_with_warnings, error, notes,
-               mapping, file_format, encoding, seconds, finished_at, is_current
+        select kind, file_path, status, rows_read, rows_loaded, rows_rejected, rows_skipped, rows_not_loaded,
+               rows_with_warnings, rows_repeating_key - coalesce(rows_repeated_copies, 0) as rows_replaced_in_file,
+               error, notes, mapping, file_format, encoding, seconds, finished_at, is_current
         from ops.load_log
         order by finished_at desc, file_path
+        """,
+        version=version,
+    )
+
+
+def row_reconciliation(version: str | None = None) -> pd.DataFrame:
+    """Per kind: rows loaded = rows in staging + rows superseded (and revenue for sales), checked by dbt."""
+    if not table_exists("ops.row_reconciliation", version):
+        return pd.DataFrame()
+    return query("select * from ops.row_reconciliation order by kind", version=version)
+
+
+def superseded_by_file(version: str | None = None) -> pd.DataFrame:
+    """Rows that another version of their key replaces, counted by file and by what replaced them."""
+    if not table_exists("ops.superseded_rows", version):
+        return pd.DataFrame(columns=["kind", "source_file", "superseded_by", "rows", "net_revenue"])
+    return query(
+        """
+        select kind, source_file, superseded_by, count(*) as rows, sum(net_revenue) as net_revenue
+        from ops.superseded_rows
+        group by all
+        order by rows desc, source_file
         """,
         version=version,
     )

@@ -1,4 +1,4 @@
-"""Tell a person when a refresh failed or was partial: a JSON webhook and/or an e-mail."""
+"""Tell a person when a refresh failed, was incomplete or needs a look: a JSON webhook and/or an e-mail."""
 
 from __future__ import annotations
 

@@ -15,7 +15,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.core.sql import literal, quote
+
 PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "ops")
+# Every loaded row with the rank of its version (staging keeps rank 1): the warehouse's business, not a reader's.
+UNPUBLISHED_PREFIXES = ("base_",)
 SNAPSHOT_TABLE = "meta.snapshot"
 
 
@@ -38,7 +42,7 @@ def publish(
     candidate = serving_path.with_name(f".{serving_path.stem}.{uuid.uuid4().hex}.duckdb")
     published_at = datetime.now(UTC).replace(tzinfo=None)
     alias = "snapshot_candidate"
-    warehouse.execute(f"attach '{candidate}' as {alias}")
+    warehouse.execute(f"attach {literal(str(candidate))} as {alias}")
     try:
         tables = _copy_relations(warehouse, alias, schemas)
         warehouse.execute(f"create schema {alias}.meta")
@@ -67,14 +71,31 @@ def _copy_relations(warehouse: duckdb.DuckDBPyConnection, alias: str, schemas: t
         """,
         [database, list(schemas)],
     ).fetchall()
+    relations = [(schema, name) for schema, name in relations if not name.startswith(UNPUBLISHED_PREFIXES)]
     counts: dict[str, int] = {}
     for schema in sorted({schema for schema, _ in relations}):
-        warehouse.execute(f'create schema {alias}."{schema}"')
+        warehouse.execute(f"create schema {alias}.{quote(schema)}")
     for schema, name in relations:
-        target = f'{alias}."{schema}"."{name}"'
-        warehouse.execute(f'create table {target} as select * from "{database}"."{schema}"."{name}"')
+        target = f"{alias}.{quote(schema)}.{quote(name)}"
+        warehouse.execute(f"create table {target} as select * from {quote(database)}.{quote(schema)}.{quote(name)}")
         counts[f"{schema}.{name}"] = warehouse.execute(f"select count(*) from {target}").fetchone()[0]
     return counts
+
+
+def reconciliation_by_kind(warehouse: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """ops.row_reconciliation as plain values (what a refresh reports), or nothing before dbt has built it."""
+    exists = warehouse.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        ["ops", "row_reconciliation"],
+    ).fetchone()[0]
+    if not exists:
+        return []
+    result = warehouse.execute("select * from ops.row_reconciliation order by kind")
+    names = [column[0] for column in result.description]
+    return [
+        {name: (float(value) if hasattr(value, "as_tuple") else value) for name, value in zip(names, row, strict=True)}
+        for row in result.fetchall()
+    ]
 
 
 def _remove_stale_candidates(serving_path: Path) -> None:

@@ -6,12 +6,23 @@ Failed refreshes never reach serving.duckdb, so the data-health page reads their
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-RefreshStatus = Literal["succeeded", "partial", "failed"]
+# succeeded: everything loaded and published. incomplete: published, but some files could not be loaded (their
+# earlier rows, if any, keep serving). failed: nothing was published; the previous snapshot keeps serving.
+RefreshStatus = Literal["succeeded", "incomplete", "failed"]
+# Words of earlier versions, read from old history lines.
+_OLD_STATUS_WORDS = {"partial": "incomplete"}
+
+
+@dataclass(frozen=True)
+class FailedFile:
+    file: str
+    error: str
+    rows: int = 0  # rows the file holds where that is known; none of them loaded
 
 
 @dataclass(frozen=True)
@@ -23,22 +34,47 @@ class RefreshOutcome:
     trigger: str
     message: str = ""
     published: bool = False
-    failed_files: list[str] = field(default_factory=list)
+    failed_files: list[FailedFile] = field(default_factory=list)
+    files_loaded: int = 0  # loaded in this refresh (new or changed files)
     rows_loaded: int = 0
     rows_rejected: int = 0
+    rows_skipped: int = 0  # left out by a skip rule of a mapping
+    rows_not_loaded: int = 0  # of files or sheets that could not be loaded
+    # The warehouse after the refresh: rows of the current files that a newer version of their key replaces.
+    rows_superseded: int | None = None
+    warnings: list[str] = field(default_factory=list)  # what a person should look at although the refresh worked
 
     @property
     def needs_attention(self) -> bool:
-        return self.status != "succeeded"
+        return self.status != "succeeded" or bool(self.warnings)
 
     def summary(self) -> str:
         text = f"Customer Pulse refresh {self.run_id[:8]} {self.status} ({self.trigger}, finished {self.finished_at})"
         if self.message:
             text += f": {self.message}"
         if self.failed_files:
-            text += f"; files that could not be loaded: {', '.join(self.failed_files)}"
+            shown = "; ".join(f"{item.file} ({item.error})" for item in self.failed_files[:10])
+            more = len(self.failed_files) - 10
+            text += f"; files that could not be loaded: {shown}" + (f" and {more} more" if more > 0 else "")
+        for warning in self.warnings:
+            text += f"; {warning}"
         if not self.published:
             text += "; dashboards keep serving the previous snapshot"
+        return text
+
+    def counts(self) -> str:
+        """This refresh's rows in words."""
+        text = (
+            f"{self.files_loaded:,} file(s) loaded: rows loaded {self.rows_loaded:,}, rejected {self.rows_rejected:,}, "
+            f"skipped by mapping rules {self.rows_skipped:,}"
+        )
+        if self.rows_not_loaded:
+            text += f", in files or sheets that could not be loaded {self.rows_not_loaded:,}"
+        if self.rows_superseded is not None:
+            text += (
+                f"; warehouse: {self.rows_superseded:,} loaded row(s) superseded by another version of their key "
+                "(ops.superseded_rows)"
+            )
         return text
 
 
@@ -52,6 +88,18 @@ def record(history_file: Path, outcome: RefreshOutcome) -> None:
         handle.write(json.dumps(asdict(outcome), sort_keys=True) + "\n")
 
 
+def from_record(values: dict[str, Any]) -> RefreshOutcome:
+    """An outcome from its JSON record, including those written by earlier versions."""
+    known = {item.name for item in fields(RefreshOutcome)}
+    values = {name: value for name, value in values.items() if name in known}
+    values["status"] = _OLD_STATUS_WORDS.get(values.get("status", ""), values.get("status"))
+    values["failed_files"] = [
+        FailedFile(**item) if isinstance(item, dict) else FailedFile(str(item), "")
+        for item in values.get("failed_files") or []
+    ]
+    return RefreshOutcome(**values)
+
+
 def read_history(history_file: Path, limit: int = 100) -> list[RefreshOutcome]:
     """Newest first. A damaged line (say, a crash mid-write) is skipped rather than hiding the rest."""
     if not history_file.is_file():
@@ -59,7 +107,7 @@ def read_history(history_file: Path, limit: int = 100) -> list[RefreshOutcome]:
     outcomes = []
     for line in history_file.read_text(encoding="utf-8").splitlines():
         try:
-            outcomes.append(RefreshOutcome(**json.loads(line)))
+            outcomes.append(from_record(json.loads(line)))
         except (ValueError, TypeError):
             continue
     return list(reversed(outcomes))[:limit]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from pipelines.core.settings import Paths, paths
+from pipelines.core.settings import Paths
 from pipelines.core.warehouse import connect_writer
 
 # Every asset that writes warehouse.duckdb runs in this pool; dagster.yaml limits pools to one slot.
@@ -16,10 +17,13 @@ WAREHOUSE_POOL = "warehouse_writer"
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """warehouse.duckdb under PULSE_DATA_DIR, read at run time so that dbt (same variable) sees the same file."""
+    """The data folder (`PULSE_DATA_DIR`, bound in definitions.py): warehouse.duckdb, landing/, serving.duckdb.
+    dbt is given the same folder by the dbt asset, so both always write the same file."""
+
+    data_dir: str
 
     def paths(self) -> Paths:
-        return paths().ensure()
+        return Paths(Path(self.data_dir).expanduser().resolve()).ensure()
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

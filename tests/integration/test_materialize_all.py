@@ -33,8 +33,9 @@ def materialize_everything(defs: dg.Definitions) -> dg.ExecuteInProcessResult:
 
 
 def test_materializing_twice_is_idempotent(data_dir, dbt_manifest) -> None:
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
 
+    defs = build_definitions()
     generate(data_dir.landing, scale=0.02, seed=3)
     first = materialize_everything(defs)
     assert first.success

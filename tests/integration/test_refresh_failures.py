@@ -10,10 +10,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import dagster as dg
 import duckdb
 import pytest
+import yaml
 
 from pipelines.core import refresh_history
 from pipelines.core.contracts import contract_for
 from pipelines.core.ingest.schema import refresh_raw_view
+from pipelines.core.refresh_history import FailedFile
 from pipelines.defs.automation.headless import run_refresh
 from tests.helpers import SALES_HEADER, write_csv
 
@@ -44,9 +46,9 @@ def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict]]:
 
 @pytest.fixture
 def definitions(dbt_manifest) -> dg.Definitions:
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
 
-    return defs
+    return build_definitions()
 
 
 def _break_a_dbt_test(data_dir) -> None:
@@ -100,19 +102,29 @@ def test_failed_tests_stop_publication_and_alert(data_dir, definitions, webhook)
     assert len(webhook) == 1 and webhook[0]["refresh"]["run_id"] == failed.run_id
 
 
-def test_a_file_that_cannot_be_read_makes_a_partial_refresh(data_dir, definitions, webhook) -> None:
+def test_a_file_that_cannot_be_read_makes_an_incomplete_refresh_that_names_it(data_dir, definitions, webhook) -> None:
     write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
-    (data_dir.landing_for("sales") / "broken.csv").write_bytes(b"")
+    (data_dir.landing_for("sales") / "returns, cancellations and more.csv").write_bytes(b"")
+    (data_dir.landing_for("sales") / "short.csv").write_text("order_id,quantity\nO9,1\nO10,2\n")
     outcome = run_refresh(definitions)
-    assert outcome.status == "partial" and outcome.published
-    assert outcome.failed_files == ["sales/broken.csv (the file is empty)"]
-    assert webhook[0]["refresh"]["status"] == "partial"
+    assert outcome.status == "incomplete" and outcome.published
+    assert outcome.message == "2 file(s) could not be loaded"
+    assert outcome.failed_files == [
+        FailedFile("sales/returns, cancellations and more.csv", "the file is empty", 0),
+        FailedFile(
+            "sales/short.csv",
+            "missing required column(s): ordered_at, unit_price (the file has: 'order_id', 'quantity')",
+            2,
+        ),
+    ]
+    assert (outcome.rows_loaded, outcome.rows_not_loaded, outcome.rows_superseded) == (1, 2, 0)
+    assert webhook[0]["refresh"]["status"] == "incomplete"
+    assert "sales/returns, cancellations and more.csv (the file is empty)" in webhook[0]["text"]
 
 
 def _run_as_scheduled(definitions: dg.Definitions, instance: dg.DagsterInstance, retry_number: int) -> str:
     """A scheduled refresh attempt, reported by the run-failure sensor as the daemon would."""
-    from pipelines.defs.automation.sensors import report_refresh_failure
-
+    report_refresh_failure = definitions.resolve_sensor_def("report_refresh_failure")
     tags = {"customer_pulse/trigger": "schedule", "dagster/retry_number": str(retry_number)}
     result = definitions.resolve_job_def("refresh").execute_in_process(
         instance=instance, raise_on_error=False, tags=tags
@@ -133,20 +145,23 @@ def _run_as_scheduled(definitions: dg.Definitions, instance: dg.DagsterInstance,
     return result.run_id
 
 
-def test_the_daemon_failure_sensor_records_every_attempt_and_alerts_the_last(data_dir, definitions, webhook) -> None:
+def test_a_failed_step_is_not_retried_so_its_first_attempt_alerts(data_dir, definitions, webhook) -> None:
+    """A failed dbt test fails again the same way: dagster.yaml does not retry it, and the failure alerts at once."""
     from pipelines.defs.automation.headless import ensure_dagster_home
 
-    ensure_dagster_home()
+    home = ensure_dagster_home()
     write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
     run_refresh(definitions)
     _break_a_dbt_test(data_dir)
-    with dg.DagsterInstance.get() as instance:
-        first_attempt = _run_as_scheduled(definitions, instance, retry_number=0)
-        assert webhook == []  # the daemon retries it: no alert yet
-        last_attempt = _run_as_scheduled(definitions, instance, retry_number=2)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        attempt = _run_as_scheduled(definitions, instance, retry_number=0)
     history = refresh_history.read_history(data_dir.refresh_history)
-    assert [(item.run_id, item.status, item.trigger) for item in history[:2]] == [
-        (last_attempt, "failed", "schedule"),
-        (first_attempt, "failed", "schedule"),
-    ]
-    assert [payload["refresh"]["run_id"] for payload in webhook] == [last_attempt]
+    assert (history[0].run_id, history[0].status, history[0].trigger) == (attempt, "failed", "schedule")
+    assert [payload["refresh"]["run_id"] for payload in webhook] == [attempt]
+
+
+def test_the_instance_retries_only_runs_that_died_without_a_failed_step() -> None:
+    from pipelines.defs.automation.headless import INSTANCE_TEMPLATE
+
+    settings = yaml.safe_load(INSTANCE_TEMPLATE.read_text())["run_retries"]
+    assert settings == {"enabled": True, "max_retries": 2, "retry_on_asset_or_op_failure": False}

@@ -22,8 +22,9 @@ def sales_rows(prefix: str, count: int) -> list[list[object]]:
 
 
 def test_reads_during_a_refresh_in_another_process(data_dir, dbt_manifest) -> None:
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
 
+    defs = build_definitions()
     write_csv(data_dir.landing_for("sales") / "first.csv", SALES_HEADER, sales_rows("A", 100))
     first = run_refresh(defs)
     assert first.published

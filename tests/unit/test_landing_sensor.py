@@ -6,7 +6,8 @@ import os
 
 import dagster as dg
 
-from pipelines.defs.automation.sensors import landing_run_request, landing_sensor
+from pipelines.core.config import RefreshSettings
+from pipelines.defs.automation.sensors import build_automation, landing_run_request
 from tests.helpers import SALES_HEADER, write_csv
 
 
@@ -35,6 +36,7 @@ def test_new_then_unchanged_then_changed_files(data_dir) -> None:
 
 def test_the_sensor_keeps_its_cursor_between_ticks(data_dir) -> None:
     write_csv(data_dir.landing_for("customers") / "crm.csv", ["customer_id"], [["C1"]])
+    landing_sensor = build_automation(RefreshSettings()).resolve_sensor_def("landing_sensor")
     with dg.instance_for_test() as instance:
         context = dg.build_sensor_context(instance=instance)
         assert isinstance(landing_sensor(context), dg.RunRequest)

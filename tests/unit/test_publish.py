@@ -56,3 +56,17 @@ def test_a_failed_publication_leaves_the_previous_snapshot_and_no_candidate(ware
         publish(warehouse, serving, run_id="run-2")
     assert serving.stat().st_ino == before
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".serving")] == []
+
+
+def test_a_data_folder_whose_path_holds_an_apostrophe_publishes(warehouse, tmp_path) -> None:
+    serving = tmp_path / "o'brien's data" / "warehouse" / "serving.duckdb"
+    snapshot = publish(warehouse, serving, run_id="run-1")
+    with duckdb.connect(str(serving), read_only=True) as reader:
+        assert reader.execute("select count(*) from staging.items").fetchone()[0] == 3
+    assert snapshot.path == serving
+
+
+def test_every_version_of_every_row_stays_in_the_warehouse_only(warehouse, tmp_path) -> None:
+    warehouse.execute("create view staging.base_exports__items as select *, 1 as _export_rank from staging.items")
+    snapshot = publish(warehouse, tmp_path / "serving.duckdb", run_id="run-1")
+    assert "staging.base_exports__items" not in snapshot.tables

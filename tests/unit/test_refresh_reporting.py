@@ -1,4 +1,4 @@
-"""Refresh history and alerts: every outcome recorded; failed and partial ones delivered to a webhook and e-mail."""
+"""Refresh history and alerts: every outcome recorded; failed and incomplete ones delivered to a webhook and e-mail."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import socket
 import threading
 import typing
 from collections.abc import Iterator
+from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from aiosmtpd.controller import Controller
 from pipelines.core import refresh_history
 from pipelines.core.alerts import send_refresh_alert
 from pipelines.core.config import AlertSettings, load_config
-from pipelines.core.refresh_history import RefreshOutcome
+from pipelines.core.refresh_history import FailedFile, RefreshOutcome
 
 
 def outcome(status: str = "failed", **changes) -> RefreshOutcome:
@@ -42,9 +43,24 @@ def test_history_is_read_newest_first_and_survives_a_damaged_line(tmp_path: Path
 
 
 def test_summary_says_what_failed_and_that_the_previous_snapshot_keeps_serving() -> None:
-    text = outcome(failed_files=["sales/x.csv (the file is empty)"]).summary()
-    assert "failed" in text and "unique test failed" in text and "sales/x.csv" in text
+    text = outcome(failed_files=[FailedFile("sales/x, y.csv", "the file is empty")]).summary()
+    assert "failed" in text and "unique test failed" in text and "sales/x, y.csv (the file is empty)" in text
     assert "previous snapshot" in text
+
+
+def test_history_written_by_an_earlier_version_is_read_in_todays_words(tmp_path: Path) -> None:
+    history = tmp_path / "refresh_history.jsonl"
+    old = {**asdict(outcome("failed")), "status": "partial", "failed_files": ["sales/x.csv (the file is empty)"]}
+    history.write_text(json.dumps(old) + "\n")
+    (read,) = refresh_history.read_history(history)
+    assert read.status == "incomplete"
+    assert read.failed_files == [FailedFile("sales/x.csv (the file is empty)", "")]
+
+
+def test_a_refresh_with_a_warning_needs_attention_although_it_succeeded() -> None:
+    flagged = outcome("succeeded", warnings=["sales/x.csv: 95 of 100 rows repeat the key of a later row"])
+    assert flagged.needs_attention and not outcome("succeeded").needs_attention
+    assert "95 of 100 rows repeat" in flagged.summary()
 
 
 class _Receiver(BaseHTTPRequestHandler):

@@ -14,7 +14,7 @@ import dagster as dg
 
 from pipelines.core.refresh_history import RefreshOutcome
 from pipelines.core.settings import paths
-from pipelines.defs.automation.jobs import TRIGGER_TAG
+from pipelines.defs.automation.jobs import REFRESH_JOB, TRIGGER_TAG
 from pipelines.defs.automation.reporting import report_run
 
 INSTANCE_TEMPLATE = Path(__file__).resolve().parents[2] / "dagster.yaml"
@@ -23,8 +23,9 @@ CLI_TRIGGER = "cli"
 
 
 def ensure_dagster_home() -> Path:
-    """Runs started by `pulse refresh` land in the same instance the Dagster UI shows (<data dir>/dagster)."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths().data_dir / "dagster")))
+    """Runs started by `pulse refresh` land in the same instance the Dagster UI shows: $DAGSTER_HOME when set,
+    else <data dir>/dagster (which `pulse serve --dagster` hands to the UI)."""
+    home = Path(os.environ.get("DAGSTER_HOME") or paths().data_dir / "dagster")
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(INSTANCE_TEMPLATE, home / "dagster.yaml")
@@ -44,13 +45,17 @@ def run_refresh(
 
     dbt's own log lines (dagster-dbt echoes them to stdout) go to logs/refresh-<run>.log, not to the terminal.
     """
-    ensure_dagster_home()
-    job = defs.resolve_job_def("refresh")
+    home = ensure_dagster_home()
+    job = defs.resolve_job_def(REFRESH_JOB)
     run_id = str(uuid.uuid4())
     total_steps = len(job.nodes)
     log_path = refresh_log_path(run_id)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with dg.DagsterInstance.get() as instance, log_path.open("w", encoding="utf-8") as log, redirect_stdout(log):
+    with (
+        dg.DagsterInstance.from_config(str(home)) as instance,
+        log_path.open("w", encoding="utf-8") as log,
+        redirect_stdout(log),
+    ):
         worker = threading.Thread(
             target=job.execute_in_process,
             kwargs={

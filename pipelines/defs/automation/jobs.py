@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.core.config import load_config
-
 TRIGGER_TAG = "customer_pulse/trigger"
 # dagster.yaml allows one in-progress run carrying this tag: one refresh writes the warehouse at a time.
 WRITER_TAG = "customer_pulse/warehouse_writer"
+REFRESH_JOB = "refresh"
 
-refresh_job = dg.define_asset_job(
-    name="refresh",
-    selection=dg.AssetSelection.all(),
-    description="Load new exports, rebuild the warehouse, test it, and publish serving.duckdb.",
-    tags={WRITER_TAG: "true", "dagster/max_retries": str(load_config().refresh.max_retries)},
-    # The steps write one DuckDB file and run one after another anyway; a process per step only adds start-up.
-    executor_def=dg.in_process_executor,
-)
+
+def build_refresh_job(max_retries: int) -> dg.UnresolvedAssetJobDefinition:
+    """`max_retries`: how often the daemon starts a run again that died without a step failing (a crash, a
+    killed process); dagster.yaml does not retry runs whose step failed, as those fail again the same way."""
+    return dg.define_asset_job(
+        name=REFRESH_JOB,
+        selection=dg.AssetSelection.all(),
+        description="Load new exports, rebuild the warehouse, test it, and publish serving.duckdb.",
+        tags={WRITER_TAG: "true", "dagster/max_retries": str(max_retries)},
+        # The steps write one DuckDB file and run one after another anyway; a process per step only adds start-up.
+        executor_def=dg.in_process_executor,
+    )

@@ -1,12 +1,13 @@
-"""A refresh run's outcome in words, read from the Dagster event log of that run."""
+"""A refresh run's outcome in words, read from the structured metadata its assets recorded in the event log."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import dagster as dg
 
-from pipelines.core.refresh_history import RefreshOutcome, RefreshStatus
+from pipelines.core.refresh_history import FailedFile, RefreshOutcome, RefreshStatus
 from pipelines.defs.automation.jobs import TRIGGER_TAG
 from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
 
@@ -20,23 +21,32 @@ def outcome_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Refresh
             run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=1000
         ).records
     ]
-    published = any(item.asset_key == SERVING_SNAPSHOT_KEY for item in materializations if item)
-    failed_files: list[str] = []
-    rows_loaded = rows_rejected = 0
+    published = False
+    rows_superseded: int | None = None
+    failed_files: list[FailedFile] = []
+    warnings: list[str] = []
+    counts = dict.fromkeys(("files_loaded", "rows_loaded", "rows_rejected", "rows_skipped", "rows_not_loaded"), 0)
     for item in materializations:
-        if not item or item.asset_key.path[0] != "raw":
+        if not item:
             continue
         metadata = {key: value.value for key, value in item.metadata.items()}
-        rows_loaded += int(metadata.get("rows_loaded", 0) or 0)
-        rows_rejected += int(metadata.get("rows_rejected", 0) or 0)
-        if metadata.get("failed_files"):
-            failed_files.extend(str(metadata["failed_files"]).split(", "))
+        if item.asset_key == SERVING_SNAPSHOT_KEY:
+            published = True
+            if metadata.get("rows_superseded") is not None:
+                rows_superseded = int(metadata["rows_superseded"])
+            continue
+        if item.asset_key.path[0] != "raw":
+            continue
+        for name in counts:
+            counts[name] += int(metadata.get(name, 0) or 0)
+        failed_files += [FailedFile(**entry) for entry in _entries(metadata.get("failed_files"))]
+        warnings += [str(message) for message in metadata.get("warnings") or []]
 
     status: RefreshStatus
     if run.status in FAILED_RUN_STATUSES or not published:
         status, message = "failed", _failure_message(instance, run)
     elif failed_files:
-        status, message = "partial", f"{len(failed_files)} file(s) could not be loaded"
+        status, message = "incomplete", f"{len(failed_files)} file(s) could not be loaded"
     else:
         status, message = "succeeded", ""
     stats = instance.get_run_stats(run.run_id)
@@ -49,9 +59,14 @@ def outcome_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Refresh
         message=message,
         published=published,
         failed_files=failed_files,
-        rows_loaded=rows_loaded,
-        rows_rejected=rows_rejected,
+        rows_superseded=rows_superseded,
+        warnings=warnings,
+        **counts,
     )
+
+
+def _entries(value: Any) -> list[dict[str, Any]]:
+    return [entry for entry in value or [] if isinstance(entry, dict)]
 
 
 def _failure_message(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:

@@ -19,17 +19,22 @@ logger = logging.getLogger(__name__)
 def report_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RefreshOutcome:
     outcome = outcome_for_run(instance, run)
     refresh_history.record(paths().refresh_history, outcome)
-    if outcome.needs_attention and not _will_be_retried(run):
+    if outcome.needs_attention and not _will_be_retried(instance, run):
         for error in send_refresh_alert(load_config().alerts, outcome):
             logger.error("refresh alert not delivered: %s", error)
     return outcome
 
 
-def _will_be_retried(run: dg.DagsterRun) -> bool:
-    """With run retries on, only the last attempt alerts; earlier attempts are recorded but quiet."""
+def _will_be_retried(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
+    """With run retries on, only the last attempt alerts; earlier attempts are recorded but quiet. The daemon
+    retries only runs that died without a step failing (dagster.yaml: retry_on_asset_or_op_failure: false):
+    a step that failed — a file of the wrong shape, a failed dbt test — would fail again the same way."""
     if run.status != dg.DagsterRunStatus.FAILURE:
         return False
     if run.tags.get("customer_pulse/trigger") == "cli":
+        return False
+    step_failures = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE, limit=1)
+    if step_failures.records:
         return False
     max_retries = int(run.tags.get("dagster/max_retries", "0"))
     attempt = int(run.tags.get("dagster/retry_number", "0"))

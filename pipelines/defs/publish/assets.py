@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.core.publish import publish
+from pipelines.core.publish import publish, reconciliation_by_kind
 from pipelines.defs.dbt.assets import warehouse_models
 from pipelines.defs.ingest.assets import ingest_assets
 from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
@@ -20,6 +20,7 @@ from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as connection:
         snapshot = publish(connection, warehouse.paths().serving, run_id=context.run_id)
+        reconciliation = reconciliation_by_kind(connection)
     context.log.info(f"published {len(snapshot.tables)} tables to {snapshot.path}")
     return dg.MaterializeResult(
         metadata={
@@ -27,6 +28,8 @@ def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "published_at": snapshot.published_at.isoformat(),
             "tables": len(snapshot.tables),
             "row_counts": dg.MetadataValue.json(snapshot.tables),
+            "reconciliation": dg.MetadataValue.json(reconciliation),
+            "rows_superseded": sum(int(row["rows_superseded"]) for row in reconciliation),
         }
     )
 

@@ -1,45 +1,19 @@
+{#- One row per key: the first of its versions in base_exports__customers (see its ranking). -#}
 with
 
-source as (
+versions as (
 
-    select * from {{ source('raw', 'customers') }}
-
-),
-
-renamed as (
-
-    select
-        trim(customer_id) as customer_id,
-        trim(full_name) as full_name,
-        email,
-        phone,
-        gender,
-        birth_date,
-        trim(city) as city,
-        trim(region) as region,
-        trim(country) as country,
-        signup_date,
-        lower(trim(acquisition_channel)) as acquisition_channel,
-        trim(account_manager) as account_manager,
-        coalesce(marketing_opt_in, false) as is_marketing_opted_in,
-        updated_at,
-        _source_file,
-        _source_row,
-        _load_id,
-        _file_modified_at
-
-    from source
+    select * from {{ ref('base_exports__customers') }}
 
 ),
 
 final as (
 
-    select * from renamed
-    qualify row_number() over (
-        partition by customer_id
-        order by updated_at desc nulls last, {{ latest_export_first() }}
-    ) = 1
+    select * exclude (_export_rank)
+    from versions
+    where _export_rank = 1
 
 )
 
-select * from final
+-- the base model's columns without its rank (AM04 cannot count columns through exclude)
+select * from final  -- noqa: AM04

@@ -1,49 +1,19 @@
+{#- One row per key: the first of its versions in base_exports__interactions (see its ranking). -#}
 with
 
-source as (
+versions as (
 
-    select * from {{ source('raw', 'interactions') }}
-
-),
-
-renamed as (
-
-    select
-        trim(interaction_id) as interaction_id,
-        nullif(trim(customer_id), '') as customer_id,
-        email,
-        phone,
-        channel,
-        coalesce(type, 'other') as interaction_type,
-        stage,
-        priority,
-        created_at,
-        first_response_at,
-        resolved_at,
-        status,
-        trim(agent) as agent,
-        coalesce(reopen_count, 0) as reopen_count,
-        rating,
-        trim(subject) as subject,
-        coalesce(type, 'other') = 'complaint' as is_complaint,
-        resolved_at is not null as is_resolved,
-        _source_file,
-        _source_row,
-        _load_id,
-        _file_modified_at
-
-    from source
+    select * from {{ ref('base_exports__interactions') }}
 
 ),
 
 final as (
 
-    select * from renamed
-    qualify row_number() over (
-        partition by interaction_id
-        order by {{ latest_export_first() }}
-    ) = 1
+    select * exclude (_export_rank)
+    from versions
+    where _export_rank = 1
 
 )
 
-select * from final
+-- the base model's columns without its rank (AM04 cannot count columns through exclude)
+select * from final  -- noqa: AM04

@@ -1,48 +1,19 @@
+{#- One row per key: the first of its versions in base_exports__survey_responses (see its ranking). -#}
 with
 
-source as (
+versions as (
 
-    select * from {{ source('raw', 'surveys') }}
-
-),
-
-renamed as (
-
-    select
-        trim(response_id) as response_id,
-        nullif(trim(customer_id), '') as customer_id,
-        email,
-        phone,
-        survey_type,
-        method,
-        submitted_at,
-        nps as nps_score,
-        csat as csat_score,
-        ces as ces_score,
-        score_product_quality,
-        score_service_quality,
-        score_delivery,
-        score_value_for_money,
-        trim(comment) as comment_text,
-        nullif(trim(order_id), '') as order_id,
-        nullif(trim(interaction_id), '') as interaction_id,
-        _source_file,
-        _source_row,
-        _load_id,
-        _file_modified_at
-
-    from source
+    select * from {{ ref('base_exports__survey_responses') }}
 
 ),
 
 final as (
 
-    select * from renamed
-    qualify row_number() over (
-        partition by response_id
-        order by {{ latest_export_first() }}
-    ) = 1
+    select * exclude (_export_rank)
+    from versions
+    where _export_rank = 1
 
 )
 
-select * from final
+-- the base model's columns without its rank (AM04 cannot count columns through exclude)
+select * from final  -- noqa: AM04

@@ -1,0 +1,48 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'customers') }}
+
+),
+
+renamed as (
+
+    select
+        trim(customer_id) as customer_id,
+        trim(full_name) as full_name,
+        email,
+        phone,
+        gender,
+        birth_date,
+        trim(city) as city,
+        trim(region) as region,
+        trim(country) as country,
+        signup_date,
+        lower(trim(acquisition_channel)) as acquisition_channel,
+        trim(account_manager) as account_manager,
+        coalesce(marketing_opt_in, false) as is_marketing_opted_in,
+        updated_at,
+        _source_file,
+        _source_row,
+        _load_id,
+        _file_modified_at
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by customer_id
+            order by updated_at desc nulls last, {{ latest_export_first() }}
+        ) as _export_rank
+
+    from renamed
+
+)
+
+select * from ranked

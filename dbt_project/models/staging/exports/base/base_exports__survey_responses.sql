@@ -1,0 +1,51 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'surveys') }}
+
+),
+
+renamed as (
+
+    select
+        trim(response_id) as response_id,
+        nullif(trim(customer_id), '') as customer_id,
+        email,
+        phone,
+        survey_type,
+        method,
+        submitted_at,
+        nps as nps_score,
+        csat as csat_score,
+        ces as ces_score,
+        score_product_quality,
+        score_service_quality,
+        score_delivery,
+        score_value_for_money,
+        trim(comment) as comment_text,
+        nullif(trim(order_id), '') as order_id,
+        nullif(trim(interaction_id), '') as interaction_id,
+        _source_file,
+        _source_row,
+        _load_id,
+        _file_modified_at
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by response_id
+            order by {{ latest_export_first() }}
+        ) as _export_rank
+
+    from renamed
+
+)
+
+select * from ranked

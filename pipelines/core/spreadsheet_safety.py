@@ -1,0 +1,39 @@
+"""Data that leaves as a spreadsheet (CSV or XLSX downloads, `pulse` exports): cells that a spreadsheet program
+would run as a formula are neutralised, following OWASP's CSV-injection guidance — a text cell starting with
+=, +, -, @, a tab or a carriage return gets a leading single quote, and every cell is quoted.
+
+The warehouse keeps the text as the export held it ("@jane thanks!" is a tweet, not a formula); only copies
+written for spreadsheet programs are changed, and only their text cells (a negative number stays a number)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: object) -> object:
+    """The cell as it is safe to write for a spreadsheet program."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells are neutralised; numbers, dates and booleans unchanged."""
+    safe = frame.copy()
+    for name in safe.columns:
+        if safe[name].dtype == object or pd.api.types.is_string_dtype(safe[name]):
+            safe[name] = safe[name].map(neutralised)
+    return safe
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV for a download: neutralised, every cell quoted, UTF-8 with a byte-order mark so Excel reads umlauts
+    and Chinese correctly."""
+    buffer = io.StringIO()
+    spreadsheet_safe(frame).to_csv(buffer, index=False, quoting=csv.QUOTE_ALL)
+    return buffer.getvalue().encode("utf-8-sig")
