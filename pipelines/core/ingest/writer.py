@@ -108,7 +108,11 @@ def record_part(
     warnings = f"select _source_row, unnest(_warnings) as warning from {stored} where len(_warnings) > 0 and _is_valid"
     repeated_keys = repeated_key_warnings(connection, part.scope, contract, stored)
     if repeated_keys:
-        warnings += f" union all select _source_row, warning from ({repeated_keys})"
+        # Written once, read twice: for the warnings and for the counts.
+        repeated_rows = part.scope.table("repeated_rows")
+        connection.execute(f"create or replace temp table {repeated_rows} as {repeated_keys}")
+        repeated_keys = f"select * from {repeated_rows}"
+        warnings += f" union all select _source_row, warning from {repeated_rows}"
     connection.execute(
         f"""
         insert into ops.load_warnings
