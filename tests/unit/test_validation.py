@@ -55,8 +55,9 @@ def validate(
         country_column=quote("country") if "country" in contract.column_names else None,
         mapping_region=mapping.phone_region,
         default_region=settings.phone_region,
+        has_phones="phone" in columns,
     )
-    query = validation_query(contract, reading.rows_view, compiled.columns, settings, reading.lookup_table)
+    query = validation_query(contract, reading.rows, compiled.columns, settings, reading.lookup_table)
     connection.execute(f"create table validated as {query}")
     repeated_keys = repeated_key_warnings(connection, scope, contract, "validated")
     later_row_wins: dict[int, list[str]] = {}
@@ -206,9 +207,7 @@ def test_the_fast_phone_path_agrees_with_libphonenumber() -> None:
     connection = duckdb.connect()
     connection.execute("create table pairs (raw varchar, region varchar)")
     connection.executemany("insert into pairs values (?, ?)", PHONES_BY_REGION)
-    scope = TempScope(connection)
-    regions = scope.table("regions")
-    phones._create_region_table(connection, scope, regions, sorted({region for _, region in PHONES_BY_REGION}))
+    regions = phones.regions_sql(sorted({region for _, region in PHONES_BY_REGION}))
     fast = dict(
         ((raw, region), e164)
         for raw, region, e164, _ in connection.execute(phones._fast_e164_query("pairs", regions)).fetchall()

@@ -242,9 +242,6 @@ def _outcome(
     selection: Selection,
     settings: ValidationSettings,
 ) -> FileLoad:
-    warned = connection.execute(
-        "select count(*) from (select distinct sheet, row_number from ops.load_warnings where load_id = ?)", [load_id]
-    ).fetchone()[0]
     notes = [*notes, *prepared.notes]
     if counts.skipped:
         notes.append(f"{counts.skipped:,} row(s) skipped by the mapping's skip rules")
@@ -258,7 +255,7 @@ def _outcome(
         rows_rejected=counts.rejected,
         rows_skipped=counts.skipped,
         rows_not_loaded=prepared.rows_not_loaded,
-        rows_with_warnings=warned,
+        rows_with_warnings=counts.warned,
         rows_repeating_key=counts.repeating_key,
         rows_repeated_copies=counts.repeated_copies,
         mapping=selection.mapping.label,

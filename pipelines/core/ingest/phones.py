@@ -29,6 +29,10 @@ READ_BY = {
 }
 
 
+# A VALUES list needs a row; a file without phones joins none of it.
+DEFAULT_UNUSED_REGION = "DE"
+
+
 class UnknownRegionError(ValueError):
     pass
 
@@ -54,26 +58,30 @@ def cleaned_sql(text: str) -> str:
 
 @dataclass(frozen=True)
 class PhoneReading:
-    """What validation needs: the view to read rows from (the mapped rows with the region of each row's phone)
-    and the lookup table (raw, region, e164, has_country_code)."""
+    """What validation needs: the rows to read (a query in parentheses: the mapped rows with the region of each
+    row's phone) and the lookup table (raw, region, e164, has_country_code); None when the file gives no phones."""
 
-    rows_view: str
-    lookup_table: str
+    rows: str
+    lookup_table: str | None
 
 
 def prepare(
     connection: duckdb.DuckDBPyConnection,
     scope: TempScope,
-    mapped_view: str,
+    mapped: str,
     *,
     country_column: str | None,
     mapping_region: str | None,
     default_region: str,
+    has_phones: bool = True,
 ) -> PhoneReading:
-    """A view of `mapped_view` with `_phone_region` and `_phone_rule` per row, and the lookup of its phones."""
+    """The rows of `mapped` (a relation) with `_phone_region` and `_phone_rule`, and the lookup of their phones.
+    `has_phones`: False when the file has no phone column, so there is nothing to look up."""
     region_metadata(default_region)
     if mapping_region:
         region_metadata(mapping_region)
+    if not has_phones:
+        return PhoneReading(mapped, None)
     decided: list[tuple[str, str]] = []  # (region expression, rule)
     join = ""
     if country_column:
@@ -92,17 +100,17 @@ def prepare(
     if len(decided) > 1:
         whens = " ".join(f"when {expression} is not null then {literal(name)}" for expression, name in decided[:-1])
         rule = f"case {whens} else {rule} end"
-    rows_view = scope.view("phone_rows")
-    connection.execute(
-        f"create or replace temp view {rows_view} as "
-        f"select mapped.*, {region} as _phone_region, {rule} as _phone_rule from {mapped_view} as mapped{join}"
-    )
+    rows = f"(select mapped.*, {region} as _phone_region, {rule} as _phone_rule from {mapped} as mapped{join})"
     lookup = scope.table("phone_lookup")
-    _build_lookup(connection, scope, rows_view, lookup)
-    return PhoneReading(rows_view, lookup)
+    # Without a country column the regions are known beforehand: no need to ask the file.
+    regions = None if country_column else sorted({expression.strip("'") for expression, _ in decided})
+    _build_lookup(connection, scope, rows, lookup, regions)
+    return PhoneReading(rows, lookup)
 
 
-def _build_lookup(connection: duckdb.DuckDBPyConnection, scope: TempScope, rows_view: str, lookup: str) -> None:
+def _build_lookup(
+    connection: duckdb.DuckDBPyConnection, scope: TempScope, rows: str, lookup: str, regions: list[str] | None
+) -> None:
     """Temp table `lookup` (raw, region, e164, has_country_code) for every distinct phone text and region: a
     number is normalised once, however many rows repeat it. The SQL fast path fills most; `phonenumbers` the rest."""
     text = trimmed_text('"phone"')
@@ -110,13 +118,12 @@ def _build_lookup(connection: duckdb.DuckDBPyConnection, scope: TempScope, rows_
     connection.execute(
         f"""
         create or replace temp table {pairs} as
-        select distinct {text} as raw, _phone_region as region from {rows_view} where {text} is not null
+        select distinct {text} as raw, _phone_region as region from {rows} as phone_rows where {text} is not null
         """
     )
-    regions = scope.table("phone_regions")
-    used = [region for (region,) in connection.execute(f"select distinct region from {pairs}").fetchall()]
-    _create_region_table(connection, scope, regions, used)
-    connection.execute(f"create or replace temp table {lookup} as {_fast_e164_query(pairs, regions)}")
+    if regions is None:
+        regions = [region for (region,) in connection.execute(f"select distinct region from {pairs}").fetchall()]
+    connection.execute(f"create or replace temp table {lookup} as {_fast_e164_query(pairs, regions_sql(regions))}")
     leftovers = connection.execute(f"select raw, region from {lookup} where e164 is null").fetchall()
     readable = [(raw, region, number) for raw, region in leftovers if (number := e164(raw, region)) is not None]
     if readable:
@@ -137,37 +144,20 @@ def _build_lookup(connection: duckdb.DuckDBPyConnection, scope: TempScope, rows_
         )
 
 
-def _create_region_table(
-    connection: duckdb.DuckDBPyConnection, scope: TempScope, table: str, regions: list[str]
-) -> None:
-    """(region, calling_code, national_prefix, lengths) of the regions whose numbers are read here."""
+def regions_sql(regions: list[str]) -> str:
+    """(region, calling_code, national_prefix, lengths) of the regions whose numbers are read, as a VALUES list."""
     rows = []
-    for region in regions:
+    for region in regions or [DEFAULT_UNUSED_REGION]:
         metadata = region_metadata(region)
+        prefix = literal(metadata.national_prefix) if metadata.national_prefix else "cast(null as varchar)"
+        lengths = ", ".join(str(length) for length in metadata.general_desc.possible_length or ())
         rows.append(
-            (
-                region,
-                str(metadata.country_code),
-                metadata.national_prefix or None,
-                list(metadata.general_desc.possible_length or ()),
-            )
+            f"({literal(region)}, {literal(str(metadata.country_code))}, {prefix}, cast([{lengths}] as bigint[]))"
         )
-    arrow = scope.registered("phone_region_rows")
-    connection.register(
-        arrow,
-        pa.table(
-            {
-                "region": pa.array([row[0] for row in rows], pa.string()),
-                "calling_code": pa.array([row[1] for row in rows], pa.string()),
-                "national_prefix": pa.array([row[2] for row in rows], pa.string()),
-                "lengths": pa.array([row[3] for row in rows], pa.list_(pa.int64())),
-            }
-        ),
-    )
-    connection.execute(f"create or replace temp table {table} as select * from {arrow}")
+    return f"(select * from (values {', '.join(rows)}) as regions(region, calling_code, national_prefix, lengths))"
 
 
-def _fast_e164_query(pairs: str, regions: str) -> str:
+def _fast_e164_query(pairs: str, regions: str) -> str:  # regions: a relation, e.g. regions_sql(...)
     """SELECT raw, region, e164, has_country_code: E.164 for the spellings whose reading is certain, else NULL
     (left to `phonenumbers`): +<country code><number not starting with 0>, 00<same>, and <national prefix>
     <national number> of the region. Cleaning is done once per text, in inner queries: each regexp_replace written

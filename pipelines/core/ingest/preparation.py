@@ -20,14 +20,16 @@ from pipelines.core.ingest.validation import (
     validation_query,
 )
 from pipelines.core.mapping.catalog import Selection
-from pipelines.core.mapping.sql import CompiledMapping, MappingMismatchError, compile_mapping
+from pipelines.core.mapping.sql import NOT_IN_FILE, CompiledMapping, MappingMismatchError, compile_mapping
 from pipelines.core.sql import quote
 
 
 @dataclass(frozen=True)
 class PreparedPart:
     source: SourcePart
-    validating_view: str  # the part's rows mapped and validated (a view: the load writes it in one pass)
+    # The part's rows mapped and validated, as a query in parentheses: the load writes it in one pass. Not a view:
+    # binding a view costs as much again as running it on a small file.
+    validated: str
     compiled: CompiledMapping
     scope: TempScope  # its temp tables and views
 
@@ -88,9 +90,8 @@ def prepare_read(
             more = len(compiled.unused_file_columns) - 12
             notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
         part_scope = scope.child(f"part{index}")
-        mapped = part_scope.view("mapped")
-        # A view: mapping is cheap text work, recomputed by the phone lookup and the validation instead of copied.
-        connection.execute(f"create or replace temp view {mapped} as {compiled.select_sql(part.relation)}")
+        # Mapping is cheap text work, recomputed by the phone lookup and the validation instead of copied.
+        mapped = f"(\n{compiled.select_sql(part.relation)}\n)"
         rows, lookup = mapped, None
         if "phone" in contract.column_names:
             reading = phones.prepare(
@@ -100,12 +101,11 @@ def prepare_read(
                 country_column=quote("country") if "country" in contract.column_names else None,
                 mapping_region=mapping.phone_region,
                 default_region=settings.phone_region,
+                has_phones=compiled.columns["phone"].expression != NOT_IN_FILE,
             )
-            rows, lookup = reading.rows_view, reading.lookup_table
-        validated = part_scope.view("validated")
+            rows, lookup = reading.rows, reading.lookup_table
         query = validation_query(contract, rows, compiled.columns, settings, phone_lookup=lookup)
-        connection.execute(f"create or replace temp view {validated} as {query}")
-        parts.append(PreparedPart(part, validated, compiled, part_scope))
+        parts.append(PreparedPart(part, f"(\n{query}\n)", compiled, part_scope))
     if not parts:
         # Nothing of the file can be loaded; its rows are counted, so the load log says how many did not load.
         raise UnreadableFileError("; ".join(mismatches), rows=read.rows)

@@ -89,6 +89,7 @@ class _ColumnSql:
         self.settings = settings
         self.text = f"mapped.{quote(column.name)}"
         self.zone = mapped.timezone or settings.timezone
+        self.has_phone_lookup = True
 
     def value(self, columns: dict[str, _ColumnSql]) -> str:
         column, text = self.column, self.text
@@ -133,7 +134,7 @@ class _ColumnSql:
         if column.name == "email":
             return f"case when regexp_full_match(lower({text}), {literal(EMAIL_PATTERN)}) then lower({text}) end"
         if column.name == "phone":
-            return "phone_lookup.e164"
+            return "phone_lookup.e164" if self.has_phone_lookup else "cast(null as varchar)"
         return text
 
     def _spelled(self) -> str:
@@ -216,7 +217,7 @@ class _ColumnSql:
         if name == "email":
             message = f"{literal('email: ')} || {_shown(text)} || ' is not an e-mail address; left empty'"
             return [(f"{text} is not null and {value} is null", _struct(name, message, text))]
-        if name == "phone":
+        if name == "phone" and self.has_phone_lookup:
             message = (
                 f"{literal('phone: ')} || {_shown(text)} || ' is not a phone number of ' || mapped._phone_region "
                 "|| ' (nor one written with a country code); left empty'"
@@ -247,6 +248,8 @@ def validation_query(
     decided). For such kinds `mapped_table` is `phones.prepare`'s view and `phone_lookup` its lookup table.
     Keys repeated in the file are warned afterwards, on the stored rows (`repeated_key_warnings_sql`)."""
     sqls = {column.name: _ColumnSql(column, columns[column.name], settings) for column in contract.columns}
+    for column_sql in sqls.values():
+        column_sql.has_phone_lookup = phone_lookup is not None
     # Each typed value is computed once, in an inner query, and the checks read it from there: DuckDB does not
     # share a subexpression between the branches of the CASEs the checks are made of.
     typed_values: list[str] = []
@@ -264,9 +267,11 @@ def validation_query(
     if contract.needs_customer_reference:
         reasons.append(_customer_reference_check(sqls, typed))
     join = ""
-    if "phone" in sqls:
-        if phone_lookup is None:
-            raise ValueError("a kind with phones needs the phone lookup of phones.prepare")
+    if "phone" in sqls and phone_lookup is None:
+        # The file has no phone column: nothing to look up.
+        typed_values.append("cast(null as varchar) as _phone_read_by")
+        final_columns.append("mapped._phone_read_by")
+    elif "phone" in sqls:
         join = (
             f" left join {phone_lookup} as phone_lookup "
             "on phone_lookup.raw = mapped.phone and phone_lookup.region = mapped._phone_region"

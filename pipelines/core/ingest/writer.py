@@ -12,6 +12,7 @@ from pipelines.core.contracts import Contract
 from pipelines.core.ingest.phones import READ_BY
 from pipelines.core.ingest.preparation import PreparedFile, PreparedPart, repeated_key_warnings
 from pipelines.core.ingest.schema import RAW_FILES
+from pipelines.core.ingest.validation import key_columns_sql
 from pipelines.core.sql import literal, quote
 
 
@@ -20,12 +21,14 @@ class Counts:
     loaded: int = 0
     rejected: int = 0
     skipped: int = 0
+    warned: int = 0  # loaded rows with at least one warning
     repeating_key: int = 0  # rows whose key a later row of the file has
     repeated_copies: int = 0  # of those, rows with the same values as the later row (nothing is lost by them)
     phones_read_by: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Counts) -> None:
         self.loaded += other.loaded
+        self.warned += other.warned
         self.rejected += other.rejected
         self.skipped += other.skipped
         self.repeating_key += other.repeating_key
@@ -52,7 +55,7 @@ def write_tables(
             sheet = literal(part.source.sheet) if part.source.sheet else "cast(null as varchar)"
             connection.execute(
                 f"create table {RAW_FILES}.{quote(table)} as "
-                f"select *, {sheet} as _source_sheet from {part.validating_view}"
+                f"select *, {sheet} as _source_sheet from {part.validated} as validated"
             )
     except Exception:
         drop_tables(connection, tables)
@@ -76,26 +79,45 @@ def record_part(
     table: str,
 ) -> Counts:
     """The part's rejected and skipped rows (with their original values) to ops.rejected_rows, its warnings to
-    ops.load_warnings; returns its counts."""
+    ops.load_warnings; returns its counts. Counted first, so that a clean part (most) costs no insert at all."""
     kind, sheet, source = contract.kind, part.source.sheet, part.source
     stored = f"{RAW_FILES}.{quote(table)}"
-    original_values = ", ".join(f"{literal(name)}, file_rows.{quote(name)}" for name in source.columns)
-    connection.execute(
-        f"""
-        insert into ops.rejected_rows
-        select ?, ?, ?, ?, validated._source_row,
-               coalesce(array_to_string(list_sort(list_distinct(
-                   list_transform(validated._reasons, item -> item.column_name))), ', '), ''),
-               coalesce(validated._skip_reason,
-                        array_to_string(list_transform(validated._reasons, item -> item.message), '; ')),
-               case when validated._skip_reason is null then 'rejected' else 'skipped' end,
-               json_object({original_values})
-        from {stored} as validated
-        join {source.relation} as file_rows using (_source_row)
-        where not validated._is_valid
-        """,
-        [load_id, kind, path, sheet],
+    phone_counts = (
+        "".join(f", count(*) filter (_is_valid and _phone_read_by = {literal(rule)})" for rule in READ_BY)
+        if "phone" in contract.column_names
+        else ""
     )
+    # Distinct key hashes fewer than loaded rows: a key may repeat (a hash collision can only make it look so,
+    # and the exact check that follows finds nothing then).
+    key_hash = f"hash({', '.join(key_columns_sql(contract, 'stored'))})"
+    loaded, invalid, skipped, warned, distinct_keys, *phones = connection.execute(
+        f"""
+        select count(*) filter (_is_valid), count(*) filter (not _is_valid),
+               count(*) filter (_skip_reason is not null), count(*) filter (_is_valid and len(_warnings) > 0),
+               count(distinct {key_hash}) filter (_is_valid)
+               {phone_counts}
+        from {stored} as stored
+        """
+    ).fetchone()
+    if invalid:
+        original_values = ", ".join(f"{literal(name)}, file_rows.{quote(name)}" for name in source.columns)
+        connection.execute(
+            f"""
+            insert into ops.rejected_rows
+            select ?, ?, ?, ?, validated._source_row,
+                   coalesce(array_to_string(list_sort(list_distinct(
+                       list_transform(validated._reasons, item -> item.column_name))), ', '), ''),
+                   coalesce(validated._skip_reason,
+                            array_to_string(list_transform(validated._reasons, item -> item.message), '; ')),
+                   case when validated._skip_reason is null then 'rejected' else 'skipped' end,
+                   json_object({original_values})
+            from {stored} as validated
+            join {source.relation} as file_rows using (_source_row)
+            where not validated._is_valid
+            """,
+            [load_id, kind, path, sheet],
+        )
+    line_rejects = 0
     if source.rejects_table:
         connection.execute(
             f"""
@@ -105,45 +127,42 @@ def record_part(
             """,
             [load_id, kind, path, sheet],
         )
-    warnings = f"select _source_row, unnest(_warnings) as warning from {stored} where len(_warnings) > 0 and _is_valid"
-    repeated_keys = repeated_key_warnings(connection, part.scope, contract, stored)
+        line_rejects = connection.execute(f"select count(*) from {source.rejects_table}").fetchone()[0]
+    warnings = []
+    if warned:
+        warnings.append(
+            f"select _source_row, unnest(_warnings) as warning from {stored} where len(_warnings) > 0 and _is_valid"
+        )
+    repeating = copies = 0
+    repeated_keys = repeated_key_warnings(connection, part.scope, contract, stored) if distinct_keys < loaded else None
     if repeated_keys:
         # Written once, read twice: for the warnings and for the counts.
         repeated_rows = part.scope.table("repeated_rows")
         connection.execute(f"create or replace temp table {repeated_rows} as {repeated_keys}")
-        repeated_keys = f"select * from {repeated_rows}"
-        warnings += f" union all select _source_row, warning from {repeated_rows}"
-    connection.execute(
-        f"""
-        insert into ops.load_warnings
-        select ?, ?, ?, ?, _source_row, warning.column_name, warning.message, warning.value from ({warnings})
-        """,
-        [load_id, kind, path, sheet],
-    )
-    phone_counts = (
-        "".join(f", count(*) filter (_is_valid and _phone_read_by = {literal(rule)})" for rule in READ_BY)
-        if "phone" in contract.column_names
-        else ""
-    )
-    loaded, invalid, skipped, *phones = connection.execute(
-        f"""
-        select count(*) filter (_is_valid), count(*) filter (not _is_valid),
-               count(*) filter (_skip_reason is not null){phone_counts}
-        from {stored}
-        """
-    ).fetchone()
-    line_rejects = (
-        connection.execute(f"select count(*) from {source.rejects_table}").fetchone()[0] if source.rejects_table else 0
-    )
-    repeating, copies = (
-        connection.execute(
-            f"select count(distinct _source_row), count(distinct _source_row) filter (is_copy) from ({repeated_keys})"
+        warnings.append(f"select _source_row, warning from {repeated_rows}")
+        repeating, copies = connection.execute(
+            f"select count(distinct _source_row), count(distinct _source_row) filter (is_copy) from {repeated_rows}"
         ).fetchone()
-        if repeated_keys
-        else (0, 0)
-    )
+        warned = connection.execute(
+            f"""
+            select count(*) from (
+                select _source_row from {stored} where _is_valid and len(_warnings) > 0
+                union select _source_row from {repeated_rows}
+            )
+            """
+        ).fetchone()[0]
+    if warnings:
+        connection.execute(
+            f"""
+            insert into ops.load_warnings
+            select ?, ?, ?, ?, _source_row, warning.column_name, warning.message, warning.value
+            from ({" union all ".join(warnings)})
+            """,
+            [load_id, kind, path, sheet],
+        )
     return Counts(
         loaded=loaded,
+        warned=warned,
         rejected=invalid - skipped + line_rejects,
         skipped=skipped,
         repeating_key=repeating,

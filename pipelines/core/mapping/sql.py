@@ -17,6 +17,8 @@ class MappingMismatchError(ValueError):
 
 
 WHITESPACE = " \t\r\n"
+# The expression of a contract column the file does not give.
+NOT_IN_FILE = "cast(null as varchar)"
 
 
 def trimmed_text(column: str) -> str:
@@ -125,7 +127,7 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
         if rule is None:
             if column.required:
                 missing_required.append(column.name)
-            mapped[column.name] = MappedColumn(column.name, "cast(null as varchar)", "not in the file")
+            mapped[column.name] = MappedColumn(column.name, NOT_IN_FILE, "not in the file")
             continue
         try:
             expression, origin = _expression(rule, columns)
@@ -139,7 +141,7 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
                     f"the mapping takes {column.name} from column {source!r}, which the file does not have; "
                     f"{column.name} is left empty"
                 )
-            mapped[column.name] = MappedColumn(column.name, "cast(null as varchar)", "missing in the file")
+            mapped[column.name] = MappedColumn(column.name, NOT_IN_FILE, "missing in the file")
             continue
         if rule.minutes_after:
             origin += f", minutes after {rule.minutes_after}"
@@ -176,7 +178,7 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
     numbered = None
     if contract.numbered_within is not None:
         column, within = contract.numbered_within
-        if mapped[column].expression == "cast(null as varchar)":
+        if mapped[column].expression == NOT_IN_FILE:
             numbered = (column, within)
             mapped[column] = replace(
                 mapped[column], origin=f"not in the file: 1, 2, 3 … within each {within}, in file order"

@@ -56,6 +56,7 @@ class CsvRead:
     notes: tuple[str, ...]
     # The data row of each row of the table: its insertion order when no line was rejected (free), else a column.
     row_number_sql: str = "_source_row"
+    broken_lines: int = 0  # lines that could not be split into fields (in the rejects table)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def read_delimited(
     except CsvProblem as error:
         raise UnreadableFileError(str(error)) from error
     result = ReadResult("csv", notes=list(read.notes))
-    result.parts.append(SourcePart(table, None, read.columns, read.rows, rejects, read.row_number_sql))
+    rejects_table = rejects if read.broken_lines else None
+    result.parts.append(SourcePart(table, None, read.columns, read.rows, rejects_table, read.row_number_sql))
     if read.rows == 0:
         result.notes.append("the file has a header but no data rows")
     return result
@@ -123,10 +125,12 @@ def read_csv(
             source, first_line_offset = remainder, 1
         else:
             notes.append(f"more than {MAX_RECOVERIES} unterminated quotes; the rest of the file is in one rejected row")
-    rows = connection.execute(
-        f"select (select count(*) from {table}) + (select count(*) from {rejects_table})"
-    ).fetchone()[0]
-    return CsvRead(header.names, rows, header.delimiter, tuple(notes), "_source_row" if numbered else "rowid + 1")
+    good, broken = connection.execute(
+        f"select (select count(*) from {table}), (select count(*) from {rejects_table})"
+    ).fetchone()
+    return CsvRead(
+        header.names, good + broken, header.delimiter, tuple(notes), "_source_row" if numbered else "rowid + 1", broken
+    )
 
 
 def _has_row_numbers(connection: duckdb.DuckDBPyConnection, table: str) -> bool:

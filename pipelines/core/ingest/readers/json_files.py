@@ -50,10 +50,13 @@ def read_json_lines(connection: duckdb.DuckDBPyConnection, path: Path, scope: Te
     )
     connection.execute(f"drop table {lines}")
     columns = _extract_objects(connection, objects, table)
-    rows = connection.execute(f"select (select count(*) from {table}) + (select count(*) from {rejects})").fetchone()[0]
+    good, broken = connection.execute(
+        f"select (select count(*) from {table}), (select count(*) from {rejects})"
+    ).fetchone()
+    rows = good + broken
     if rows == 0:
         raise UnreadableFileError("the file holds no JSON objects")
-    return ReadResult("jsonl", parts=[SourcePart(table, None, columns, rows, rejects)])
+    return ReadResult("jsonl", parts=[SourcePart(table, None, columns, rows, rejects if broken else None)])
 
 
 def read_json(connection: duckdb.DuckDBPyConnection, path: Path, scope: TempScope) -> ReadResult:
@@ -106,10 +109,13 @@ def read_json(connection: duckdb.DuckDBPyConnection, path: Path, scope: TempScop
     )
     connection.execute(f"delete from {objects} where json_type(json) <> 'OBJECT'")
     columns = _extract_objects(connection, objects, table)
-    rows = connection.execute(f"select (select count(*) from {table}) + (select count(*) from {rejects})").fetchone()[0]
-    if connection.execute(f"select count(*) from {table}").fetchone()[0] == 0:
+    good, broken = connection.execute(
+        f"select (select count(*) from {table}), (select count(*) from {rejects})"
+    ).fetchone()
+    rows = good + broken
+    if good == 0:
         raise UnreadableFileError("the JSON file holds no objects with fields")
-    return ReadResult("json", parts=[SourcePart(table, None, columns, rows, rejects)], notes=notes)
+    return ReadResult("json", parts=[SourcePart(table, None, columns, rows, rejects if broken else None)], notes=notes)
 
 
 def _wrapping_key(connection: duckdb.DuckDBPyConnection, objects: str) -> str | None:
