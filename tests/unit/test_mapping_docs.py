@@ -73,3 +73,11 @@ def test_the_documented_example_loads_a_file_written_the_way_it_describes(tmp_pa
         ("B1", 2, "anna@example.com", "2025-07-01 12:30:00", -1, 10, "EUR", "online", "returned", "Tisch", None),
         ("B2", 1, None, "2025-07-01 22:00:00", 1, 5, "EUR", "store", "cancelled", "Lampe", None),
     ]
+
+
+def test_every_key_a_mapping_may_have_is_documented() -> None:
+    from pipelines.core.mapping.loading import RULE_KEYS, TOP_LEVEL_KEYS
+
+    text = DOCS.read_text()
+    undocumented = [key for key in sorted(TOP_LEVEL_KEYS | RULE_KEYS) if f"`{key}`" not in text]
+    assert undocumented == []
