@@ -72,12 +72,13 @@ def measure_pandas(files: list[Path], database: Path) -> dict:
     connection = duckdb.connect(str(database))
     started = time.perf_counter()
     for path in files:
-        frame = pd.read_csv(path, dtype={"order_id": str, "customer_id": str, "product_id": str})
+        connection.register("frame", pd.read_csv(path, dtype={"order_id": str, "customer_id": str, "product_id": str}))
         exists = connection.execute("select count(*) from duckdb_tables() where table_name = 'sales'").fetchone()[0]
         if exists:
             connection.execute("insert into sales select * from frame")
         else:
             connection.execute("create table sales as select * from frame")
+        connection.unregister("frame")
     seconds = time.perf_counter() - started
     connection.close()
     return {"seconds": seconds}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.lib.serving import query, table_exists
-from pipelines.core.sql import same_problem_sql
+from pipelines.core.sql import literal, same_problem_sql
 
 KIND_TABLES = {
     "customers": "staging.stg_exports__customers",
@@ -24,7 +24,7 @@ def rows_per_kind(version: str | None = None) -> pd.DataFrame:
     for kind, table in KIND_TABLES.items():
         if not table_exists(table, version):
             continue
-        parts.append(f"select '{kind}' as kind, (select count(*) from {table}) as rows_in_warehouse")
+        parts.append(f"select {literal(kind)} as kind, (select count(*) from {table}) as rows_in_warehouse")
     if not parts:
         return pd.DataFrame(columns=["kind", "rows_in_warehouse", "files", "rows_loaded", "rows_rejected"])
     counts = query(" union all ".join(parts), version=version)

@@ -65,6 +65,9 @@ def test_a_second_refresh_changes_no_row_count(demo) -> None:
         first_run = serving.execute("select run_id from meta.snapshot").fetchone()[0]
     again = demo.pulse("refresh")
     assert again.returncode == 0, again.stderr
+    said = " ".join(again.stderr.split())
+    assert "0 file(s) loaded: rows loaded 0, rejected 0, skipped by mapping rules 0" in said
+    assert "loaded row(s) superseded by another version of their key" in said
     assert served_counts(demo) == before
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
         assert serving.execute("select run_id from meta.snapshot").fetchone()[0] != first_run
@@ -72,3 +75,24 @@ def test_a_second_refresh_changes_no_row_count(demo) -> None:
     assert unchanged_log == len(
         json.loads((demo.paths.landing / "_truth" / "manifest.json").read_text())["rows_per_file"]
     )
+
+
+def test_every_loaded_row_is_in_staging_or_listed_as_superseded(demo) -> None:
+    """The exact duplicates the generator writes are the rows superseded; nothing else is dropped."""
+    dirt = pd.read_parquet(demo.paths.landing / "_truth" / "dirt.parquet")
+    duplicates = dirt[(dirt["dirt_type"] == "duplicate_row") & ~dirt["rejectable"]]
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        reconciliation = serving.execute(
+            "select kind, rows_loaded, rows_in_staging, rows_superseded, is_balanced from ops.row_reconciliation"
+        ).df()
+        sales = serving.execute(
+            "select revenue_in_raw, revenue_in_staging, revenue_superseded from ops.row_reconciliation "
+            "where kind = 'sales'"
+        ).fetchone()
+    assert reconciliation["is_balanced"].all()
+    assert (
+        reconciliation["rows_loaded"] == reconciliation["rows_in_staging"] + reconciliation["rows_superseded"]
+    ).all()
+    superseded = dict(zip(reconciliation["kind"], reconciliation["rows_superseded"], strict=True))
+    assert superseded == {kind: int((duplicates["kind"] == kind).sum()) for kind in KIND_TABLES}
+    assert sales[0] == sales[1] + sales[2]

@@ -102,6 +102,26 @@ def test_failed_tests_stop_publication_and_alert(data_dir, definitions, webhook)
     assert len(webhook) == 1 and webhook[0]["refresh"]["run_id"] == failed.run_id
 
 
+def test_rows_that_do_not_add_up_stop_publication(data_dir, definitions, webhook) -> None:
+    """The reconciliation runs on every refresh: when the rows loaded are not all in staging or listed as
+    superseded (here the load log claims a row that raw.sales does not hold), nothing is published."""
+    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
+    good = run_refresh(definitions)
+    assert good.status == "succeeded" and good.rows_superseded == 0
+    with duckdb.connect(str(data_dir.warehouse)) as connection:
+        connection.execute("update ops.load_log set rows_loaded = rows_loaded + 1 where is_current and kind = 'sales'")
+    failed = run_refresh(definitions)
+    assert failed.status == "failed" and not failed.published
+    with duckdb.connect(str(data_dir.warehouse), read_only=True) as connection:
+        row = connection.execute(
+            "select rows_loaded, rows_in_raw, rows_in_staging, rows_superseded, is_balanced "
+            "from ops.row_reconciliation where kind = 'sales'"
+        ).fetchone()
+    assert row == (2, 1, 1, 0, False)
+    with duckdb.connect(str(data_dir.serving), read_only=True) as reader:
+        assert reader.execute("select run_id from meta.snapshot").fetchone()[0] == good.run_id
+
+
 def test_a_file_that_cannot_be_read_makes_an_incomplete_refresh_that_names_it(data_dir, definitions, webhook) -> None:
     write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
     (data_dir.landing_for("sales") / "returns, cancellations and more.csv").write_bytes(b"")
