@@ -158,7 +158,7 @@ def run_refresh(full: bool = False) -> int:
 
         outcome = refresh(build_definitions(), on_step=report)
     style = {"succeeded": "green", "incomplete": "yellow", "failed": "red"}[outcome.status]
-    console.print(f"[{style}]{outcome.summary()}[/{style}]")
+    console.print(f"[{style}]{outcome.summary(with_warnings=False)}[/{style}]")
     console.print(f"{outcome.counts()}; serving snapshot: {paths().serving}")
     for warning in outcome.warnings:
         console.print(f"[bold yellow]attention:[/bold yellow] {warning}")

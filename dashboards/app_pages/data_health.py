@@ -62,7 +62,15 @@ else:
         )
     else:
         st.error(f"Rows do not add up for {', '.join(unbalanced['kind'])}; this snapshot should not exist.")
-    show_table(reconciliation)
+    show_table(
+        reconciliation[["kind", "rows_loaded", "rows_in_raw", "rows_in_staging", "rows_superseded", "is_balanced"]]
+    )
+    sales = reconciliation[reconciliation["kind"] == "sales"]
+    if not sales.empty:
+        loaded, staged, superseded = sales.iloc[0][["revenue_in_raw", "revenue_in_staging", "revenue_superseded"]]
+        st.caption(
+            f"Sales revenue: {loaded:,.2f} loaded = {staged:,.2f} in staging + {superseded:,.2f} in superseded lines."
+        )
     superseded = data.superseded_by_file(version)
     if not superseded.empty:
         st.caption(

@@ -33,4 +33,7 @@ figure = px.bar(
 )
 st.plotly_chart(figure)
 show_table(counts)
-st.caption("Rows in warehouse count each record once; rows loaded include exact duplicates across exports.")
+st.caption(
+    "Rows in warehouse count each record once: rows loaded = rows in warehouse + rows superseded by another version "
+    "of their key (a later row or a newer export; Data health lists them)."
+)

@@ -37,6 +37,9 @@ def rows_per_kind(version: str | None = None) -> pd.DataFrame:
             version=version,
         )
         counts = counts.merge(loads, on="kind", how="left")
+    if table_exists("ops.row_reconciliation", version):
+        superseded = query("select kind, rows_superseded from ops.row_reconciliation", version=version)
+        counts = counts.merge(superseded, on="kind", how="left")
     numbers = [name for name in counts.columns if name != "kind"]
     return counts.fillna(0).astype({name: "int64" for name in numbers})
 
@@ -61,7 +64,19 @@ def row_reconciliation(version: str | None = None) -> pd.DataFrame:
     """Per kind: rows loaded = rows in staging + rows superseded (and revenue for sales), checked by dbt."""
     if not table_exists("ops.row_reconciliation", version):
         return pd.DataFrame()
-    return query("select * from ops.row_reconciliation order by kind", version=version)
+    return query(
+        """
+        select kind, cast(rows_loaded as bigint) as rows_loaded, cast(rows_in_raw as bigint) as rows_in_raw,
+               cast(rows_in_staging as bigint) as rows_in_staging,
+               cast(rows_superseded as bigint) as rows_superseded, is_balanced,
+               cast(revenue_in_raw as double) as revenue_in_raw,
+               cast(revenue_in_staging as double) as revenue_in_staging,
+               cast(revenue_superseded as double) as revenue_superseded
+        from ops.row_reconciliation
+        order by kind
+        """,
+        version=version,
+    )
 
 
 def superseded_by_file(version: str | None = None) -> pd.DataFrame:
@@ -70,7 +85,7 @@ def superseded_by_file(version: str | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=["kind", "source_file", "superseded_by", "rows", "net_revenue"])
     return query(
         """
-        select kind, source_file, superseded_by, count(*) as rows, sum(net_revenue) as net_revenue
+        select kind, source_file, superseded_by, count(*) as rows, cast(sum(net_revenue) as double) as net_revenue
         from ops.superseded_rows
         group by all
         order by rows desc, source_file

@@ -36,6 +36,7 @@ class RefreshOutcome:
     published: bool = False
     failed_files: list[FailedFile] = field(default_factory=list)
     files_loaded: int = 0  # loaded in this refresh (new or changed files)
+    files_reread: list[str] = field(default_factory=list)  # loaded before, read again: their mapping changed
     rows_loaded: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0  # left out by a skip rule of a mapping
@@ -48,7 +49,7 @@ class RefreshOutcome:
     def needs_attention(self) -> bool:
         return self.status != "succeeded" or bool(self.warnings)
 
-    def summary(self) -> str:
+    def summary(self, *, with_warnings: bool = True) -> str:
         text = f"Customer Pulse refresh {self.run_id[:8]} {self.status} ({self.trigger}, finished {self.finished_at})"
         if self.message:
             text += f": {self.message}"
@@ -56,7 +57,7 @@ class RefreshOutcome:
             shown = "; ".join(f"{item.file} ({item.error})" for item in self.failed_files[:10])
             more = len(self.failed_files) - 10
             text += f"; files that could not be loaded: {shown}" + (f" and {more} more" if more > 0 else "")
-        for warning in self.warnings:
+        for warning in self.warnings if with_warnings else ():
             text += f"; {warning}"
         if not self.published:
             text += "; dashboards keep serving the previous snapshot"
@@ -70,6 +71,10 @@ class RefreshOutcome:
         )
         if self.rows_not_loaded:
             text += f", in files or sheets that could not be loaded {self.rows_not_loaded:,}"
+        if self.files_reread:
+            more = len(self.files_reread) - 5
+            shown = ", ".join(self.files_reread[:5]) + (f" and {more} more" if more > 0 else "")
+            text += f"; read again because their mapping or settings changed: {shown}"
         if self.rows_superseded is not None:
             text += (
                 f"; warehouse: {self.rows_superseded:,} loaded row(s) superseded by another version of their key "

@@ -121,7 +121,7 @@ def test_an_edited_mapping_reloads_the_files_it_reads_and_says_so(tmp_path) -> N
     reloaded = ingest_kind(connection, "sales", landing, catalog=MappingCatalog.load(mappings)).files
     changed = {item.file_path: item for item in reloaded}
     assert changed["sales/orders.csv"].status == "unchanged"
-    assert changed["sales/erp/orders.csv"].status == "loaded"
+    assert changed["sales/erp/orders.csv"].status == "loaded" and changed["sales/erp/orders.csv"].reread
     assert any(
         "read again: the rules it is read with changed" in note for note in changed["sales/erp/orders.csv"].notes
     )

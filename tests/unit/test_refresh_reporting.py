@@ -57,6 +57,15 @@ def test_history_written_by_an_earlier_version_is_read_in_todays_words(tmp_path:
     assert read.failed_files == [FailedFile("sales/x.csv (the file is empty)", "")]
 
 
+def test_the_counts_say_which_files_were_read_again_and_how_many_rows_were_superseded() -> None:
+    text = outcome(
+        "succeeded", files_loaded=1, rows_loaded=4, rows_skipped=1, rows_superseded=2, files_reread=["sales/erp/a.csv"]
+    ).counts()
+    assert "1 file(s) loaded: rows loaded 4, rejected 0, skipped by mapping rules 1" in text
+    assert "read again because their mapping or settings changed: sales/erp/a.csv" in text
+    assert "2 loaded row(s) superseded by another version of their key" in text
+
+
 def test_a_refresh_with_a_warning_needs_attention_although_it_succeeded() -> None:
     flagged = outcome("succeeded", warnings=["sales/x.csv: 95 of 100 rows repeat the key of a later row"])
     assert flagged.needs_attention and not outcome("succeeded").needs_attention

@@ -141,7 +141,7 @@ def load_file(
     )
     if outcome.status != FileStatus.FAILED:
         ledger.now_holds(path, (sha256, fingerprint))
-    return outcome
+    return replace(outcome, reread=bool(notes))
 
 
 def reading_fingerprint(mapping: Mapping, settings: ValidationSettings) -> str:

@@ -39,6 +39,7 @@ class FileLoad:
     mapping: str | None = None
     tables: tuple[str, ...] = ()  # its tables in raw_files
     column_origins: tuple[tuple[str, str], ...] = ()  # contract column, where its value comes from (first part)
+    reread: bool = False  # loaded before with the same content: read again because its mapping or settings changed
 
     @property
     def rows_replaced_in_file(self) -> int:
@@ -82,6 +83,10 @@ class KindLoad:
     @property
     def failed_files(self) -> list[FileLoad]:
         return [item for item in self.files if item.status == FileStatus.FAILED]
+
+    @property
+    def files_reread(self) -> list[FileLoad]:
+        return [item for item in self.files if item.reread]
 
     @property
     def files_with_repeated_keys(self) -> list[FileLoad]:

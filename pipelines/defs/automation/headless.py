@@ -63,7 +63,8 @@ def run_refresh(
                 "run_id": run_id,
                 "raise_on_error": False,
                 "tags": {TRIGGER_TAG: trigger},
-                "run_config": {"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                # The outcome printed at the end says what failed and why; step warnings would say it twice.
+                "run_config": {"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
             },
             daemon=True,
         )

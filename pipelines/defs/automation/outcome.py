@@ -24,6 +24,7 @@ def outcome_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Refresh
     published = False
     rows_superseded: int | None = None
     failed_files: list[FailedFile] = []
+    files_reread: list[str] = []
     warnings: list[str] = []
     counts = dict.fromkeys(("files_loaded", "rows_loaded", "rows_rejected", "rows_skipped", "rows_not_loaded"), 0)
     for item in materializations:
@@ -41,6 +42,7 @@ def outcome_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Refresh
             counts[name] += int(metadata.get(name, 0) or 0)
         failed_files += [FailedFile(**entry) for entry in _entries(metadata.get("failed_files"))]
         warnings += [str(message) for message in metadata.get("warnings") or []]
+        files_reread += [str(path) for path in metadata.get("files_reread") or []]
 
     status: RefreshStatus
     if run.status in FAILED_RUN_STATUSES or not published:
@@ -59,6 +61,7 @@ def outcome_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Refresh
         message=message,
         published=published,
         failed_files=failed_files,
+        files_reread=files_reread,
         rows_superseded=rows_superseded,
         warnings=warnings,
         **counts,

@@ -78,6 +78,7 @@ def ingest_metadata(result: KindLoad, rows_in_raw: int) -> dict[str, object]:
             ]
         ),
         "warnings": dg.MetadataValue.json(warnings),
+        "files_reread": dg.MetadataValue.json([item.file_path for item in result.files_reread]),
         "rows_loaded": result.rows_loaded,
         "rows_rejected": result.rows_rejected,
         "rows_skipped": result.rows_skipped,
