@@ -8,13 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipelines.core.ingest.readers.parts import ReadResult, SourcePart, UnreadableFileError, first_line
 from pipelines.core.ingest.scope import TempScope
 from pipelines.core.mapping.model import ReadOptions
 from pipelines.core.mapping.sql import distinct_column_name
+from pipelines.core.sql import quote
 
 
 def read_workbook(
@@ -37,40 +38,49 @@ def read_workbook(
         except Exception as error:
             result.notes.append(f"sheet {sheet!r} could not be read ({first_line(error)})")
             continue
-        rows = pa.Table.from_batches([cells]) if isinstance(cells, pa.RecordBatch) else cells
-        rows = _table_below_blank_rows(rows.slice(options.skip_lines))
-        if rows.num_rows == 0 or rows.num_columns == 0:
+        table = scope.table(f"sheet_{index}")
+        found = _sheet_into(connection, scope, table, cells, options.skip_lines)
+        if found is None:
             result.notes.append(f"sheet {sheet!r} is empty")
             continue
-        table = scope.table(f"sheet_{index}")
-        columns = _sheet_into(connection, scope, table, rows)
-        result.parts.append(SourcePart(table, sheet, columns, rows.num_rows - 1))
+        columns, rows = found
+        result.parts.append(SourcePart(table, sheet, columns, rows))
     if not result.parts:
         raise UnreadableFileError("the workbook has no sheet with data")
     return result
 
 
-def _table_below_blank_rows(rows: pa.Table) -> pa.Table:
-    """The rows from the first that is not blank (the header: a table may start lower down) to the last."""
-    if rows.num_rows == 0 or rows.num_columns == 0:
-        return rows
-    filled = None
-    for column in rows.columns:
-        has_value = pc.fill_null(pc.not_equal(column, ""), False)
-        filled = has_value if filled is None else pc.or_(filled, has_value)
-    positions = pc.indices_nonzero(filled).to_pylist() if filled is not None else []
-    if not positions:
-        return rows.slice(0, 0)
-    return rows.slice(positions[0], positions[-1] - positions[0] + 1)
-
-
-def _sheet_into(connection: duckdb.DuckDBPyConnection, scope: TempScope, table: str, rows: pa.Table) -> tuple[str, ...]:
+def _sheet_into(
+    connection: duckdb.DuckDBPyConnection, scope: TempScope, table: str, cells: pa.RecordBatch, skip_lines: int
+) -> tuple[tuple[str, ...], int] | None:
+    """The sheet's table into temp `table`: its header is the first row below `skip_lines` that is not blank (a
+    table may start lower down), its data rows run to the last row that is not blank. Returns the column names and
+    the number of data rows, or None for a sheet without any. Done in DuckDB: no cell passes through Python."""
+    if cells.num_columns == 0 or cells.num_rows == 0:
+        return None
+    sheet_rows = pa.Table.from_batches([cells]).append_column(
+        "_sheet_row", pa.array(np.arange(cells.num_rows, dtype=np.int64))
+    )
+    arrow = scope.registered(f"{table}_arrow")
+    connection.register(arrow, sheet_rows)
+    cell_names = [quote(name) for name in cells.schema.names]
+    filled = " or ".join(f"coalesce({name}, '') <> ''" for name in cell_names)
+    first, last = connection.execute(
+        f"select min(_sheet_row), max(_sheet_row) from {arrow} where _sheet_row >= ? and ({filled})", [skip_lines]
+    ).fetchone()
+    if first is None:
+        return None
+    header_cells = connection.execute(f"select * exclude (_sheet_row) from {arrow} where _sheet_row = ?", [first])
     header: list[str] = []
-    for position, cell in enumerate(rows.slice(0, 1).to_pylist()[0].values(), start=1):
+    for position, cell in enumerate(header_cells.fetchone(), start=1):
         header.append(distinct_column_name(cell or f"column_{position}", header, position))
-    body = rows.slice(1).rename_columns(header)
-    body = body.append_column("_source_row", pa.array(range(1, body.num_rows + 1), pa.int64()))
-    arrow_view = scope.registered(f"{table}_arrow")
-    connection.register(arrow_view, body)
-    connection.execute(f"create or replace temp table {table} as select * from {arrow_view}")
-    return tuple(header)
+    renamed = ", ".join(f"{cell} as {quote(name)}" for cell, name in zip(cell_names, header, strict=True))
+    connection.execute(
+        f"""
+        create or replace temp table {table} as
+        select {renamed}, _sheet_row - {first} as _source_row
+        from {arrow} where _sheet_row > {first} and _sheet_row <= {last}
+        order by _sheet_row
+        """
+    )
+    return tuple(header), last - first
