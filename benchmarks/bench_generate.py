@@ -12,23 +12,14 @@ kernel set-up, which is not throughput. Its time is reported as `warmup_seconds`
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import resource
-import subprocess
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from recording import header, record
+
 from pipelines.core.generator import generate
-
-RESULTS = Path(__file__).parent / "results" / "generate.jsonl"
-
-
-def git_commit() -> str:
-    completed = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
-    return completed.stdout.strip() or "unknown"
 
 
 def main() -> None:
@@ -47,10 +38,7 @@ def main() -> None:
         cpu_seconds = time.process_time() - cpu_started
         size_bytes = sum(path.stat().st_size for path in out_dir.rglob("*") if path.is_file())
     result = {
-        "benchmark": "generate",
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git_commit(),
-        "machine": f"{platform.machine()} {platform.python_implementation()} {platform.python_version()}",
+        **header("generate"),
         "scale": arguments.scale,
         "customers": summary.rows_per_kind["customers"],
         "rows": summary.total_rows,
@@ -63,10 +51,7 @@ def main() -> None:
         "warmup_seconds": round(warmup_seconds, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a") as handle:
-        handle.write(json.dumps(result) + "\n")
-    print(json.dumps(result, indent=2))
+    record(result)
 
 
 if __name__ == "__main__":

@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "ingest.jsonl"
+from recording import header, record
+
 CSV_FILES = (
     "sales/orders_*.csv",
     "interactions/call_log.csv",
@@ -91,11 +90,6 @@ def _csv_landing(exports: Path, target: Path) -> Path:
     return target
 
 
-def git_commit() -> str:
-    completed = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
-    return completed.stdout.strip() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=10.0)
@@ -127,10 +121,7 @@ def main() -> None:
         duckdb_run = _child("duckdb", landing, scratch)
         pulse_run = _child("pulse", landing, scratch)
     result = {
-        "benchmark": "ingest",
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git_commit(),
-        "machine": f"{platform.machine()} {platform.python_implementation()} {platform.python_version()}",
+        **header("ingest"),
         "scale": arguments.scale if arguments.exports is None else None,
         "csv_megabytes": round(megabytes, 1),
         "rows": pulse_run["rows"],
@@ -145,10 +136,7 @@ def main() -> None:
         "duckdb_database_mb": duckdb_run["database_mb"],
         "pulse_database_mb": pulse_run["database_mb"],
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a") as handle:
-        handle.write(json.dumps(result) + "\n")
-    print(json.dumps(result, indent=2))
+    record(result)
 
 
 if __name__ == "__main__":

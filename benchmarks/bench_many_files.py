@@ -22,17 +22,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "many_files.jsonl"
+from recording import header, record
+
 HEADER = "order_id,line_number,customer_id,ordered_at,product_id,quantity,unit_price,status\n"
 ENDS = 100  # files compared at the start and at the end of the first load
 
@@ -141,11 +140,6 @@ def _child(which: str, target: Path, scratch: Path, files: list[Path] | None = N
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def git_commit() -> str:
-    completed = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
-    return completed.stdout.strip() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=2000)
@@ -197,10 +191,7 @@ def main() -> None:
         return round(1000 * runs[run]["seconds"] / files, 1)
 
     result = {
-        "benchmark": "many_files",
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git_commit(),
-        "machine": f"{platform.machine()} {platform.python_implementation()} {platform.python_version()}",
+        **header("many_files"),
         "files": arguments.files,
         "rows_per_file": arguments.rows,
         "new_files": arguments.new,
@@ -227,10 +218,7 @@ def main() -> None:
             "pulse_ms_per_new_file": runs["ingest_new"]["last_files_ms"],
         },
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a") as handle:
-        handle.write(json.dumps(result) + "\n")
-    print(json.dumps(result, indent=2))
+    record(result)
 
 
 if __name__ == "__main__":

@@ -55,18 +55,19 @@ def _show(preview: Preview) -> None:
         mapping = preview.selection.mapping
         origin = mapping.origin or CANONICAL_DIR
         output.print(f"mapping: [bold]{mapping.name}[/bold] ({origin}) — {preview.selection.reason}")
+    load = preview.load
     if preview.error:
-        rows = f" ({preview.rows_read:,} rows in it would not load)" if preview.rows_read else ""
+        rows = f" ({load.rows_read:,} rows in it would not load)" if load.rows_read else ""
         output.print(f"[red]the file would not load{rows}:[/red] {preview.error}")
         return
     output.print(f"format: {preview.file_format}" + (f", encoding {preview.encoding}" if preview.encoding else ""))
-    for note in preview.notes:
+    for note in load.notes:
         output.print(f"[yellow]note:[/yellow] {note}")
-    not_loaded = f", not load {preview.rows_not_loaded:,} (see the notes)" if preview.rows_not_loaded else ""
+    not_loaded = f", not load {load.rows_not_loaded:,} (see the notes)" if load.rows_not_loaded else ""
     output.print(
-        f"rows read {preview.rows_read:,}: would load {preview.rows_loaded:,} "
-        f"({preview.rows_with_warnings:,} with a warning), reject {preview.rows_rejected:,}, "
-        f"skip {preview.rows_skipped:,}{not_loaded}"
+        f"rows read {load.rows_read:,}: would load {load.rows_loaded:,} "
+        f"({load.rows_with_warnings:,} with a warning), reject {load.rows_rejected:,}, "
+        f"skip {load.rows_skipped:,}{not_loaded}"
     )
     # One line per contract column, the sample rows side by side: readable in an 80-column terminal.
     table = Table(title="Contract columns and the first rows as they would be stored")
@@ -74,7 +75,7 @@ def _show(preview: Preview) -> None:
     table.add_column("value comes from", overflow="fold")
     for row in preview.sample:
         table.add_column(f"row {row[0]}", overflow="fold")
-    for name, origin in preview.origins:
+    for name, origin in load.column_origins:
         index = preview.columns.index(name) if name in preview.columns else None
         values = [("" if index is None or row[index] is None else str(row[index])) for row in preview.sample]
         style = "dim" if origin in ("not in the file", "missing in the file") else ""

@@ -53,7 +53,7 @@ def test_the_first_derive_rule_that_holds_wins_in_a_load_and_in_a_check(tmp_path
     statuses = connection.execute("select order_id, status from raw.sales order by _source_row").fetchall()
     assert statuses == [("536365", None), ("536365", None), ("C536379", "cancelled"), ("536380", "returned")]
     preview = preview_file(export, "sales", catalog, ValidationSettings(), landing_root=tmp_path / "landing")
-    status = dict(preview.origins)["status"]
+    status = dict(preview.load.column_origins)["status"]
     assert "'cancelled' where InvoiceNo matches '^C'; 'returned' where Quantity is below 0" in status
     shown = {row[0]: row[preview.columns.index("status")] for row in preview.sample}
     assert shown[3] == "cancelled" and shown[4] == "returned"

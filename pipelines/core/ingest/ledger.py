@@ -5,7 +5,8 @@ same with 20 files in the landing folder as with 20,000."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
@@ -97,21 +98,33 @@ def _logged(values: list) -> LoggedLoad:
     )
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class Attempt:
+    """One attempt to load a landing file: what the load log records of it besides its outcome."""
+
+    item: LandingFile
+    selection: Selection | None = None
+    fingerprint: str | None = None  # of the mapping and settings it is read with (loader.reading_fingerprint)
+    sha256: str | None = None
+    load_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started_at: datetime = field(default_factory=utc_now)
+    clock: float = field(default_factory=time.perf_counter)
+
+
 def log_load(
     connection: duckdb.DuckDBPyConnection,
-    load_id: str,
-    item: LandingFile,
-    sha256: str | None,
-    read: ReadResult | None,
-    selection: Selection | None,
-    mapping_fingerprint: str | None,
+    attempt: Attempt,
     outcome: FileLoad,
-    started_at: datetime,
-    clock: float,
+    read: ReadResult | None = None,
     *,
     is_current: bool,
     may_pass_on_retry: bool | None = None,
 ) -> None:
+    item, selection = attempt.item, attempt.selection
     connection.execute(
         """
         insert into ops.load_log (
@@ -122,17 +135,17 @@ def log_load(
         ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
-            load_id,
+            attempt.load_id,
             item.kind,
             item.relative_path,
             item.size_bytes,
-            sha256,
+            attempt.sha256,
             item.modified_at,
             read.file_format if read else None,
             read.encoding if read else None,
             selection.mapping.label if selection else None,
             selection.reason if selection else None,
-            mapping_fingerprint,
+            attempt.fingerprint,
             outcome.status,
             outcome.rows_read,
             outcome.rows_loaded,
@@ -145,9 +158,9 @@ def log_load(
             outcome.error,
             may_pass_on_retry,
             "; ".join(outcome.notes) or None,
-            started_at,
+            attempt.started_at,
             utc_now(),
-            round(time.perf_counter() - clock, 3),
+            round(time.perf_counter() - attempt.clock, 3),
             is_current,
             list(outcome.tables),
         ],
@@ -182,7 +195,3 @@ def remember_modification_time(connection: duckdb.DuckDBPyConnection, item: Land
 
 def add_note(connection: duckdb.DuckDBPyConnection, load_id: str, note: str) -> None:
     connection.execute("update ops.load_log set notes = concat_ws('; ', notes, ?) where load_id = ?", [note, load_id])
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

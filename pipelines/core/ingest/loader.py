@@ -10,11 +10,8 @@ there. For every file: rows read = loaded + rejected + skipped + not loaded.
 from __future__ import annotations
 
 import hashlib
-import time
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -22,7 +19,7 @@ import duckdb
 from pipelines.core.contracts import Contract, contract_for
 from pipelines.core.ingest import ledger as load_log
 from pipelines.core.ingest.discovery import LandingFile, landing_files
-from pipelines.core.ingest.ledger import Ledger, read_ledger
+from pipelines.core.ingest.ledger import Attempt, Ledger, read_ledger
 from pipelines.core.ingest.phones import READ_BY
 from pipelines.core.ingest.preparation import PreparedFile, prepare_read, read_file
 from pipelines.core.ingest.readers import ReadResult, UnreadableFileError
@@ -68,7 +65,7 @@ def ingest_kind(
     finally:
         # Once per run, from the committed log: rebuilding it after every file made each file cost more than the last.
         refresh_raw_view(connection, contract)
-    _note_shared_keys(connection, contract, result, ledger)
+    _note_shared_keys(connection, contract, result)
     return result
 
 
@@ -83,7 +80,7 @@ def load_file(
 ) -> FileLoad:
     """Decide what a landing file needs — nothing, a note that it is a copy, or a load — and do it. `chosen`: read
     it with this mapping instead of the one the catalog chooses (`pulse mapping check --mapping`)."""
-    started_at, clock = load_log.utc_now(), time.perf_counter()
+    attempt = Attempt(item)
     path = item.relative_path
     current = ledger.current.get(path)
     problems = [] if chosen else catalog.problems_for(contract.kind, item.path_in_kind)
@@ -91,26 +88,17 @@ def load_file(
         # A mapping that might read this file is broken: the file waits, its loaded rows (if any) keep serving.
         if current is not None and current.same_file(item):
             return FileLoad(path, FileStatus.UNCHANGED)
-        return _failed(
-            connection,
-            item,
-            None,
-            None,
-            None,
-            "a mapping file that may read this file is invalid, so it is not loaded until that is fixed: "
-            + "; ".join(problem.message for problem in problems),
-            started_at,
-            clock,
-        )
-    selection = chosen or catalog.select(contract.kind, item.path_in_kind)
-    fingerprint = reading_fingerprint(selection.mapping, settings)
-    if current is not None and current.same_file(item) and current.mapping_fingerprint == fingerprint:
+        reason = "a mapping file that may read this file is invalid, so it is not loaded until that is fixed: "
+        return _failed(connection, attempt, reason + "; ".join(problem.message for problem in problems))
+    attempt.selection = chosen or catalog.select(contract.kind, item.path_in_kind)
+    attempt.fingerprint = reading_fingerprint(attempt.selection.mapping, settings)
+    if current is not None and current.same_file(item) and current.mapping_fingerprint == attempt.fingerprint:
         return FileLoad(path, FileStatus.UNCHANGED)
     failure = ledger.last_failure.get(path)
     if (
         failure is not None
         and failure.same_file(item)
-        and failure.mapping_fingerprint == fingerprint
+        and failure.mapping_fingerprint == attempt.fingerprint
         and not failure.may_pass_on_retry
     ):
         # The same file with the same mapping would fail the same way: reported, not read again.
@@ -121,27 +109,27 @@ def load_file(
             rows_not_loaded=failure.rows_not_loaded,
             error=failure.error,
             notes=("failed before as it is now; read again when the file or its mapping changes",),
-            mapping=selection.mapping.label,
+            mapping=attempt.selection.mapping.label,
         )
     try:
-        sha256 = item.sha256()
+        attempt.sha256 = item.sha256()
     except (UnreadableFileError, OSError) as error:
-        return _failed(connection, item, None, selection, fingerprint, _in_words(error), started_at, clock, error)
-    if current is not None and current.sha256 == sha256 and current.mapping_fingerprint == fingerprint:
+        return _failed(connection, attempt, _in_words(error), error)
+    content = (attempt.sha256, attempt.fingerprint)
+    if current is not None and (current.sha256, current.mapping_fingerprint) == content:
         load_log.remember_modification_time(connection, item)
         return FileLoad(path, FileStatus.UNCHANGED)
-    notes: list[str] = []
-    if current is not None and current.sha256 == sha256:
-        notes.append(f"read again: the rules it is read with changed (mapping {selection.mapping.label})")
-    twin = ledger.current_by_content.get((sha256, fingerprint))
+    reread = current is not None and current.sha256 == attempt.sha256
+    twin = ledger.current_by_content.get(content)
     if twin is not None and twin != path:
-        return _duplicate(connection, contract, item, sha256, selection, fingerprint, twin, ledger, started_at, clock)
-    outcome = _load(
-        connection, contract, item, sha256, selection, fingerprint, notes, settings, ledger, started_at, clock
-    )
+        return _duplicate(connection, contract, attempt, twin, ledger)
+    notes = []
+    if reread:
+        notes.append(f"read again: the rules it is read with changed (mapping {attempt.selection.mapping.label})")
+    outcome = _load(connection, contract, attempt, notes, settings, ledger)
     if outcome.status != FileStatus.FAILED:
-        ledger.now_holds(path, (sha256, fingerprint))
-    return replace(outcome, reread=bool(notes))
+        ledger.now_holds(path, content)
+    return replace(outcome, reread=reread)
 
 
 def reading_fingerprint(mapping: Mapping, settings: ValidationSettings) -> str:
@@ -166,26 +154,21 @@ def forget_loads(connection: duckdb.DuckDBPyConnection, contract: Contract) -> N
 def _load(
     connection: duckdb.DuckDBPyConnection,
     contract: Contract,
-    item: LandingFile,
-    sha256: str,
-    selection: Selection,
-    fingerprint: str,
+    attempt: Attempt,
     notes: list[str],
     settings: ValidationSettings,
     ledger: Ledger,
-    started_at: datetime,
-    clock: float,
 ) -> FileLoad:
-    load_id = uuid.uuid4().hex
-    path = item.relative_path
+    assert attempt.selection is not None
+    path = attempt.item.relative_path
     read: ReadResult | None = None
     tables: list[str] = []
     in_transaction = False
     with TempScope(connection, "file") as scope:
         try:
-            read = read_file(connection, scope, item, selection)
-            prepared = prepare_read(connection, scope, contract, read, selection, settings)
-            tables = write_tables(connection, contract, load_id, prepared)
+            read = read_file(connection, scope, attempt.item, attempt.selection)
+            prepared = prepare_read(connection, scope, contract, read, attempt.selection, settings)
+            tables = write_tables(connection, contract, attempt.load_id, prepared)
             connection.execute("begin transaction")
             in_transaction = True
             current = ledger.current.get(path)
@@ -193,29 +176,15 @@ def _load(
                 load_log.retire(connection, contract, {path: current}, path)
             counts = Counts()
             for part, table in zip(prepared.parts, tables, strict=True):
-                counts.add(record_part(connection, contract, load_id, path, part, table))
-            outcome = _outcome(
-                connection, contract, item, load_id, prepared, counts, tables, notes, selection, settings
-            )
+                counts.add(record_part(connection, contract, attempt.load_id, path, part, table))
+            outcome = _outcome(contract, attempt, prepared, counts, tables, notes, settings)
             if not outcome.balances:
                 raise RuntimeError(
                     f"{outcome.rows_read:,} rows read but {outcome.rows_loaded:,} loaded + {outcome.rows_rejected:,} "
                     f"rejected + {outcome.rows_skipped:,} skipped + {outcome.rows_not_loaded:,} not loaded; "
                     "nothing of the file is kept"
                 )
-            load_log.log_load(
-                connection,
-                load_id,
-                item,
-                sha256,
-                prepared.read,
-                selection,
-                fingerprint,
-                outcome,
-                started_at,
-                clock,
-                is_current=True,
-            )
+            load_log.log_load(connection, attempt, outcome, prepared.read, is_current=True)
             connection.execute("commit")
         except Exception as error:
             if in_transaction:
@@ -224,31 +193,28 @@ def _load(
             rows = error.rows if isinstance(error, UnreadableFileError) and error.rows is not None else None
             if rows is None and read is not None:
                 rows = read.rows
-            return _failed(
-                connection, item, sha256, selection, fingerprint, _in_words(error), started_at, clock, error, rows
-            )
+            return _failed(connection, attempt, _in_words(error), error, rows)
     return outcome
 
 
 def _outcome(
-    connection: duckdb.DuckDBPyConnection,
     contract: Contract,
-    item: LandingFile,
-    load_id: str,
+    attempt: Attempt,
     prepared: PreparedFile,
     counts: Counts,
     tables: list[str],
     notes: list[str],
-    selection: Selection,
     settings: ValidationSettings,
 ) -> FileLoad:
+    assert attempt.selection is not None
+    mapping = attempt.selection.mapping
     notes = [*notes, *prepared.notes]
     if counts.skipped:
         notes.append(f"{counts.skipped:,} row(s) skipped by the mapping's skip rules")
     if counts.phones_read_by:
-        notes.append(_phones_note(counts.phones_read_by, selection.mapping, settings))
+        notes.append(_phones_note(counts.phones_read_by, mapping, settings))
     outcome = FileLoad(
-        item.relative_path,
+        attempt.item.relative_path,
         FileStatus.LOADED,
         rows_read=prepared.read.rows,
         rows_loaded=counts.loaded,
@@ -258,7 +224,7 @@ def _outcome(
         rows_with_warnings=counts.warned,
         rows_repeating_key=counts.repeating_key,
         rows_repeated_copies=counts.repeated_copies,
-        mapping=selection.mapping.label,
+        mapping=mapping.label,
         tables=tuple(tables),
         column_origins=tuple((name, column.origin) for name, column in prepared.parts[0].compiled.columns.items()),
     )
@@ -298,23 +264,14 @@ def _repeated_keys_note(contract: Contract, outcome: FileLoad) -> str:
 
 
 def _duplicate(
-    connection: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    item: LandingFile,
-    sha256: str,
-    selection: Selection,
-    fingerprint: str,
-    twin: str,
-    ledger: Ledger,
-    started_at: datetime,
-    clock: float,
+    connection: duckdb.DuckDBPyConnection, contract: Contract, attempt: Attempt, twin: str, ledger: Ledger
 ) -> FileLoad:
-    path = item.relative_path
+    path = attempt.item.relative_path
     outcome = FileLoad(
         path,
         FileStatus.DUPLICATE,
         notes=(f"same content as {twin}, which is loaded; not loaded again",),
-        mapping=selection.mapping.label,
+        mapping=attempt.selection.mapping.label if attempt.selection else None,
     )
     # Current, so that the next refresh skips it; an earlier version's rows of this path are retired.
     connection.execute("begin transaction")
@@ -322,19 +279,7 @@ def _duplicate(
         current = ledger.current.get(path)
         if current is not None:
             load_log.retire(connection, contract, {path: current}, path)
-        load_log.log_load(
-            connection,
-            uuid.uuid4().hex,
-            item,
-            sha256,
-            None,
-            selection,
-            fingerprint,
-            outcome,
-            started_at,
-            clock,
-            is_current=True,
-        )
+        load_log.log_load(connection, attempt, outcome, is_current=True)
         connection.execute("commit")
     except Exception:
         connection.execute("rollback")
@@ -345,41 +290,23 @@ def _duplicate(
 
 def _failed(
     connection: duckdb.DuckDBPyConnection,
-    item: LandingFile,
-    sha256: str | None,
-    selection: Selection | None,
-    fingerprint: str | None,
+    attempt: Attempt,
     reason: str,
-    started_at: datetime,
-    clock: float,
     error: BaseException | None = None,
     rows: int | None = None,
 ) -> FileLoad:
     """A file that could not be loaded, logged with its reason and the rows it holds where known; its earlier
-    load (if any) stays current and keeps serving."""
+    load (if any) stays current and keeps serving. Without an error (a broken mapping) it is tried again."""
     outcome = FileLoad(
-        item.relative_path,
+        attempt.item.relative_path,
         FileStatus.FAILED,
         rows_read=rows or 0,
         rows_not_loaded=rows or 0,
         error=reason,
-        mapping=selection.mapping.label if selection else None,
+        mapping=attempt.selection.mapping.label if attempt.selection else None,
     )
-    retry = error is not None and _may_pass_on_retry(error)
-    load_log.log_load(
-        connection,
-        uuid.uuid4().hex,
-        item,
-        sha256,
-        None,
-        selection,
-        fingerprint,
-        outcome,
-        started_at,
-        clock,
-        is_current=False,
-        may_pass_on_retry=retry if error is not None else True,
-    )
+    retry = True if error is None else _may_pass_on_retry(error)
+    load_log.log_load(connection, attempt, outcome, is_current=False, may_pass_on_retry=retry)
     return outcome
 
 
@@ -400,9 +327,7 @@ def _in_words(error: BaseException) -> str:
     return f"unexpected error while loading the file: {type(error).__name__}: {first_line(error)}"
 
 
-def _note_shared_keys(
-    connection: duckdb.DuckDBPyConnection, contract: Contract, result: KindLoad, ledger: Ledger
-) -> None:
+def _note_shared_keys(connection: duckdb.DuckDBPyConnection, contract: Contract, result: KindLoad) -> None:
     loaded = {
         item.file_path: item
         for item in result.files

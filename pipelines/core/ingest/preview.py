@@ -14,7 +14,7 @@ from pipelines.core.contracts import contract_for
 from pipelines.core.ingest.discovery import LandingFile
 from pipelines.core.ingest.ledger import read_ledger
 from pipelines.core.ingest.loader import load_file
-from pipelines.core.ingest.results import FileStatus
+from pipelines.core.ingest.results import FileLoad, FileStatus
 from pipelines.core.ingest.schema import RAW_FILES, ensure_schema
 from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.mapping.catalog import MappingCatalog, Selection
@@ -29,22 +29,19 @@ FIRST_ROWS = "array_to_string(list_slice(list(row_number order by row_number), 1
 class Preview:
     file: Path
     kind: str
+    load: FileLoad  # what loading it came to: status, counts, notes, where each contract column comes from
     selection: Selection | None = None
     file_format: str | None = None
     encoding: str | None = None
-    error: str | None = None  # the file would fail to load, and why
-    origins: list[tuple[str, str]] = field(default_factory=list)  # contract column, where its value comes from
-    notes: list[str] = field(default_factory=list)
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    rows_skipped: int = 0
-    rows_not_loaded: int = 0
-    rows_with_warnings: int = 0
     columns: list[str] = field(default_factory=list)  # of `sample`
     sample: list[tuple] = field(default_factory=list)  # first rows as they would be stored
     reasons: list[tuple[str, int, str]] = field(default_factory=list)  # reason, rows, first row numbers
     warnings: list[tuple[str, int, str]] = field(default_factory=list)
+
+    @property
+    def error(self) -> str | None:
+        """Why the file would fail to load, if it would."""
+        return self.load.error if self.load.status == FileStatus.FAILED else None
 
 
 def preview_file(
@@ -59,29 +56,21 @@ def preview_file(
 ) -> Preview:
     path = path.resolve()
     contract = contract_for(kind)
-    preview = Preview(path, kind)
     item = _as_landing_file(path, kind, landing_root)
     chosen = None
     if mapping_name:
         chosen = Selection(catalog.named(mapping_name, kind), f"chosen with --mapping {mapping_name}")
-    preview.selection = chosen or catalog.select(kind, item.path_in_kind)
     connection = duckdb.connect()
     try:
         connection.execute("set TimeZone = 'UTC'")
         ensure_schema(connection, contract)
         load = load_file(connection, contract, item, catalog, settings, read_ledger(connection, kind), chosen)
-        preview.notes = list(load.notes)
-        preview.rows_read, preview.rows_not_loaded = load.rows_read, load.rows_not_loaded
-        if load.status == FileStatus.FAILED:
-            preview.error = load.error
-            return preview
-        preview.origins = list(load.column_origins)
-        preview.rows_loaded, preview.rows_rejected = load.rows_loaded, load.rows_rejected
-        preview.rows_skipped, preview.rows_with_warnings = load.rows_skipped, load.rows_with_warnings
-        preview.file_format, preview.encoding = connection.execute(
-            "select file_format, encoding from ops.load_log where is_current"
-        ).fetchone()
-        _read_back(connection, preview, [f"{RAW_FILES}.{quote(table)}" for table in load.tables], sample_rows)
+        preview = Preview(path, kind, load, chosen or catalog.select(kind, item.path_in_kind))
+        if preview.error is None:
+            preview.file_format, preview.encoding = connection.execute(
+                "select file_format, encoding from ops.load_log where is_current"
+            ).fetchone()
+            _read_back(connection, preview, [f"{RAW_FILES}.{quote(table)}" for table in load.tables], sample_rows)
     finally:
         connection.close()
     return preview

@@ -1,4 +1,4 @@
-"""Temp tables and views that belong to one step (one file, one part of a file) and go when it ends.
+"""Temp tables that belong to one step (one file, one part of a file) and go when it ends.
 
 Every name a scope gives is unique to it, so two parts of one file (sheets of a workbook) never share a temp
 table by accident, and a step that fails half-way leaves nothing behind that the next step could read."""
@@ -20,7 +20,6 @@ class TempScope:
         self.connection = connection
         self.prefix = f"_{label}{next(_SCOPES)}"
         self._tables: list[str] = []
-        self._views: list[str] = []
         self._registered: list[str] = []
         self._children: list[TempScope] = []
 
@@ -29,12 +28,6 @@ class TempScope:
         name = f"{self.prefix}_{role}"
         if name not in self._tables:
             self._tables.append(name)
-        return name
-
-    def view(self, role: str) -> str:
-        name = f"{self.prefix}_{role}"
-        if name not in self._views:
-            self._views.append(name)
         return name
 
     def registered(self, role: str) -> str:
@@ -52,13 +45,10 @@ class TempScope:
         for scope in reversed(self._children):
             scope.close()
         self._children.clear()
-        for name in reversed(self._views):
-            self.connection.execute(f"drop view if exists temp.{quote(name)}")
         for name in reversed(self._tables):
             self.connection.execute(f"drop table if exists temp.{quote(name)}")
         for name in self._registered:
             self.connection.unregister(name)
-        self._views.clear()
         self._tables.clear()
         self._registered.clear()
 

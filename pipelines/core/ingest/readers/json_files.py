@@ -49,14 +49,10 @@ def read_json_lines(connection: duckdb.DuckDBPyConnection, path: Path, scope: Te
         f"from {lines} where json_valid(line) and json_type(line) = 'OBJECT'"
     )
     connection.execute(f"drop table {lines}")
-    columns = _extract_objects(connection, objects, table)
-    good, broken = connection.execute(
-        f"select (select count(*) from {table}), (select count(*) from {rejects})"
-    ).fetchone()
-    rows = good + broken
-    if rows == 0:
+    part, _ = _part(connection, objects, table, rejects)
+    if part.rows == 0:
         raise UnreadableFileError("the file holds no JSON objects")
-    return ReadResult("jsonl", parts=[SourcePart(table, None, columns, rows, rejects if broken else None)])
+    return ReadResult("jsonl", parts=[part])
 
 
 def read_json(connection: duckdb.DuckDBPyConnection, path: Path, scope: TempScope) -> ReadResult:
@@ -108,14 +104,19 @@ def read_json(connection: duckdb.DuckDBPyConnection, path: Path, scope: TempScop
         """
     )
     connection.execute(f"delete from {objects} where json_type(json) <> 'OBJECT'")
+    part, objects_read = _part(connection, objects, table, rejects)
+    if objects_read == 0:
+        raise UnreadableFileError("the JSON file holds no objects with fields")
+    return ReadResult("json", parts=[part], notes=notes)
+
+
+def _part(connection: duckdb.DuckDBPyConnection, objects: str, table: str, rejects: str) -> tuple[SourcePart, int]:
+    """The objects as a table of text columns (and how many), the elements that are not objects as its rejects."""
     columns = _extract_objects(connection, objects, table)
     good, broken = connection.execute(
         f"select (select count(*) from {table}), (select count(*) from {rejects})"
     ).fetchone()
-    rows = good + broken
-    if good == 0:
-        raise UnreadableFileError("the JSON file holds no objects with fields")
-    return ReadResult("json", parts=[SourcePart(table, None, columns, rows, rejects if broken else None)], notes=notes)
+    return SourcePart(table, None, columns, good + broken, rejects if broken else None), good
 
 
 def _wrapping_key(connection: duckdb.DuckDBPyConnection, objects: str) -> str | None:
