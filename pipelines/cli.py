@@ -9,17 +9,20 @@ import subprocess
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipelines.core.contracts import KINDS
 from pipelines.core.ingest.discovery import landing_files
 from pipelines.core.settings import DATA_DIR_VARIABLE, PROJECT_ROOT, data_dir, paths
 
-console = Console(stderr=True)
+# Nothing printed from data is markup or an emoji code: file names and values like "[/x]" or ":x:" stay as written.
+console = Console(stderr=True, emoji=False)
 DASHBOARD_APP = PROJECT_ROOT / "dashboards" / "streamlit_app.py"
 
 
@@ -132,18 +135,34 @@ def run_generate(scale: float, seed: int, dirt_rate: float, out: Path | None) ->
 
         summary = generate(target, scale=scale, seed=seed, dirt_rate=dirt_rate, progress=report)
     console.print(
-        f"wrote {summary.total_rows:,} rows in {len(summary.files)} files to {target} "
-        f"in {summary.seconds:.1f} s (ground truth in {summary.truth_dir})"
+        f"wrote {summary.total_rows:,} rows in {len(summary.files)} files to {escape(str(target))} "
+        f"in {summary.seconds:.1f} s (ground truth in {escape(str(summary.truth_dir))})"
     )
     return 0
 
 
 def run_refresh(full: bool = False) -> int:
-    from pipelines.defs.automation.headless import refresh_log_path
+    from pipelines.core import refresh_history
+    from pipelines.core.config import config_path, load_config
+    from pipelines.core.refresh_inputs import published_inputs, refresh_inputs
+
+    data = paths().ensure()
+    config = load_config()
+    inputs = refresh_inputs(data, config_path(), config.mappings_dir, config.refresh.timezone)
+    if not full and inputs == published_inputs(data.serving):
+        outcome = refresh_history.nothing_new(data.refresh_history, str(uuid.uuid4()), refresh_history.CLI_TRIGGER)
+        refresh_history.record(data.refresh_history, outcome)
+        console.print(escape(outcome.summary()))
+        console.print(f"serving snapshot: {escape(str(data.serving))}")
+        return 0
+
+    from pipelines.defs.automation.headless import RefreshStopped, recover, refresh_log_path
     from pipelines.defs.automation.headless import run_refresh as refresh
     from pipelines.defs.dbt.project import ensure_manifest
 
-    paths().ensure()
+    for closed in recover():
+        console.print(f"[yellow]closed a refresh that was killed: {escape(closed.summary())}[/yellow]")
+
     if full:
         forget_every_load()
     with console.status("parsing the dbt project"):
@@ -154,17 +173,23 @@ def run_refresh(full: bool = False) -> int:
         task = progress.add_task("refreshing", total=None)
 
         def report(done: int, total: int, step: str) -> None:
-            progress.update(task, total=total, completed=done, description=f"finished {step}")
+            progress.update(task, total=total, completed=done, description=f"finished {escape(step)}")
 
-        outcome = refresh(build_definitions(), on_step=report)
+        try:
+            outcome = refresh(build_definitions(config), on_step=report, tags=inputs.tags())
+        except RefreshStopped as stopped:
+            console.print(f"[red]{escape(stopped.outcome.summary())}[/red]")
+            # The run's thread cannot be stopped; everything it left is closed, so the process ends here.
+            sys.stderr.flush()
+            os._exit(130)
     style = {"succeeded": "green", "incomplete": "yellow", "failed": "red"}[outcome.status]
-    console.print(f"[{style}]{outcome.summary(with_warnings=False)}[/{style}]")
-    console.print(f"{outcome.counts()}; serving snapshot: {paths().serving}")
+    console.print(f"[{style}]{escape(outcome.summary(with_warnings=False))}[/{style}]")
+    console.print(f"{escape(outcome.counts())}; serving snapshot: {escape(str(data.serving))}")
     for warning in outcome.warnings:
-        console.print(f"[bold yellow]attention:[/bold yellow] {warning}")
+        console.print(f"[bold yellow]attention:[/bold yellow] {escape(warning)}")
     if outcome.status == "failed":
         console.print(
-            f"where to look: {refresh_log_path(outcome.run_id)}, "
+            f"where to look: {escape(str(refresh_log_path(outcome.run_id)))}, "
             "and the run in the Dagster UI (`pulse serve --dagster`)"
         )
         return 1
@@ -218,7 +243,7 @@ def run_demo(arguments: argparse.Namespace) -> int:
     if landing_is_empty(landing):
         run_generate(arguments.scale, arguments.seed, arguments.dirt_rate, landing)
     else:
-        console.print(f"landing folder {landing} already holds exports; not generating new ones")
+        console.print(f"landing folder {escape(str(landing))} already holds exports; not generating new ones")
     status = run_refresh()
     if status != 0 or arguments.no_serve:
         return status
@@ -257,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         log_file.write_text(traceback.format_exc(), encoding="utf-8")
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        console.print(f"[red]error:[/red] {message} (details: {log_file})")
+        console.print(f"[red]error:[/red] {escape(message)} (details: {escape(str(log_file))})")
         return 1
 
 

@@ -36,7 +36,11 @@ def publish(
     serving_path: Path,
     run_id: str,
     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
+    inputs: dict[str, str | None] | None = None,
 ) -> Snapshot:
+    """`inputs`: the fingerprints the refresh started from (landing_fingerprint, inputs_fingerprint), stored with
+    the snapshot so that a refresh with nothing new can tell (`pipelines.core.refresh_inputs`)."""
+    inputs = inputs or {}
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_candidates(serving_path)
     candidate = serving_path.with_name(f".{serving_path.stem}.{uuid.uuid4().hex}.duckdb")
@@ -47,12 +51,22 @@ def publish(
         tables = _copy_relations(warehouse, alias, schemas)
         warehouse.execute(f"create schema {alias}.meta")
         warehouse.execute(
-            f"create table {alias}.{SNAPSHOT_TABLE} as select ? as published_at, ? as run_id, ? as row_counts",
-            [published_at, run_id, json.dumps(tables, sort_keys=True)],
+            f"""
+            create table {alias}.{SNAPSHOT_TABLE} as
+            select ? as published_at, ? as run_id, ? as row_counts,
+                   cast(? as varchar) as landing_fingerprint, cast(? as varchar) as inputs_fingerprint
+            """,
+            [
+                published_at,
+                run_id,
+                json.dumps(tables, sort_keys=True),
+                inputs.get("landing_fingerprint"),
+                inputs.get("inputs_fingerprint"),
+            ],
         )
     except BaseException:
         warehouse.execute(f"detach {alias}")
-        candidate.unlink(missing_ok=True)
+        _remove(candidate)
         raise
     warehouse.execute(f"detach {alias}")
     _fsync(candidate)
@@ -102,6 +116,12 @@ def _remove_stale_candidates(serving_path: Path) -> None:
     """Candidates left by a refresh that died between attach and rename."""
     for stale in serving_path.parent.glob(f".{serving_path.stem}.*.duckdb*"):
         stale.unlink(missing_ok=True)
+
+
+def _remove(candidate: Path) -> None:
+    """A candidate that will not be published, with its write-ahead log."""
+    candidate.unlink(missing_ok=True)
+    candidate.with_name(candidate.name + ".wal").unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:

@@ -14,6 +14,8 @@ from typing import Any, Literal
 # succeeded: everything loaded and published. incomplete: published, but some files could not be loaded (their
 # earlier rows, if any, keep serving). failed: nothing was published; the previous snapshot keeps serving.
 RefreshStatus = Literal["succeeded", "incomplete", "failed"]
+# A refresh started by `pulse refresh` (which reports its own outcome) rather than by the schedule or a sensor.
+CLI_TRIGGER = "cli"
 # Words of earlier versions, read from old history lines.
 _OLD_STATUS_WORDS = {"partial": "incomplete"}
 
@@ -103,6 +105,23 @@ def from_record(values: dict[str, Any]) -> RefreshOutcome:
         for item in values.get("failed_files") or []
     ]
     return RefreshOutcome(**values)
+
+
+def nothing_new(history_file: Path, run_id: str, trigger: str) -> RefreshOutcome:
+    """The outcome of a refresh that found nothing new since the published snapshot: that snapshot's state stands
+    (an incomplete one stays incomplete, with its failed files), and nothing is published."""
+    last = next((item for item in read_history(history_file) if item.published), None)
+    now = utc_now_text()
+    return RefreshOutcome(
+        run_id=run_id,
+        status=last.status if last else "succeeded",
+        started_at=now,
+        finished_at=now,
+        trigger=trigger,
+        message="nothing new; snapshot unchanged" + (f" (published by refresh {last.run_id[:8]})" if last else ""),
+        failed_files=list(last.failed_files) if last else [],
+        rows_superseded=last.rows_superseded if last else None,
+    )
 
 
 def read_history(history_file: Path, limit: int = 100) -> list[RefreshOutcome]:

@@ -46,6 +46,11 @@ class Paths:
         return self.data_dir / "mappings"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's artifacts and partial parse of the runs on this data folder."""
+        return self.warehouse_dir / "dbt_target"
+
+    @property
     def config_file(self) -> Path:
         return self.data_dir / "pulse.yaml"
 

@@ -316,3 +316,22 @@ def test_a_date_in_the_wrong_format_names_the_format_expected() -> None:
 def test_missing_required_columns_are_listed_together() -> None:
     with pytest.raises(MappingMismatchError, match=r"missing required column\(s\): ordered_at, unit_price"):
         compile_mapping(Mapping(name="canonical", kind="sales"), SALES, ("order_id", "quantity"))
+
+
+UNICODE_SPACES = ["\u00a0", "\u3000", "\u202f", "\u200b", "\ufeff", "\u2009 \t"]
+
+
+@pytest.mark.parametrize("space", UNICODE_SPACES, ids=[f"U+{ord(space[0]):04X}" for space in UNICODE_SPACES])
+def test_a_key_of_unicode_spaces_is_empty_and_rejected_here_not_in_staging(space: str) -> None:
+    """Staging's trim() removes Unicode spaces: a value ingestion let through as present would turn empty there
+    and fail a dbt test, blocking every publication. Ingestion trims the same (and more), so the row is rejected
+    with its reason instead."""
+    checked = check_sale(customer_id=space, email=None)
+    assert checked.reasons == ["no customer reference: customer_id, email and phone are all empty"]
+    assert check_sale(order_id=space).reasons == ["order_id is required but empty"]
+    assert check_sale(customer_id=f"{space}C1{space}").values["customer_id"] == "C1"
+
+
+def test_text_keeps_its_inner_spaces_and_its_non_ascii_letters() -> None:
+    checked = check_sale(product_name="\u00a0Zoë\u00a0Rosé\u3000", customer_id="王伟")
+    assert (checked.values["product_name"], checked.values["customer_id"]) == ("Zoë\u00a0Rosé", "王伟")

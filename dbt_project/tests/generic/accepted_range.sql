@@ -1,7 +1,7 @@
-{#- Values outside [min_value, max_value]; a missing bound is open, nulls are not checked. -#}
+{#- Rows with a value outside [min_value, max_value]; a missing bound is open, nulls are not checked. -#}
 {% test accepted_range(model, column_name, min_value=none, max_value=none) %}
 
-select {{ column_name }}
+select *
 from {{ model }}
 where
     {{ column_name }} < {{ min_value if min_value is not none else "-1e308" }}

@@ -1,19 +1,19 @@
 """Country names as exports write them ("DE", "DEU", "Germany", "Deutschland", "德国", "United States", "USA")
 and the ISO 3166 code of each, for reading a row's phone number in its own country.
 
-Names come from ISO 3166 (pycountry: codes, names, official and common names) and libphonenumber's country names
-in some sixty languages; a few everyday aliases are added. A name that two countries share ("Congo") is left out
-rather than guessed."""
+Names come from ISO 3166 (pycountry: codes, names, official and common names, and their translations into the
+languages business exports are written in); a few everyday aliases are added. A name that two countries share
+("Congo") is left out rather than guessed."""
 
 from __future__ import annotations
 
+import gettext
 from functools import cache
 
 import duckdb
 import pyarrow as pa
 import pycountry
 from phonenumbers import SUPPORTED_REGIONS
-from phonenumbers.geodata.locale import LOCALE_DATA
 
 # Spellings that neither source has, seen in CRM and shop exports.
 ALIASES = {
@@ -24,13 +24,20 @@ ALIASES = {
     "MO": ("Macau", "Macao SAR", "中国澳门", "澳门"),
     "TW": ("Taiwan", "中国台湾", "台湾", "臺灣"),
     "KR": ("Korea", "Republic of Korea", "South Korea", "韩国", "韓國"),
-    "RU": ("Russia",),
+    "RU": ("Russia", "Россия"),
     "NL": ("Holland", "The Netherlands"),
     "CZ": ("Czech Republic",),
     "AE": ("UAE",),
     "VN": ("Vietnam",),
     "TR": ("Turkey",),
 }
+
+# Languages whose country names are read (pycountry's ISO 3166 translations); libphonenumber's own geodata would
+# add more, but importing it takes seconds.
+LANGUAGES = (
+    "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "fi", "nb", "cs", "hu", "ro", "tr", "ru", "uk", "el",
+    "zh_CN", "zh_TW", "ja", "ko", "ar", "he", "hi", "id", "ms", "th", "vi",
+)  # fmt: skip
 
 # The same normalisation on both sides: letters and digits in lower case, anything else one space.
 NORMALIZED_SQL = "trim(regexp_replace(lower({text}), '[^\\p{{L}}\\p{{N}}]+', ' ', 'g'))"
@@ -49,14 +56,18 @@ def _spellings() -> tuple[tuple[str, str], ...]:
         if name and region in SUPPORTED_REGIONS:
             spellings.setdefault(name, set()).add(region)
 
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+        for language in LANGUAGES
+    ]
     for country in pycountry.countries:
         region = country.alpha_2
         for attribute in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
             add(getattr(country, attribute, None), region)
-    for region, names in LOCALE_DATA.items():
-        for name in names.values():
-            if not name.startswith("*"):  # "*xx": the same as language xx
-                add(name, region)
+        for attribute in ("name", "official_name", "common_name"):
+            english = getattr(country, attribute, None)
+            for translation in translations if english else ():
+                add(translation.gettext(english), region)
     for region, names in ALIASES.items():
         for name in names:
             spellings[name] = {region}  # an alias decides, even where a name is shared

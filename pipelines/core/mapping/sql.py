@@ -16,20 +16,33 @@ class MappingMismatchError(ValueError):
     """The file lacks a column the mapping needs for a required contract column or a rule; says which."""
 
 
-WHITESPACE = " \t\r\n"
+# What surrounds a value without being part of it: ASCII whitespace and control spacing, and the Unicode spaces
+# exports carry (no-break spaces from Excel and web forms, the ideographic space of CJK input, zero-width spaces
+# and byte-order marks pasted along). DuckDB's own trim() removes the Unicode spaces but not tabs or line breaks;
+# ingestion removes all of them, so that no later trim (staging's) can turn a value that passed into an empty one.
+ASCII_SPACE = " \t\r\n\x0b\x0c"
+UNICODE_SPACE = (
+    "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\u1680"
+    "\u0085\u2028\u2029\u200b\u180e\u2060\ufeff"
+)
+_SPACE_CLASS = "[\\s\\v\\p{Z}\\x{85}\\x{200B}\\x{180E}\\x{2060}\\x{FEFF}]"
 # The expression of a contract column the file does not give.
 NOT_IN_FILE = "cast(null as varchar)"
 
 
 def trimmed_text(column: str) -> str:
-    """The value without surrounding whitespace, NULL when empty. Trimming is slow in DuckDB and almost no value
-    needs it, so a cheap test decides first: every whitespace character sorts before '!', so one comparison
-    finds leading whitespace, and suffix() trailing (a third faster than eight LIKE patterns)."""
-    trailing = " or ".join(f"suffix({column}, {literal(char)})" for char in WHITESPACE)
-    edges = f"{column} < '!' or {trailing}"
+    """The value without surrounding whitespace (ASCII and Unicode), NULL when empty. Trimming is slow and almost
+    no value needs it, so cheap tests decide first: ASCII whitespace sorts before '!', so one comparison finds it
+    leading and suffix() trailing; Unicode spaces are looked for only in values that start with, or hold, a
+    character beyond ASCII."""
+    unicode_codes = ", ".join(str(ord(char)) for char in UNICODE_SPACE)
+    leading = f"{column} < '!' or ({column} >= chr(128) and list_contains([{unicode_codes}], unicode({column})))"
+    ascii_trailing = " or ".join(f"suffix({column}, {literal(char)})" for char in ASCII_SPACE)
+    unicode_trailing = " or ".join(f"suffix({column}, {literal(char)})" for char in UNICODE_SPACE)
+    trailing = f"{ascii_trailing} or (strlen({column}) <> length({column}) and ({unicode_trailing}))"
+    trimmed = f"regexp_replace({column}, '^{_SPACE_CLASS}+|{_SPACE_CLASS}+$', '', 'g')"
     return (
-        f"(case when {column} = '' then null when {edges} "
-        f"then nullif(trim({column}, '{WHITESPACE}'), '') else {column} end)"
+        f"(case when {column} = '' then null when {leading} or {trailing} then nullif({trimmed}, '') else {column} end)"
     )
 
 

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import threading
 import uuid
-from collections.abc import Callable
-from contextlib import redirect_stdout
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines.core.refresh_history import RefreshOutcome
+from pipelines.core.processes import children, terminate
+from pipelines.core.refresh_history import CLI_TRIGGER, RefreshOutcome
 from pipelines.core.settings import paths
-from pipelines.defs.automation.jobs import REFRESH_JOB, TRIGGER_TAG
+from pipelines.defs.automation.jobs import RECOVERED_TAG, REFRESH_JOB, TRIGGER_TAG
+from pipelines.defs.automation.recovery import process_tags, recover_abandoned_runs
 from pipelines.defs.automation.reporting import report_run
 
 INSTANCE_TEMPLATE = Path(__file__).resolve().parents[2] / "dagster.yaml"
 POLL_SECONDS = 0.5
-CLI_TRIGGER = "cli"
+RECOVERY_POLLS = 10  # every 5 s
 
 
 def ensure_dagster_home() -> Path:
@@ -36,19 +39,38 @@ def refresh_log_path(run_id: str) -> Path:
     return paths().data_dir / "logs" / f"refresh-{run_id[:8]}.log"
 
 
+class RefreshStopped(Exception):  # noqa: N818 - it is what happened, not a programming error
+    """The refresh was stopped (Ctrl+C, SIGTERM) and closed: its outcome is recorded."""
+
+    def __init__(self, outcome: RefreshOutcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+def recover(home: Path | None = None) -> list[RefreshOutcome]:
+    """Close the refreshes whose process was killed (see recovery.py); their recorded outcomes."""
+    with dg.DagsterInstance.from_config(str(home or ensure_dagster_home())) as instance:
+        return recover_abandoned_runs(instance)
+
+
 def run_refresh(
     defs: dg.Definitions,
     on_step: Callable[[int, int, str], None] | None = None,
     trigger: str = CLI_TRIGGER,
+    tags: dict[str, str] | None = None,
 ) -> RefreshOutcome:
     """Materialize everything and publish. Never raises for a failed run: the outcome says what happened.
+
+    The run executes in a worker thread; this one watches it: it reports finished steps, closes every few seconds
+    the refreshes whose process was killed (one may hold the slot this run waits for), and turns Ctrl+C and SIGTERM
+    into a clean stop — dbt stopped, the run marked failed and its slots freed, the outcome recorded — raising
+    RefreshStopped. (Dagster, in the main thread, would keep waiting for a slot through both.)
 
     dbt's own log lines (dagster-dbt echoes them to stdout) go to logs/refresh-<run>.log, not to the terminal.
     """
     home = ensure_dagster_home()
     job = defs.resolve_job_def(REFRESH_JOB)
     run_id = str(uuid.uuid4())
-    total_steps = len(job.nodes)
     log_path = refresh_log_path(run_id)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with (
@@ -62,22 +84,60 @@ def run_refresh(
                 "instance": instance,
                 "run_id": run_id,
                 "raise_on_error": False,
-                "tags": {TRIGGER_TAG: trigger},
-                # The outcome printed at the end says what failed and why; step warnings would say it twice.
-                "run_config": {"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                "tags": {TRIGGER_TAG: trigger, **process_tags(), **(tags or {})},
+                # The outcome printed at the end says what failed and why, in one line with the log's path: Dagster's
+                # own step failures (with stack traces) stay in the run's event log and the Dagster UI.
+                "run_config": {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             },
             daemon=True,
         )
-        worker.start()
         finished: set[str] = set()
-        while worker.is_alive():
-            worker.join(POLL_SECONDS)
-            if on_step:
-                _report_finished_steps(instance, run_id, finished, total_steps, on_step)
+        polls = 0
+        try:
+            with _sigterm_as_interrupt():
+                worker.start()
+                while worker.is_alive():
+                    worker.join(POLL_SECONDS)
+                    polls += 1
+                    if on_step:
+                        _report_finished_steps(instance, run_id, finished, len(job.nodes), on_step)
+                    if polls % RECOVERY_POLLS == 0:
+                        recover_abandoned_runs(instance)
+        except KeyboardInterrupt:
+            raise RefreshStopped(_close_stopped_run(instance, run_id)) from None
         run = instance.get_run_by_id(run_id)
         if run is None:
             raise RuntimeError("the refresh run did not start; see the log above")
         return report_run(instance, run)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a service manager, `kill`) stops the refresh the way Ctrl+C does."""
+
+    def interrupt(signal_number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _close_stopped_run(instance: dg.DagsterInstance, run_id: str) -> RefreshOutcome:
+    """A stopped run in Dagster's storage as what it is: failed, its dbt stopped, its slots freed, recorded. The
+    caller ends the process: the worker thread cannot be stopped, and the warehouse is left consistent (a file's
+    rows are committed whole or not at all; a table written but not logged is dropped by the next ingest)."""
+    terminate(children(os.getpid()))
+    run = instance.get_run_by_id(run_id)
+    if run is None:
+        raise RuntimeError("the refresh was stopped before its run started")
+    instance.add_run_tags(run_id, {RECOVERED_TAG: "true"})
+    if not run.is_finished:
+        instance.report_run_failed(run, message="the refresh was stopped (Ctrl+C or SIGTERM)")
+    instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+    return report_run(instance, instance.get_run_by_id(run_id) or run)
 
 
 def _report_finished_steps(

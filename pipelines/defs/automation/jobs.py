@@ -8,6 +8,12 @@ TRIGGER_TAG = "customer_pulse/trigger"
 # dagster.yaml allows one in-progress run carrying this tag: one refresh writes the warehouse at a time.
 WRITER_TAG = "customer_pulse/warehouse_writer"
 REFRESH_JOB = "refresh"
+# The process that executes a run, and the child processes it started (dbt), recorded as run tags so that a
+# refresh after a crash can tell they are gone (recovery.py).
+PROCESS_TAG = "customer_pulse/process"
+CHILDREN_TAG = "customer_pulse/children"
+# On a run closed by the recovery or stopped by a signal: reported there, not again by the run-failure sensor.
+RECOVERED_TAG = "customer_pulse/recovered"
 
 
 def build_refresh_job(max_retries: int) -> dg.UnresolvedAssetJobDefinition:

@@ -7,8 +7,10 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.core.dbt_failures import dbt_failures
 from pipelines.core.refresh_history import FailedFile, RefreshOutcome, RefreshStatus
-from pipelines.defs.automation.jobs import TRIGGER_TAG
+from pipelines.core.settings import paths
+from pipelines.defs.automation.jobs import RECOVERED_TAG, TRIGGER_TAG
 from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
 
 FAILED_RUN_STATUSES = {dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
@@ -72,17 +74,58 @@ def _entries(value: Any) -> list[dict[str, Any]]:
     return [entry for entry in value or [] if isinstance(entry, dict)]
 
 
+STEPS_IN_WORDS = {"warehouse_models": "building and testing the warehouse (dbt)", "serving_snapshot": "publishing"}
+
+
 def _failure_message(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
+    """What failed, in words: the step, and for dbt the tests or models with their rows and files."""
+    stopped = _run_failure_message(instance, run) if RECOVERED_TAG in run.tags else None
+    if stopped:
+        return stopped
     failures = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE).records
     for record in failures:
         event = record.event_log_entry.dagster_event
-        error = event.step_failure_data.error if event and event.step_failure_data else None
+        if event is None or event.step_key is None:
+            continue
+        step = _step_in_words(event.step_key)
+        if event.step_key == "warehouse_models":
+            target = paths().dbt_target
+            failed = dbt_failures(target, paths().warehouse)
+            if failed:
+                return (
+                    f"{step} failed: "
+                    + "; ".join(item.describe() for item in failed)
+                    + f" (dbt's log: {target / 'dbt.log'})"
+                )
+        error = event.step_failure_data.error if event.step_failure_data else None
         if error:
-            first_line = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name
-            return f"step {event.step_key} failed: {first_line}"
+            return f"{step} failed: {_error_in_words(error)}"
+        return f"{step} failed"
     if run.status == dg.DagsterRunStatus.CANCELED:
         return "the run was cancelled"
-    return "the run failed before publishing; see the run in the Dagster UI"
+    return _run_failure_message(instance, run) or "the run failed before publishing; see the run in the Dagster UI"
+
+
+def _run_failure_message(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
+    for record in instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records:
+        event = record.event_log_entry.dagster_event
+        if event and event.message:
+            return event.message
+    return None
+
+
+def _step_in_words(step_key: str) -> str:
+    if step_key.startswith("raw__"):
+        return f"loading the {step_key.removeprefix('raw__')} exports"
+    return STEPS_IN_WORDS.get(step_key, f"step {step_key}")
+
+
+def _error_in_words(error: dg.SerializableErrorInfo) -> str:
+    """The innermost error's first line without its class: 'No space left on device', not a stack of wrappers."""
+    while error.cause is not None:
+        error = error.cause
+    first_line = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name or "an error"
+    return first_line.split(": ", 1)[1] if first_line.startswith(f"{error.cls_name}: ") else first_line
 
 
 def _timestamp_text(epoch_seconds: float | None) -> str:

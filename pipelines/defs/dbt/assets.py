@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.core.warehouse import writer_lock
+from pipelines.defs.automation.recovery import record_child
 from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.dbt.translator import CustomerPulseTranslator
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
@@ -23,8 +24,14 @@ def dbt_vars(warehouse: WarehouseResource) -> list[str]:
     pool=WAREHOUSE_POOL,
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    with writer_lock(warehouse.paths().warehouse):
-        yield from dbt.cli(["build", *dbt_vars(warehouse)], context=context).stream()
+    paths = warehouse.paths()
+    with writer_lock(paths.warehouse):
+        # One target folder per data folder, kept between runs: dbt reuses its partial parse when the project and
+        # the --vars are the same (a new folder per run made it parse everything again, and they piled up).
+        invocation = dbt.cli(["build", *dbt_vars(warehouse)], context=context, target_path=paths.dbt_target)
+        # If this process is killed, dbt must not live on holding the warehouse: the next refresh stops it.
+        record_child(context.instance, context.run_id, invocation.process.pid)
+        yield from invocation.stream()
 
 
 defs = dg.Definitions(assets=[warehouse_models])

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.core.publish import publish, reconciliation_by_kind
+from pipelines.core.refresh_inputs import INPUTS_TAG, LANDING_TAG
 from pipelines.defs.dbt.assets import warehouse_models
 from pipelines.defs.ingest.assets import ingest_assets
 from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
@@ -19,7 +20,9 @@ from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 )
 def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as connection:
-        snapshot = publish(connection, warehouse.paths().serving, run_id=context.run_id)
+        tags = context.run.tags
+        inputs = {"landing_fingerprint": tags.get(LANDING_TAG), "inputs_fingerprint": tags.get(INPUTS_TAG)}
+        snapshot = publish(connection, warehouse.paths().serving, run_id=context.run_id, inputs=inputs)
         reconciliation = reconciliation_by_kind(connection)
     context.log.info(f"published {len(snapshot.tables)} tables to {snapshot.path}")
     return dg.MaterializeResult(

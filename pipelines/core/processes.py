@@ -1,0 +1,98 @@
+"""Which processes are alive and how to stop them: what a refresh needs to clean up after one that was killed.
+Linux reads /proc; elsewhere only whether a pid exists can be told."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PROC = Path("/proc")
+
+
+@dataclass(frozen=True)
+class ProcessIdentity:
+    """A process as a run records it: a pid is reused once its process is gone, its start time is not."""
+
+    host: str
+    pid: int
+    started: str  # clock ticks since boot (Linux), "" where that cannot be read
+
+    @classmethod
+    def current(cls) -> ProcessIdentity:
+        return cls(socket.gethostname(), os.getpid(), start_time(os.getpid()) or "")
+
+    def tag(self) -> str:
+        return f"{self.host}:{self.pid}:{self.started}"
+
+    @classmethod
+    def from_tag(cls, text: str) -> ProcessIdentity | None:
+        parts = text.rsplit(":", 2)
+        if len(parts) != 3 or not parts[1].isdigit():
+            return None
+        return cls(parts[0], int(parts[1]), parts[2])
+
+    @classmethod
+    def of(cls, pid: int) -> ProcessIdentity:
+        return cls(socket.gethostname(), pid, start_time(pid) or "")
+
+    def is_alive(self) -> bool:
+        """Still running; a process on another host is taken as alive (nothing here can tell)."""
+        if self.host != socket.gethostname():
+            return True
+        if not _exists(self.pid):
+            return False
+        return not self.started or start_time(self.pid) == self.started
+
+
+def start_time(pid: int) -> str | None:
+    try:
+        stat = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces; the start time is field 22.
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def terminate(pids: list[int], grace_seconds: float = 5.0) -> None:
+    """SIGTERM, then SIGKILL for what is still running after the grace period."""
+    for pid in pids:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while time.monotonic() < deadline and any(_exists(pid) for pid in pids):
+        time.sleep(0.1)
+    for pid in pids:
+        if _exists(pid):
+            _signal(pid, signal.SIGKILL)
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, and theirs."""
+    found: list[int] = []
+    for entry in PROC.glob("[0-9]*") if PROC.is_dir() else []:
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            found += [int(entry.name), *children(int(entry.name))]
+    return found
+
+
+def _signal(pid: int, number: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, number)

@@ -1,0 +1,92 @@
+"""Everything a refresh's result depends on, as one fingerprint: the landing files (path, size, modification time),
+the user's mapping files, the configuration, the dbt project, Customer Pulse's own code, and the as-of date. When
+the fingerprint equals the one the published snapshot was built from, a refresh has nothing to do: it says so and
+stops, and the landing sensor and the daily schedule start no run.
+
+The fingerprint is taken when a refresh starts and stored with the snapshot it publishes: a file that changes
+while the refresh runs makes the next one run again, never the other way round."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from pipelines.core.contracts import KINDS
+from pipelines.core.ingest.discovery import landing_fingerprint
+from pipelines.core.settings import PROJECT_ROOT, Paths
+
+# The run tags that carry the fingerprints from the start of a refresh to the snapshot it publishes.
+INPUTS_TAG = "customer_pulse/inputs"
+LANDING_TAG = "customer_pulse/landing"
+CODE_FOLDERS = ("pipelines", "dbt_project/models", "dbt_project/macros", "dbt_project/tests")
+CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
+
+
+@dataclass(frozen=True)
+class RefreshInputs:
+    landing: str  # the landing files alone: what the landing sensor watches
+    everything: str  # and the mappings, configuration, code and as-of date: what the daily schedule checks
+
+    def tags(self) -> dict[str, str]:
+        return {INPUTS_TAG: self.everything, LANDING_TAG: self.landing}
+
+
+def refresh_inputs(paths: Paths, config_file: Path, mappings_dir: Path, timezone: str) -> RefreshInputs:
+    landing = landing_fingerprint(paths.landing, KINDS)
+    digest = hashlib.sha256()
+    digest.update(f"landing {landing}\n".encode())
+    digest.update(f"as of {as_of_date(timezone).isoformat()}\n".encode())
+    for name in sorted(os.environ):
+        if name.startswith("PULSE_"):
+            digest.update(f"env {name}={os.environ[name]}\n".encode())
+    for path in [config_file, *_files(mappings_dir, "*.y*ml"), *_code_files()]:
+        digest.update(f"file {path}\n".encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return RefreshInputs(landing, digest.hexdigest())
+
+
+def as_of_date(timezone: str) -> date:
+    """Today in the company's time zone: a new day is a new refresh, even with no new files."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def published_inputs(serving: Path) -> RefreshInputs | None:
+    """The fingerprints the published snapshot was built from, if it records them."""
+    if not serving.is_file():
+        return None
+    try:
+        with duckdb.connect(str(serving), read_only=True) as snapshot:
+            columns = [row[0] for row in snapshot.execute("describe meta.snapshot").fetchall()]
+            if "inputs_fingerprint" not in columns:
+                return None
+            landing, everything = snapshot.execute(
+                "select landing_fingerprint, inputs_fingerprint from meta.snapshot"
+            ).fetchone()
+    except duckdb.Error:
+        return None
+    return RefreshInputs(landing, everything) if landing and everything else None
+
+
+def _code_files() -> Iterable[Path]:
+    for folder in CODE_FOLDERS:
+        yield from _files(PROJECT_ROOT / folder, "*")
+    for name in CODE_FILES:
+        yield PROJECT_ROOT / name
+
+
+def _files(folder: Path, pattern: str) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.rglob(pattern)
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".msgpack")
+    )
