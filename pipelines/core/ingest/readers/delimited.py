@@ -29,6 +29,7 @@ MAX_LINE_BYTES = 64 << 20
 # reads a third slower; 128 MB measured best on 150–700 MB files (benchmarks/README.md).
 BUFFER_BYTES = 2 * MAX_LINE_BYTES
 MAX_RECOVERIES = 200
+LINE_ENDS = "chr(13) || chr(10)"
 ERROR_WORDS = {
     "MISSING COLUMNS": "the line has fewer fields than the header",
     "TOO MANY COLUMNS": "the line has more fields than the header",
@@ -99,30 +100,19 @@ def read_csv(
         f"create or replace temp table {rejects_table} (_source_row bigint, reason varchar, raw_line varchar)"
     )
     notes = list(header.notes)
-    first_line_offset = header.lines_before + 1  # lines before the first data row
     source, rows_before, numbered = path, 0, False
     with tempfile.TemporaryDirectory(prefix="pulse-csv-") as scratch:
         for attempt in range(MAX_RECOVERIES + 1):
-            swallowed_from = _read_once(
-                connection,
-                scope,
-                source,
-                table,
-                rejects_table,
-                header,
-                first_line_offset,
-                rows_before,
-                header.lines_before if attempt == 0 else 0,
-            )
+            swallowed_from = _read_once(connection, scope, source, table, rejects_table, header, rows_before)
             numbered = numbered or _has_row_numbers(connection, table)
             if swallowed_from is None:
                 break
-            # Lines after the unterminated quote: read them again as a file of their own.
+            # Lines after the unterminated quote: read them again as a file of their own (without a header).
             rows_before = swallowed_from
             remainder = Path(scratch) / f"remainder-{attempt}.csv"
-            if not _write_remainder(connection, scope, header, remainder):
+            if not _write_remainder(connection, scope, remainder):
                 break
-            source, first_line_offset = remainder, 1
+            source = remainder
         else:
             notes.append(f"more than {MAX_RECOVERIES} unterminated quotes; the rest of the file is in one rejected row")
     good, broken = connection.execute(
@@ -179,20 +169,20 @@ def _read_once(
     table: str,
     rejects_table: str,
     header: _Header,
-    first_line_offset: int,
     rows_before: int,
-    skip: int,
 ) -> int | None:
-    """Read `source` into `table` (first pass) or append it (the remainder after an unterminated quote). Returns the
-    data-row number of an unterminated quote that swallowed the rest of the file, or None."""
+    """Read `source` into `table` (first pass) or append it (the remainder after an unterminated quote, which has no
+    header). Returns the data-row number of an unterminated quote that swallowed the rest of the file, or None."""
     first_pass = rows_before == 0
+    skip = header.lines_before if first_pass else 0
+    first_line_offset = header.lines_before + 1 if first_pass else 0  # lines before the first data row
     batch = table if first_pass else scope.table("batch")
     duckdb_rejects, duckdb_scans = scope.table("duckdb_rejects"), scope.table("duckdb_reject_scans")
     columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header.names) + "}"
     connection.execute(f"drop table if exists {duckdb_rejects}")
     connection.execute(f"drop table if exists {duckdb_scans}")
     dialect = (
-        f"auto_detect = false, header = true, skip = {skip}, delim = {literal(header.delimiter)}, "
+        f"auto_detect = false, header = {str(first_pass).lower()}, skip = {skip}, delim = {literal(header.delimiter)}, "
         f"quote = {literal(header.quote)}, escape = {literal(header.quote)}, columns = {columns}, "
         f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {BUFFER_BYTES}, null_padding = false"
     )
@@ -222,11 +212,12 @@ def _read_once(
         f"""
         create or replace temp table {broken} as
         select line - {first_line_offset} as data_row, cast(error_type as varchar) as error_type, error_message,
-               coalesce(csv_line, '') as csv_line,
+               text as csv_line,
                -- lines of the rejected text after its first: an unterminated quote runs on to the end of the file
-               length(rtrim(coalesce(csv_line, ''), chr(10)))
-                   - length(replace(rtrim(coalesce(csv_line, ''), chr(10)), chr(10), '')) as lines_after
-        from {duckdb_rejects}
+               length(rtrim(text, {LINE_ENDS})) - length(replace(rtrim(text, {LINE_ENDS}), chr(10), ''))
+                   as lines_after
+        -- DuckDB's text of a line starts with the line ends before it (the LF of a CRLF, blank lines)
+        from (select *, ltrim(coalesce(csv_line, ''), {LINE_ENDS}) as text from {duckdb_rejects})
         -- one entry per line: DuckDB reports a short line once for every missing column (the first counts its
         -- fields), a long one once for every extra field (the last counts them)
         qualify row_number() over (
@@ -250,7 +241,7 @@ def _read_once(
                        then '; it runs to the end of the file, so the ' || lines_after
                             || ' line(s) after it are read again'
                        else '' end,
-               split_part(csv_line, chr(10), 1)
+               rtrim(split_part(csv_line, chr(10), 1), chr(13))
         from {broken}
         order by data_row
         """
@@ -299,20 +290,16 @@ def _number_rows(
         connection.execute(f"drop table {batch}")
 
 
-def _write_remainder(connection: duckdb.DuckDBPyConnection, scope: TempScope, header: _Header, target: Path) -> bool:
+def _write_remainder(connection: duckdb.DuckDBPyConnection, scope: TempScope, target: Path) -> bool:
+    """The lines after the last unterminated quote, as they are in the file (line ends included), into `target`."""
     raw = connection.execute(
-        f"select csv_line from {scope.table('duckdb_rejects')} where error_type = 'UNQUOTED VALUE' "
-        "order by line desc limit 1"
+        f"select csv_line from {scope.table('broken_lines')} where error_type = 'UNQUOTED VALUE' "
+        "order by data_row desc limit 1"
     ).fetchone()
     if not raw or "\n" not in raw[0]:
         return False
     remainder = raw[0].split("\n", 1)[1]
     if not remainder.strip():
         return False
-    writer_header = header.delimiter.join(_quoted(name, header) for name in header.names)
-    target.write_text(writer_header + "\n" + remainder, encoding="utf-8")
+    target.write_text(remainder, encoding="utf-8", newline="")
     return True
-
-
-def _quoted(name: str, header: _Header) -> str:
-    return header.quote + name.replace(header.quote, header.quote * 2) + header.quote
