@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from pipelines.core.contracts import KINDS
 from pipelines.core.ingest.readers import UnreadableFileError
+from pipelines.core.text import excerpt
 
 _HASH_CHUNK = 1 << 22
 ZIP_SUFFIX = ".zip"
@@ -63,7 +64,9 @@ class LandingFile:
             with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as handle:
                 yield handle
         except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
-            raise UnreadableFileError(f"{self.member} cannot be read from the ZIP archive ({error})") from error
+            raise UnreadableFileError(
+                f"{excerpt(self.member)} cannot be read from the ZIP archive ({excerpt(str(error))})"
+            ) from error
 
     @contextmanager
     def on_disk(self) -> Iterator[Path]:

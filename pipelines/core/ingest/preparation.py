@@ -22,6 +22,7 @@ from pipelines.core.ingest.validation import (
 from pipelines.core.mapping.catalog import Selection
 from pipelines.core.mapping.sql import NOT_IN_FILE, CompiledMapping, MappingMismatchError, compile_mapping
 from pipelines.core.sql import quote
+from pipelines.core.text import quoted_name
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def prepare_read(
     mismatches: list[str] = []
     rows_not_loaded = 0
     for index, part in enumerate(read.parts, start=1):
-        where = f"sheet {part.sheet!r}: " if part.sheet else ""
+        where = f"sheet {quoted_name(part.sheet)}: " if part.sheet else ""
         try:
             compiled = compile_mapping(mapping, contract, part.columns)
         except MappingMismatchError as error:
@@ -86,7 +87,7 @@ def prepare_read(
             continue
         notes += [f"{where}{note}" for note in compiled.notes]
         if compiled.unused_file_columns:
-            shown = ", ".join(repr(name) for name in compiled.unused_file_columns[:12])
+            shown = ", ".join(quoted_name(name) for name in compiled.unused_file_columns[:12])
             more = len(compiled.unused_file_columns) - 12
             notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
         part_scope = scope.child(f"part{index}")

@@ -1,0 +1,111 @@
+"""Files made to hurt: fields and lines longer than a reader takes, messages that would quote a file at length.
+Each is a normal outcome — read, rejected row by row, or a failed file with its reason — never an exception that
+escapes, a row lost without a trace, or file content spilled into the load log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.core.ingest.readers import delimited
+from pipelines.core.ingest.readers.parts import first_line
+from pipelines.core.text import excerpt
+from tests.broken_inputs import header, lines, sale
+from tests.unit.test_broken_inputs import assert_every_file_reconciles, load, load_log, put, raw_rows, sold
+
+SMALL_LINE_LIMIT = 4096  # instead of 64 MB, so that a test file holds lines too long to read
+GOOD_ORDERS = ("A-100", "A-101", "A-103")
+FEWER_FIELDS = "the line has fewer fields than the header (expected: 6, found: 3)"
+
+
+def line_rejects(connection, path: str) -> list[tuple[int, str, str]]:
+    rows = connection.execute(
+        "select row_number, reasons, original_values from ops.rejected_rows where file_path = ? order by 1", [path]
+    ).fetchall()
+    return [(row, reasons, json.loads(original)["line"]) for row, reasons, original in rows]
+
+
+def test_a_header_line_of_200_000_characters_is_read_and_its_long_name_shown_as_an_excerpt(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    long_name = "x" * (200_000 - len(header()) - 1)
+    assert len(header(long_name)) == 200_000
+    put(landing / "sales" / "wide.csv", lines(header(long_name), sale("A-100", extra=("note",))))
+    connection = load(landing)
+    entry = load_log(connection)["sales/wide.csv"]
+    assert (entry["status"], entry["error"]) == ("loaded", None)
+    assert raw_rows(connection, "sales", "sales/wide.csv", list(sold("A-100"))) == {1: sold("A-100")}
+    assert entry["notes"] == f"columns not used by the mapping: '{'x' * 60}'…"
+    assert_every_file_reconciles(connection)
+
+
+def test_a_header_line_longer_than_a_line_may_be_fails_the_file_with_its_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delimited, "MAX_LINE_BYTES", SMALL_LINE_LIMIT)
+    landing = tmp_path / "landing"
+    put(landing / "sales" / "wide.csv", lines(header("x" * 5_000), sale("A-100", extra=("note",))))
+    entry = load_log(load(landing))["sales/wide.csv"]
+    assert (entry["status"], entry["error"]) == (
+        "failed",
+        "the header line is longer than 4,096 bytes, the longest line that is read",
+    )
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+@pytest.mark.parametrize("position", [1, 2, 4], ids=["first row", "between rows", "last row"])
+def test_a_line_too_long_to_read_is_rejected_with_its_number_and_the_rows_after_keep_theirs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str, position: int
+) -> None:
+    monkeypatch.setattr(delimited, "MAX_LINE_BYTES", SMALL_LINE_LIMIT)
+    landing = tmp_path / "landing"
+    rows = [sale("A-100"), sale("A-101"), "A-102,1,K-7", sale("A-103")]  # row 3 is short of fields
+    long_line = sale("A-999", customer="K-" + "9" * 3 * SMALL_LINE_LIMIT)
+    rows.insert(position - 1, long_line)
+    put(landing / "sales" / "long.csv", lines(header(), *rows, newline=newline))
+    connection = load(landing)
+
+    entry = load_log(connection)["sales/long.csv"]
+    assert (entry["status"], entry["rows_read"], entry["rows_rejected"]) == ("loaded with rejects", 5, 2)
+    rejected = line_rejects(connection, "sales/long.csv")
+    short_row = rows.index("A-102,1,K-7") + 1
+    assert [(row, reason) for row, reason, _ in rejected] == sorted(
+        [
+            (position, "line could not be split into fields: the line is longer than 4,096 bytes"),
+            (short_row, "line could not be split into fields: " + FEWER_FIELDS),
+        ]
+    )
+    kept = {row: line for row, _, line in rejected}
+    assert kept[position] == long_line[: delimited.LONG_LINE_KEPT]  # its beginning, not 12 KB of it
+    assert kept[short_row] == "A-102,1,K-7"
+    good_lines = [sale(order) for order in GOOD_ORDERS]
+    good = {number: sold(row[:5]) for number, row in enumerate(rows, start=1) if row in good_lines}
+    assert raw_rows(connection, "sales", "sales/long.csv", list(sold("A-100"))) == good
+    assert_every_file_reconciles(connection)
+
+
+def test_lines_too_long_are_found_wherever_they_cross_the_chunks_the_file_is_scanned_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delimited, "MAX_LINE_BYTES", 64)  # the file is scanned in chunks of 64 bytes
+    lengths = [10, 64, 65, 3, 200, 63, 129, 0, 130]  # the last line without a line break
+    content = b"\n".join(b"x" * length for length in lengths)
+    path = tmp_path / "orders.csv"
+    path.write_bytes(content)
+    starts = [sum(lengths[:index]) + index for index in range(len(lengths))]
+    expected = [
+        (start, min(start + length + 1, len(content)))
+        for start, length in zip(starts, lengths, strict=True)
+        if length > 64
+    ]
+    assert delimited._long_lines(path) == expected
+
+
+def test_an_excerpt_is_short_and_escapes_what_does_not_print() -> None:
+    text = "root:x:0:0\n\x1b[2J\u202etxt.exe" + "y" * 1_000
+    shown = excerpt(text)
+    assert shown.startswith("root:x:0:0\\n\\x1b[2J\\u202etxt.exe")
+    assert shown.endswith("y…") and shown.isprintable() and len(shown) < 220
+    assert first_line(RuntimeError(text)) == "root:x:0:0"
+    assert len(first_line(RuntimeError("z" * 5_000))) == 201
