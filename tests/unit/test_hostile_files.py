@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.core.ingest import ingest_kind
+from pipelines.core.ingest.discovery import landing_fingerprint
 from pipelines.core.ingest.readers import delimited
 from pipelines.core.ingest.readers.parts import first_line
 from pipelines.core.text import excerpt
-from tests.broken_inputs import header, lines, sale
+from tests.broken_inputs import header, lines, sale, zipped
 from tests.unit.test_broken_inputs import assert_every_file_reconciles, load, load_log, put, raw_rows, sold
 
 SMALL_LINE_LIMIT = 4096  # instead of 64 MB, so that a test file holds lines too long to read
@@ -109,3 +111,107 @@ def test_an_excerpt_is_short_and_escapes_what_does_not_print() -> None:
     assert shown.endswith("y…") and shown.isprintable() and len(shown) < 220
     assert first_line(RuntimeError(text)) == "root:x:0:0"
     assert len(first_line(RuntimeError("z" * 5_000))) == 201
+
+
+SECRET = "root:x:0:0:root:/root:/bin/bash"  # what a file outside the landing folder holds
+
+
+def everything_logged_or_loaded(connection) -> str:
+    """All text the warehouse holds about the files: load log, rejected rows, warnings, raw rows."""
+    tables = ("ops.load_log", "ops.rejected_rows", "ops.load_warnings", "raw.sales")
+    return "\n".join(str(connection.execute(f"select * from {table}").fetchall()) for table in tables)
+
+
+def test_links_are_followed_only_to_files_inside_the_landing_folder(tmp_path: Path) -> None:
+    outside, landing = tmp_path / "outside", tmp_path / "landing"
+    put(outside / "secret.csv", lines(SECRET, "daemon:x:1:1"))
+    put(outside / "folder" / "orders.csv", lines(header(), sale("S-1")))
+    put(landing / "sales" / "orders.csv", lines(header(), sale("A-100")))
+    put(landing / "archive" / "kept.csv", lines(header(), sale("A-200")))  # inside the landing folder
+    links = {
+        "secret.csv": outside / "secret.csv",
+        "gone.csv": outside / "no such file.csv",
+        "elsewhere": outside / "folder",
+        "kept.csv": landing / "archive" / "kept.csv",
+        "mirror": landing / "archive",
+        "nothing.csv": landing / "archive" / "no such file.csv",
+    }
+    for name, target in links.items():
+        (landing / "sales" / name).symlink_to(target)
+    connection = load(landing)
+
+    log = load_log(connection)
+    assert {path: (row["status"], row["error"]) for path, row in log.items()} == {
+        "sales/orders.csv": ("loaded", None),
+        "sales/kept.csv": ("loaded", None),
+        "sales/secret.csv": ("failed", "a link to a file outside the landing folder; not read"),
+        "sales/gone.csv": ("failed", "a link to a file outside the landing folder; not read"),
+        "sales/elsewhere": ("failed", "a link to a folder outside the landing folder; not read"),
+        "sales/mirror": (
+            "failed",
+            "a link to a folder; links to folders are not followed, so the files in it are not read",
+        ),
+        "sales/nothing.csv": ("failed", "a link that leads to no file; not read"),
+    }
+    assert connection.execute("select order_id from raw.sales order by 1").fetchall() == [("A-100",), ("A-200",)]
+    assert SECRET not in everything_logged_or_loaded(connection) and "S-1" not in everything_logged_or_loaded(
+        connection
+    )
+    assert_every_file_reconciles(connection)
+
+    # The next run logs nothing new: a refused link is reported once, until it changes.
+    rows = connection.execute("select count(*) from ops.load_log").fetchone()[0]
+    again = {item.file_path: item.status for item in ingest_kind(connection, "sales", landing).files}
+    assert again["sales/secret.csv"] == "failed"
+    assert connection.execute("select count(*) from ops.load_log").fetchone()[0] == rows
+
+
+def test_a_loaded_file_replaced_by_a_link_out_of_the_landing_folder_stops_serving(tmp_path: Path) -> None:
+    landing, outside = tmp_path / "landing", tmp_path / "outside"
+    path = put(landing / "sales" / "orders.csv", lines(header(), sale("A-100"), sale("A-101", at="soon")))
+    connection = load(landing)
+    put(outside / "orders.csv", lines(header(), sale("S-1")))
+    path.unlink()
+    path.symlink_to(outside / "orders.csv")
+    (outcome,) = ingest_kind(connection, "sales", landing).files
+    assert (outcome.status, outcome.error) == ("failed", "a link to a file outside the landing folder; not read")
+    assert connection.execute("select count(*) from raw.sales").fetchone()[0] == 0
+    assert connection.execute("select count(*) from ops.rejected_rows").fetchone()[0] == 0
+    assert connection.execute("select count(*) from ops.load_log where is_current").fetchone()[0] == 0
+
+
+def test_a_kind_folder_that_links_out_of_the_landing_folder_is_refused(tmp_path: Path) -> None:
+    landing, outside = tmp_path / "landing", tmp_path / "outside"
+    put(outside / "orders.csv", lines(header(), sale("S-1")))
+    landing.mkdir()
+    (landing / "sales").symlink_to(outside)
+    log = load_log(load(landing))
+    assert {path: row["error"] for path, row in log.items()} == {
+        "sales": "a link to a folder outside the landing folder; not read"
+    }
+    assert landing_fingerprint(landing, ("sales",))  # no target is read
+
+
+def test_archive_members_with_unsafe_paths_are_refused_and_logged(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    unsafe = ("../evil.csv", "/etc/cron.csv", "..\\windows.csv", "C:/temp/orders.csv", "orders/../../up.csv")
+    members = {"orders.csv": lines(header(), sale("A-100"))}
+    members |= {name: lines(header(), sale(f"S-{index}")) for index, name in enumerate(unsafe)}
+    put(landing / "sales" / "bundle.zip", zipped(members))
+    connection = load(landing)
+    log = load_log(connection)
+    assert {path: (row["status"], row["error"]) for path, row in log.items()} == {
+        "sales/bundle.zip/orders.csv": ("loaded", None),
+        **{f"sales/bundle.zip/{name}": ("failed", "unsafe path inside the archive; not read") for name in unsafe},
+    }
+    assert connection.execute("select order_id from raw.sales").fetchall() == [("A-100",)]
+    assert_every_file_reconciles(connection)
+
+
+def test_an_error_that_names_file_content_shows_a_short_escaped_excerpt(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    put(landing / "sales" / "odd.csv", lines("order_id,\x1b[2J" + "n" * 10_000, "A-100,x"))
+    error = load_log(load(landing))["sales/odd.csv"]["error"]
+    assert error.startswith("missing required column(s): ordered_at, quantity, unit_price (the file has: ")
+    assert f"'order_id', '\\x1b[2J{'n' * 56}'…" in error
+    assert error.isprintable() and len(error) < 300

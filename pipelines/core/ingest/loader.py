@@ -111,6 +111,8 @@ def load_file(
             notes=("failed before as it is now; read again when the file or its mapping changes",),
             mapping=attempt.selection.mapping.label,
         )
+    if item.refused is not None:
+        return _refused(connection, contract, attempt, ledger)
     try:
         attempt.sha256 = item.sha256()
     except (UnreadableFileError, OSError) as error:
@@ -280,6 +282,25 @@ def _duplicate(
         if current is not None:
             load_log.retire(connection, contract, {path: current}, path)
         load_log.log_load(connection, attempt, outcome, is_current=True)
+        connection.execute("commit")
+    except Exception:
+        connection.execute("rollback")
+        raise
+    ledger.now_holds(path, None)
+    return outcome
+
+
+def _refused(connection: duckdb.DuckDBPyConnection, contract: Contract, attempt: Attempt, ledger: Ledger) -> FileLoad:
+    """A landing entry that is not read (a link out of the landing folder, an unsafe archive member), logged as
+    failed with its reason. What its path loaded before goes: that may be content from outside the landing folder."""
+    path, reason = attempt.item.relative_path, attempt.item.refused
+    assert reason is not None
+    current = ledger.current.get(path)
+    connection.execute("begin transaction")
+    try:
+        if current is not None:
+            load_log.retire(connection, contract, {path: current}, path)
+        outcome = _failed(connection, attempt, reason, UnreadableFileError(reason))
         connection.execute("commit")
     except Exception:
         connection.execute("rollback")
