@@ -5,16 +5,23 @@ escapes, a row lost without a trace, or file content spilled into the load log."
 from __future__ import annotations
 
 import json
+import shutil
+import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
+import duckdb
 import pytest
 
+from pipelines.core.config import load_config
 from pipelines.core.ingest import ingest_kind
-from pipelines.core.ingest.discovery import landing_fingerprint
-from pipelines.core.ingest.readers import delimited
+from pipelines.core.ingest.discovery import landing_files, landing_fingerprint
+from pipelines.core.ingest.readers import UnreadableFileError, delimited
+from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.readers.parts import first_line
+from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.text import excerpt
-from tests.broken_inputs import header, lines, sale, zipped
+from tests.broken_inputs import gzipped, header, lines, sale, zipped
 from tests.unit.test_broken_inputs import assert_every_file_reconciles, load, load_log, put, raw_rows, sold
 
 SMALL_LINE_LIMIT = 4096  # instead of 64 MB, so that a test file holds lines too long to read
@@ -215,3 +222,80 @@ def test_an_error_that_names_file_content_shows_a_short_escaped_excerpt(tmp_path
     assert error.startswith("missing required column(s): ordered_at, quantity, unit_price (the file has: ")
     assert f"'order_id', '\\x1b[2J{'n' * 56}'…" in error
     assert error.isprintable() and len(error) < 300
+
+
+def compressible_csv(size: int) -> bytes:
+    """A sales CSV of about `size` bytes that compresses to almost nothing: one order line again and again."""
+    row = sale("A-100") + "\n"
+    return (header() + "\n" + row * (size // len(row))).encode()
+
+
+def written_by_copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The bytes each file copy (a .gz decompressed, a member extracted) writes, counted as they are written."""
+    sizes: list[int] = []
+    copy = shutil.copyfileobj
+
+    class Counted:
+        def __init__(self, target: BinaryIO) -> None:
+            self.target = target
+
+        def write(self, data: bytes) -> int:
+            sizes[-1] += len(data)
+            return self.target.write(data)
+
+    def counted_copy(source: BinaryIO, target: BinaryIO, length: int = 0) -> None:
+        sizes.append(0)
+        copy(source, Counted(target), length)
+
+    monkeypatch.setattr(shutil, "copyfileobj", counted_copy)
+    return sizes
+
+
+def test_a_gzip_file_that_expands_beyond_the_limit_is_refused_before_more_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = tmp_path / "landing"
+    put(landing / "sales" / "orders.csv.gz", gzipped(compressible_csv(3_000_000)))
+    writes = written_by_copies(monkeypatch)
+    settings = ValidationSettings(expansion=ExpansionLimits(max_bytes=1_000_000, max_ratio=10_000))
+    connection = duckdb.connect()
+    ingest_kind(connection, "sales", landing, settings=settings)
+    entry = load_log(connection)["sales/orders.csv.gz"]
+    assert (entry["status"], entry["error"]) == (
+        "failed",
+        "the gzip file expands to more than 1 MB, the most a compressed file may expand to "
+        "(ingest.max_uncompressed_bytes in pulse.yaml); not read",
+    )
+    assert writes and max(writes) <= 1_000_000
+
+
+def test_a_zip_member_that_expands_beyond_the_ratio_is_refused_before_more_is_read_or_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = tmp_path / "landing"
+    archive = put(landing / "sales" / "bundle.zip", zipped({"orders.csv": compressible_csv(3_000_000)}))
+    compressed = zipfile.ZipFile(archive).getinfo("orders.csv").compress_size
+    limits = ExpansionLimits(max_bytes=10**12, max_ratio=20)
+    connection = duckdb.connect()
+    ingest_kind(connection, "sales", landing, settings=ValidationSettings(expansion=limits))
+    entry = load_log(connection)["sales/bundle.zip/orders.csv"]
+    assert entry["status"] == "failed" and entry["file_sha256"] is None  # its hash is not taken past the limit
+    assert entry["error"].startswith("the archive member expands to more than 20 times its compressed size of ")
+    assert entry["error"].endswith(", as an archive bomb does (ingest.max_compression_ratio in pulse.yaml); not read")
+
+    # Extracting it for reading stops at the limit too.
+    writes = written_by_copies(monkeypatch)
+    (member,) = landing_files(landing, "sales")
+    with pytest.raises(UnreadableFileError, match="20 times its compressed size"), member.on_disk(limits):
+        pass
+    assert writes and max(writes) <= 20 * compressed
+
+
+def test_the_expansion_limits_are_set_in_pulse_yaml(tmp_path: Path) -> None:
+    config = tmp_path / "pulse.yaml"
+    config.write_text("ingest:\n  max_uncompressed_bytes: 5000000000\n  max_compression_ratio: 50\n")
+    assert load_config(config).validation_settings().expansion == ExpansionLimits(5_000_000_000, 50)
+    assert load_config(tmp_path / "absent.yaml").validation_settings().expansion == ExpansionLimits(20 * 10**9, 200)
+    config.write_text("ingest:\n  max_compression_ratio: 0\n")
+    with pytest.raises(ValueError, match=r"ingest\.max_compression_ratio: 0 is not a positive number"):
+        load_config(config)

@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from pipelines.core.contracts import KINDS
 from pipelines.core.ingest.readers import UnreadableFileError
+from pipelines.core.ingest.readers.expansion import BoundedReader, ExpansionLimits
 from pipelines.core.text import excerpt
 
 _HASH_CHUNK = 1 << 22
@@ -59,15 +60,16 @@ class LandingFile:
         prefix = f"{self.kind}/"
         return self.relative_path[len(prefix) :] if self.relative_path.startswith(prefix) else self.member or self.name
 
-    def sha256(self) -> str:
+    def sha256(self, limits: ExpansionLimits | None = None) -> str:
+        """Of the file, or of an archive member as it streams out of the archive (within `limits`)."""
         digest = hashlib.sha256()
-        with self._open_bytes() as handle:
+        with self._open_bytes(limits or ExpansionLimits()) as handle:
             while chunk := handle.read(_HASH_CHUNK):
                 digest.update(chunk)
         return digest.hexdigest()
 
     @contextmanager
-    def _open_bytes(self) -> Iterator:
+    def _open_bytes(self, limits: ExpansionLimits) -> Iterator:
         if self.member is None:
             with self.path.open("rb") as handle:
                 yield handle
@@ -76,20 +78,21 @@ class LandingFile:
         # deflate stream) only when read: either way this member fails, not the whole load.
         try:
             with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as handle:
-                yield handle
+                compressed = archive.getinfo(self.member).compress_size
+                yield BoundedReader(handle, compressed, limits, "the archive member")
         except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
             raise UnreadableFileError(
                 f"{excerpt(self.member)} cannot be read from the ZIP archive ({excerpt(str(error))})"
             ) from error
 
     @contextmanager
-    def on_disk(self) -> Iterator[Path]:
-        """A path to read: the file itself, or an archive member extracted to a temporary file."""
+    def on_disk(self, limits: ExpansionLimits | None = None) -> Iterator[Path]:
+        """A path to read: the file itself, or an archive member extracted (within `limits`) to a temporary file."""
         if self.member is None:
             yield self.path
             return
         with tempfile.NamedTemporaryFile(suffix=PurePosixPath(self.member).suffix, delete=True) as target:
-            with self._open_bytes() as source:
+            with self._open_bytes(limits or ExpansionLimits()) as source:
                 shutil.copyfileobj(source, target, _HASH_CHUNK)
             target.flush()
             yield Path(target.name)

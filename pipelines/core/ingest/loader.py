@@ -114,7 +114,7 @@ def load_file(
     if item.refused is not None:
         return _refused(connection, contract, attempt, ledger)
     try:
-        attempt.sha256 = item.sha256()
+        attempt.sha256 = item.sha256(settings.expansion)
     except (UnreadableFileError, OSError) as error:
         return _failed(connection, attempt, _in_words(error), error)
     content = (attempt.sha256, attempt.fingerprint)
@@ -168,7 +168,7 @@ def _load(
     in_transaction = False
     with TempScope(connection, "file") as scope:
         try:
-            read = read_file(connection, scope, attempt.item, attempt.selection)
+            read = read_file(connection, scope, attempt.item, attempt.selection, settings.expansion)
             prepared = prepare_read(connection, scope, contract, read, attempt.selection, settings)
             tables = write_tables(connection, contract, attempt.load_id, prepared)
             connection.execute("begin transaction")

@@ -12,6 +12,7 @@ from pipelines.core.contracts import Contract
 from pipelines.core.ingest import phones
 from pipelines.core.ingest.discovery import LandingFile
 from pipelines.core.ingest.readers import ReadResult, SourcePart, UnreadableFileError, read_into
+from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.scope import TempScope
 from pipelines.core.ingest.validation import (
     ValidationSettings,
@@ -53,14 +54,20 @@ def prepare_file(
     selection: Selection,
     settings: ValidationSettings,
 ) -> PreparedFile:
-    return prepare_read(connection, scope, contract, read_file(connection, scope, item, selection), selection, settings)
+    read = read_file(connection, scope, item, selection, settings.expansion)
+    return prepare_read(connection, scope, contract, read, selection, settings)
 
 
 def read_file(
-    connection: duckdb.DuckDBPyConnection, scope: TempScope, item: LandingFile, selection: Selection
+    connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
+    item: LandingFile,
+    selection: Selection,
+    limits: ExpansionLimits,
 ) -> ReadResult:
-    with item.on_disk() as path:
-        return read_into(connection, path, scope, selection.mapping.read, name=item.name)
+    """The file read into temp tables; a compressed one (a .gz, an archive member) expands within `limits`."""
+    with item.on_disk(limits) as path:
+        return read_into(connection, path, scope, selection.mapping.read, name=item.name, limits=limits)
 
 
 def prepare_read(

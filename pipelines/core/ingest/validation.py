@@ -10,9 +10,10 @@ data leaves as a spreadsheet (`pipelines.core.spreadsheet_safety`), not here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
+from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.schema import sql_type
 from pipelines.core.mapping.sql import MappedColumn
 from pipelines.core.sql import literal, quote
@@ -36,6 +37,7 @@ OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+\-]\d\d(:?\d\d)?)$"
 class ValidationSettings:
     phone_region: str = "DE"
     timezone: str = "UTC"
+    expansion: ExpansionLimits = field(default_factory=ExpansionLimits)  # of compressed files, while they are read
 
 
 def _struct(column: str, message: str, value: str | None = None) -> str:
