@@ -670,6 +670,14 @@ CASES = [
         loaded={1: sold("A-100", email=None)},
     ),
     Case(
+        "spreadsheet formula in the e-mail column",
+        "formula_email.csv",
+        lines(REFERENCE_HEADER, 'A-100,1,K-7,"=cmd|\'/Ccalc\'!A0&""a@b.c""",,2025-04-02 09:15:00,3,12.50'),
+        "loaded",
+        warned=(Warned(1, "email", "email: '=cmd|'/Ccalc'!A0&\"a@b.c\"' is not an e-mail address; left empty"),),
+        loaded={1: sold("A-100", email=None)},
+    ),
+    Case(
         "unsupported extension .pdf",
         "invoice.pdf",
         b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",

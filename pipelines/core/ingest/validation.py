@@ -25,7 +25,14 @@ BOOLEAN_TRUE = ("true", "t", "yes", "y", "1", "ja", "x")
 BOOLEAN_FALSE = ("false", "f", "no", "n", "0", "nein")
 # Excel's limit for one cell: longer text cannot round-trip through the spreadsheets these exports come from.
 MAX_TEXT_LENGTH = 32_767
-EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
+# An address as people write them, not everything RFC 5322 allows: a local part of letters, digits and ._%+-'
+# (dots only between them), a domain of labels of letters, digits and inner hyphens (any script: 例子.中国), and a
+# top-level domain of letters (or its punycode, xn--…). A spreadsheet formula (=cmd|'/Ccalc'!A0&"a@b.c") is none.
+EMAIL_PATTERN = (
+    r"[\p{L}\p{M}\p{N}_%+'\-]+(\.[\p{L}\p{M}\p{N}_%+'\-]+)*"
+    r"@([\p{L}\p{N}]([\p{L}\p{M}\p{N}\-]*[\p{L}\p{M}\p{N}])?\.)+"
+    r"(\p{L}[\p{L}\p{M}]+|xn--[a-z0-9\-]+)"
+)
 THOUSANDS_BY_COMMAS = r"[+\-]?\d{1,3}(,\d{3})+(\.\d*)?"
 THOUSANDS_BY_POINTS = r"[+\-]?\d{1,3}(\.\d{3})+(,\d*)?"
 # The typed value of a column in the inner query of validation_query, next to its mapped text.
