@@ -171,6 +171,11 @@ def test_emails_are_trimmed_and_lower_cased_and_nonsense_is_dropped_with_a_warni
     assert broken.warnings == ["email: 'anna at example' is not an e-mail address; left empty"]
 
 
+def test_a_value_in_a_reason_is_cut_and_shows_no_character_that_does_not_print() -> None:
+    checked = check_sale(quantity="1\x1b[2J\r\n\u202e2" + "9" * 100)
+    assert checked.reasons == [f"quantity: '1\ufffd[2J\ufffd\ufffd\ufffd2{'9' * 51}' is not a decimal"]
+
+
 @pytest.mark.parametrize(
     "address",
     [

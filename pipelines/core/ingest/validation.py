@@ -35,6 +35,7 @@ EMAIL_PATTERN = (
 )
 THOUSANDS_BY_COMMAS = r"[+\-]?\d{1,3}(,\d{3})+(\.\d*)?"
 THOUSANDS_BY_POINTS = r"[+\-]?\d{1,3}(\.\d{3})+(,\d*)?"
+UNPRINTABLE = r"[\p{Cc}\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]"
 # The typed value of a column in the inner query of validation_query, next to its mapped text.
 TYPED_PREFIX = "_typed_"
 OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+\-]\d\d(:?\d\d)?)$"
@@ -55,7 +56,9 @@ def _struct(column: str, message: str, value: str | None = None) -> str:
 
 
 def _shown(text: str) -> str:
-    return f"'''' || left({text}, 60) || ''''"
+    """A value in a reason or warning: its first 60 characters, those that do not print (line breaks, terminal
+    escapes, direction overrides) as �, so that a value cannot fake a line of a report or garble a terminal."""
+    return f"'''' || regexp_replace(left({text}, 60), {literal(UNPRINTABLE)}, '\ufffd', 'g') || ''''"
 
 
 def _number(text: str, decimal_comma: bool, sql_type_name: str) -> str:
