@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipelines.core.config import load_config
-from pipelines.core.ingest import ingest_kind
+from pipelines.core.ingest import discovery, ingest_kind
 from pipelines.core.ingest.discovery import landing_files, landing_fingerprint
 from pipelines.core.ingest.readers import UnreadableFileError, delimited
 from pipelines.core.ingest.readers.expansion import ExpansionLimits
@@ -213,6 +213,23 @@ def test_archive_members_with_unsafe_paths_are_refused_and_logged(tmp_path: Path
     }
     assert connection.execute("select order_id from raw.sales").fetchall() == [("A-100",)]
     assert_every_file_reconciles(connection)
+
+
+def test_an_unsafe_archive_member_that_an_earlier_version_loaded_stops_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = tmp_path / "landing"
+    put(landing / "sales" / "bundle.zip", zipped({"/etc/orders.csv": lines(header(), sale("S-1"))}))
+    with monkeypatch.context() as earlier_version:  # which took the member for a file like any other
+        earlier_version.setattr(discovery, "_unsafe_member", lambda name: False)
+        connection = load(landing)
+    assert connection.execute("select order_id from raw.sales").fetchall() == [("S-1",)]
+    (outcome,) = ingest_kind(connection, "sales", landing).files
+    assert (outcome.status, outcome.error) == ("failed", "unsafe path inside the archive; not read")
+    assert connection.execute("select count(*) from raw.sales").fetchone()[0] == 0
+    (again,) = ingest_kind(connection, "sales", landing).files
+    assert again.status == "failed"
+    assert connection.execute("select count(*) from ops.load_log").fetchone()[0] == 2
 
 
 def test_an_error_that_names_file_content_shows_a_short_escaped_excerpt(tmp_path: Path) -> None:

@@ -92,7 +92,8 @@ def load_file(
         return _failed(connection, attempt, reason + "; ".join(problem.message for problem in problems))
     attempt.selection = chosen or catalog.select(contract.kind, item.path_in_kind)
     attempt.fingerprint = reading_fingerprint(attempt.selection.mapping, settings)
-    if current is not None and current.same_file(item) and current.mapping_fingerprint == attempt.fingerprint:
+    unchanged = current is not None and current.same_file(item) and current.mapping_fingerprint == attempt.fingerprint
+    if unchanged and item.refused is None:  # what a path now refused loaded before (an older version read it) goes
         return FileLoad(path, FileStatus.UNCHANGED)
     failure = ledger.last_failure.get(path)
     if (
