@@ -1,6 +1,7 @@
-"""Files made to hurt: fields and lines longer than a reader takes, messages that would quote a file at length.
-Each is a normal outcome — read, rejected row by row, or a failed file with its reason — never an exception that
-escapes, a row lost without a trace, or file content spilled into the load log."""
+"""Files made to hurt: fields and lines longer than a reader takes, links out of the landing folder, archive
+members with unsafe paths, archive bombs, messages that would quote a file at length. Each is a normal outcome —
+read, rejected row by row, or a failed file with its reason — never an exception that escapes, a row lost without
+a trace, content from outside the landing folder read, a disk filled, or file content spilled into the load log."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ GOOD_ORDERS = ("A-100", "A-101", "A-103")
 FEWER_FIELDS = "the line has fewer fields than the header (expected: 6, found: 3)"
 
 
-def line_rejects(connection, path: str) -> list[tuple[int, str, str]]:
+def line_rejects(connection: duckdb.DuckDBPyConnection, path: str) -> list[tuple[int, str, str]]:
     rows = connection.execute(
         "select row_number, reasons, original_values from ops.rejected_rows where file_path = ? order by 1", [path]
     ).fetchall()
@@ -123,7 +124,7 @@ def test_an_excerpt_is_short_and_escapes_what_does_not_print() -> None:
 SECRET = "root:x:0:0:root:/root:/bin/bash"  # what a file outside the landing folder holds
 
 
-def everything_logged_or_loaded(connection) -> str:
+def everything_logged_or_loaded(connection: duckdb.DuckDBPyConnection) -> str:
     """All text the warehouse holds about the files: load log, rejected rows, warnings, raw rows."""
     tables = ("ops.load_log", "ops.rejected_rows", "ops.load_warnings", "raw.sales")
     return "\n".join(str(connection.execute(f"select * from {table}").fetchall()) for table in tables)
