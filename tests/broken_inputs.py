@@ -27,6 +27,16 @@ def lines(*rows: str, encoding: str = "utf-8", newline: str = "\n", last_newline
     return (newline.join(rows) + (newline if last_newline else "")).encode(encoding)
 
 
+def with_crlf(content: bytes, encoding: str | None = None) -> bytes | None:
+    """The text with every line end a Windows one (CRLF), or None for bytes that are not text in `encoding`."""
+    codec = encoding or "utf-8"
+    try:
+        text = content.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode(codec)
+
+
 def header(*extra: str, delimiter: str = ",") -> str:
     return delimiter.join((*SALES_HEADER, *extra))
 

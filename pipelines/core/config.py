@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from phonenumbers import PhoneMetadata
 
+from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.settings import paths
 
@@ -48,6 +49,9 @@ class IngestSettings:
     # Times without an offset are read in this zone, unless a mapping says otherwise; stored as UTC.
     timezone: str = "UTC"
     mappings_dir: str | None = None  # default: <data dir>/mappings
+    # A compressed file (.gz, a ZIP member) that expands beyond either is refused unread: an archive bomb.
+    max_uncompressed_bytes: int = ExpansionLimits.max_bytes
+    max_compression_ratio: float = ExpansionLimits.max_ratio
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ class PulseConfig:
         return Path(self.ingest.mappings_dir).expanduser() if self.ingest.mappings_dir else paths().mappings
 
     def validation_settings(self) -> ValidationSettings:
-        return ValidationSettings(phone_region=self.ingest.default_phone_region, timezone=self.ingest.timezone)
+        expansion = ExpansionLimits(self.ingest.max_uncompressed_bytes, self.ingest.max_compression_ratio)
+        return ValidationSettings(self.ingest.default_phone_region, self.ingest.timezone, expansion)
 
 
 def _check_ingest_settings(path: Path, settings: IngestSettings) -> None:
@@ -74,6 +79,10 @@ def _check_ingest_settings(path: Path, settings: IngestSettings) -> None:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{path}: ingest.timezone: {settings.timezone!r} is not a time zone name") from None
+    for key in ("max_uncompressed_bytes", "max_compression_ratio"):
+        value = getattr(settings, key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ValueError(f"{path}: ingest.{key}: {value!r} is not a positive number")
 
 
 ENVIRONMENT_OVERRIDES = {

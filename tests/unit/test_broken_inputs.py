@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +28,7 @@ from tests.broken_inputs import (
     mapping_files,
     parquet,
     sale,
+    with_crlf,
     workbook,
     written,
     zip_with_damaged_member,
@@ -669,6 +670,14 @@ CASES = [
         loaded={1: sold("A-100", email=None)},
     ),
     Case(
+        "spreadsheet formula in the e-mail column",
+        "formula_email.csv",
+        lines(REFERENCE_HEADER, 'A-100,1,K-7,"=cmd|\'/Ccalc\'!A0&""a@b.c""",,2025-04-02 09:15:00,3,12.50'),
+        "loaded",
+        warned=(Warned(1, "email", "email: '=cmd|'/Ccalc'!A0&\"a@b.c\"' is not an e-mail address; left empty"),),
+        loaded={1: sold("A-100", email=None)},
+    ),
+    Case(
         "unsupported extension .pdf",
         "invoice.pdf",
         b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
@@ -767,7 +776,20 @@ def test_the_corpus_has_at_least_30_distinct_broken_inputs() -> None:
     assert len(set(contents)) == len(contents), "two cases load the same bytes"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def crlf_cases() -> list[Case]:
+    """Every text case again with Windows line ends (CRLF), as most business exports have: same expectations."""
+    converted = []
+    for case in CASES:
+        content = with_crlf(case.content, case.encoding) if isinstance(case.content, bytes) else None
+        if content is not None and content != case.content:
+            converted.append(replace(case, id=f"{case.id} (CRLF)", content=content))
+    return converted
+
+
+CASES_WITH_CRLF = CASES + crlf_cases()
+
+
+@pytest.mark.parametrize("case", CASES_WITH_CRLF, ids=[case.id for case in CASES_WITH_CRLF])
 def test_each_broken_input_gets_its_precise_reason(tmp_path: Path, case: Case) -> None:
     landing = tmp_path / "landing"
     put(landing / case.kind / case.file, case.content)
@@ -804,6 +826,12 @@ def test_each_broken_input_gets_its_precise_reason(tmp_path: Path, case: Case) -
     assert [(row, columns) for row, columns, _ in rejected] == [(item.row, item.columns) for item in case.rejected]
     for (_, _, reasons), expected in zip(rejected, case.rejected, strict=True):
         assert expected.reason in reasons
+    for (line,) in connection.execute(
+        "select original_values ->> 'line' from ops.rejected_rows where file_path = ? and columns = ''",
+        [case.logged_path],
+    ).fetchall():
+        # The line as the file holds it, without its line end.
+        assert line and not line.endswith(("\r", "\n")), repr(line)
 
     warned = connection.execute(
         "select row_number, column_name, warning from ops.load_warnings where file_path = ? order by all",

@@ -171,6 +171,52 @@ def test_emails_are_trimmed_and_lower_cased_and_nonsense_is_dropped_with_a_warni
     assert broken.warnings == ["email: 'anna at example' is not an e-mail address; left empty"]
 
 
+def test_a_value_in_a_reason_is_cut_and_shows_no_character_that_does_not_print() -> None:
+    checked = check_sale(quantity="1\x1b[2J\r\n\u202e2" + "9" * 100)
+    assert checked.reasons == [f"quantity: '1\ufffd[2J\ufffd\ufffd\ufffd2{'9' * 51}' is not a decimal"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "kim.lee@example.com",
+        "kim+orders@mail.example.co.uk",
+        "o'neil@example.ie",
+        "first_last-2%x@sub-domain.example.org",
+        "jürgen.müller@müller.de",
+        "客户@例子.中国",
+        "user@xn--fsqu00a.xn--fiqs8s",
+        "मनोज@डाटामेल.भारत",
+    ],
+)
+def test_addresses_as_people_write_them_are_e_mail_addresses(address: str) -> None:
+    checked = check_sale(email=address)
+    assert (checked.values["email"], checked.warnings) == (address, [])
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "=cmd|'/Ccalc'!A0&\"a@b.c\"",
+        '=HYPERLINK("http://evil.example","kim@example.com")',
+        "kim@example.com;ann@example.com",
+        "kim@example.com<script>",
+        "kim lee@example.com",
+        "kim..lee@example.com",
+        ".kim@example.com",
+        "kim@example",
+        "kim@-example.com",
+        "kim@example.c0m",
+        "kim@@example.com",
+        "@example.com",
+    ],
+)
+def test_formulas_and_other_text_with_an_at_sign_are_not_e_mail_addresses(written: str) -> None:
+    checked = check_sale(email=written)
+    assert checked.values["email"] is None
+    assert checked.warnings == [f"email: '{written[:60]}' is not an e-mail address; left empty"]
+
+
 @pytest.mark.parametrize(
     ("written", "e164"),
     [

@@ -92,7 +92,8 @@ def load_file(
         return _failed(connection, attempt, reason + "; ".join(problem.message for problem in problems))
     attempt.selection = chosen or catalog.select(contract.kind, item.path_in_kind)
     attempt.fingerprint = reading_fingerprint(attempt.selection.mapping, settings)
-    if current is not None and current.same_file(item) and current.mapping_fingerprint == attempt.fingerprint:
+    unchanged = current is not None and current.same_file(item) and current.mapping_fingerprint == attempt.fingerprint
+    if unchanged and item.refused is None:  # what a path now refused loaded before (an older version read it) goes
         return FileLoad(path, FileStatus.UNCHANGED)
     failure = ledger.last_failure.get(path)
     if (
@@ -111,8 +112,10 @@ def load_file(
             notes=("failed before as it is now; read again when the file or its mapping changes",),
             mapping=attempt.selection.mapping.label,
         )
+    if item.refused is not None:
+        return _refused(connection, contract, attempt, ledger)
     try:
-        attempt.sha256 = item.sha256()
+        attempt.sha256 = item.sha256(settings.expansion)
     except (UnreadableFileError, OSError) as error:
         return _failed(connection, attempt, _in_words(error), error)
     content = (attempt.sha256, attempt.fingerprint)
@@ -166,7 +169,7 @@ def _load(
     in_transaction = False
     with TempScope(connection, "file") as scope:
         try:
-            read = read_file(connection, scope, attempt.item, attempt.selection)
+            read = read_file(connection, scope, attempt.item, attempt.selection, settings.expansion)
             prepared = prepare_read(connection, scope, contract, read, attempt.selection, settings)
             tables = write_tables(connection, contract, attempt.load_id, prepared)
             connection.execute("begin transaction")
@@ -280,6 +283,25 @@ def _duplicate(
         if current is not None:
             load_log.retire(connection, contract, {path: current}, path)
         load_log.log_load(connection, attempt, outcome, is_current=True)
+        connection.execute("commit")
+    except Exception:
+        connection.execute("rollback")
+        raise
+    ledger.now_holds(path, None)
+    return outcome
+
+
+def _refused(connection: duckdb.DuckDBPyConnection, contract: Contract, attempt: Attempt, ledger: Ledger) -> FileLoad:
+    """A landing entry that is not read (a link out of the landing folder, an unsafe archive member), logged as
+    failed with its reason. What its path loaded before goes: that may be content from outside the landing folder."""
+    path, reason = attempt.item.relative_path, attempt.item.refused
+    assert reason is not None
+    current = ledger.current.get(path)
+    connection.execute("begin transaction")
+    try:
+        if current is not None:
+            load_log.retire(connection, contract, {path: current}, path)
+        outcome = _failed(connection, attempt, reason, UnreadableFileError(reason))
         connection.execute("commit")
     except Exception:
         connection.execute("rollback")

@@ -12,6 +12,7 @@ from pipelines.core.contracts import Contract
 from pipelines.core.ingest import phones
 from pipelines.core.ingest.discovery import LandingFile
 from pipelines.core.ingest.readers import ReadResult, SourcePart, UnreadableFileError, read_into
+from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.scope import TempScope
 from pipelines.core.ingest.validation import (
     ValidationSettings,
@@ -22,6 +23,7 @@ from pipelines.core.ingest.validation import (
 from pipelines.core.mapping.catalog import Selection
 from pipelines.core.mapping.sql import NOT_IN_FILE, CompiledMapping, MappingMismatchError, compile_mapping
 from pipelines.core.sql import quote
+from pipelines.core.text import quoted_name
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,20 @@ def prepare_file(
     selection: Selection,
     settings: ValidationSettings,
 ) -> PreparedFile:
-    return prepare_read(connection, scope, contract, read_file(connection, scope, item, selection), selection, settings)
+    read = read_file(connection, scope, item, selection, settings.expansion)
+    return prepare_read(connection, scope, contract, read, selection, settings)
 
 
 def read_file(
-    connection: duckdb.DuckDBPyConnection, scope: TempScope, item: LandingFile, selection: Selection
+    connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
+    item: LandingFile,
+    selection: Selection,
+    limits: ExpansionLimits,
 ) -> ReadResult:
-    with item.on_disk() as path:
-        return read_into(connection, path, scope, selection.mapping.read, name=item.name)
+    """The file read into temp tables; a compressed one (a .gz, an archive member) expands within `limits`."""
+    with item.on_disk(limits) as path:
+        return read_into(connection, path, scope, selection.mapping.read, name=item.name, limits=limits)
 
 
 def prepare_read(
@@ -77,7 +85,7 @@ def prepare_read(
     mismatches: list[str] = []
     rows_not_loaded = 0
     for index, part in enumerate(read.parts, start=1):
-        where = f"sheet {part.sheet!r}: " if part.sheet else ""
+        where = f"sheet {quoted_name(part.sheet)}: " if part.sheet else ""
         try:
             compiled = compile_mapping(mapping, contract, part.columns)
         except MappingMismatchError as error:
@@ -86,7 +94,7 @@ def prepare_read(
             continue
         notes += [f"{where}{note}" for note in compiled.notes]
         if compiled.unused_file_columns:
-            shown = ", ".join(repr(name) for name in compiled.unused_file_columns[:12])
+            shown = ", ".join(quoted_name(name) for name in compiled.unused_file_columns[:12])
             more = len(compiled.unused_file_columns) - 12
             notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
         part_scope = scope.child(f"part{index}")

@@ -10,9 +10,10 @@ data leaves as a spreadsheet (`pipelines.core.spreadsheet_safety`), not here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
+from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.schema import sql_type
 from pipelines.core.mapping.sql import MappedColumn
 from pipelines.core.sql import literal, quote
@@ -24,9 +25,17 @@ BOOLEAN_TRUE = ("true", "t", "yes", "y", "1", "ja", "x")
 BOOLEAN_FALSE = ("false", "f", "no", "n", "0", "nein")
 # Excel's limit for one cell: longer text cannot round-trip through the spreadsheets these exports come from.
 MAX_TEXT_LENGTH = 32_767
-EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
+# An address as people write them, not everything RFC 5322 allows: a local part of letters, digits and ._%+-'
+# (dots only between them), a domain of labels of letters, digits and inner hyphens (any script: 例子.中国), and a
+# top-level domain of letters (or its punycode, xn--…). A spreadsheet formula (=cmd|'/Ccalc'!A0&"a@b.c") is none.
+EMAIL_PATTERN = (
+    r"[\p{L}\p{M}\p{N}_%+'\-]+(\.[\p{L}\p{M}\p{N}_%+'\-]+)*"
+    r"@([\p{L}\p{N}]([\p{L}\p{M}\p{N}\-]*[\p{L}\p{M}\p{N}])?\.)+"
+    r"(\p{L}[\p{L}\p{M}]+|xn--[a-z0-9\-]+)"
+)
 THOUSANDS_BY_COMMAS = r"[+\-]?\d{1,3}(,\d{3})+(\.\d*)?"
 THOUSANDS_BY_POINTS = r"[+\-]?\d{1,3}(\.\d{3})+(,\d*)?"
+UNPRINTABLE = r"[\p{Cc}\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]"
 # The typed value of a column in the inner query of validation_query, next to its mapped text.
 TYPED_PREFIX = "_typed_"
 OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+\-]\d\d(:?\d\d)?)$"
@@ -36,6 +45,7 @@ OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+\-]\d\d(:?\d\d)?)$"
 class ValidationSettings:
     phone_region: str = "DE"
     timezone: str = "UTC"
+    expansion: ExpansionLimits = field(default_factory=ExpansionLimits)  # of compressed files, while they are read
 
 
 def _struct(column: str, message: str, value: str | None = None) -> str:
@@ -46,7 +56,9 @@ def _struct(column: str, message: str, value: str | None = None) -> str:
 
 
 def _shown(text: str) -> str:
-    return f"'''' || left({text}, 60) || ''''"
+    """A value in a reason or warning: its first 60 characters, those that do not print (line breaks, terminal
+    escapes, direction overrides) as �, so that a value cannot fake a line of a report or garble a terminal."""
+    return f"'''' || regexp_replace(left({text}, 60), {literal(UNPRINTABLE)}, '\ufffd', 'g') || ''''"
 
 
 def _number(text: str, decimal_comma: bool, sql_type_name: str) -> str:

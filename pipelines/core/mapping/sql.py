@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pipelines.core.contracts import Contract
 from pipelines.core.mapping.model import ColumnRule, Condition, Mapping
 from pipelines.core.sql import literal, number, quote
+from pipelines.core.text import quoted_name
 
 
 class MappingMismatchError(ValueError):
@@ -281,5 +282,5 @@ def _condition_sql(condition: Condition, columns: _Columns, section: str) -> str
 
 
 def _listed(names: tuple[str, ...]) -> str:
-    shown = ", ".join(repr(name) for name in names[:30])
+    shown = ", ".join(quoted_name(name) for name in names[:30])
     return shown + (f" and {len(names) - 30} more" if len(names) > 30 else "")

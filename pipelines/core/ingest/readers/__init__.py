@@ -20,6 +20,7 @@ import duckdb
 from pipelines.core.ingest import encodings
 from pipelines.core.ingest.readers.delimited import read_delimited
 from pipelines.core.ingest.readers.excel import read_workbook
+from pipelines.core.ingest.readers.expansion import BoundedReader, ExpansionLimits
 from pipelines.core.ingest.readers.json_files import read_json, read_json_lines
 from pipelines.core.ingest.readers.parquet import read_parquet
 from pipelines.core.ingest.readers.parts import ReadResult, SourcePart, UnreadableFileError
@@ -52,9 +53,15 @@ def file_format(name: str) -> str | None:
 
 
 def read_into(
-    connection: duckdb.DuckDBPyConnection, path: Path, scope: TempScope, options: ReadOptions, name: str | None = None
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    scope: TempScope,
+    options: ReadOptions,
+    name: str | None = None,
+    limits: ExpansionLimits | None = None,
 ) -> ReadResult:
-    """Read `path` (its name for format purposes: `name`, e.g. a zip member's) into temp tables of `scope`."""
+    """Read `path` (its name for format purposes: `name`, e.g. a zip member's) into temp tables of `scope`; a .gz
+    file is decompressed within `limits`."""
     name = name or path.name
     fmt = file_format(name)
     if name.lower().endswith(ARCHIVE_SUFFIXES):
@@ -65,7 +72,7 @@ def read_into(
     if fmt is None:
         known = ", ".join(sorted({*SUPPORTED_SUFFIXES, ".gz", ".zip"}))
         raise UnreadableFileError(f"unsupported file type {Path(name).suffix or '(none)'!r}; readable are {known}")
-    with _decompressed(path, name) as plain:
+    with _decompressed(path, name, limits or ExpansionLimits()) as plain:
         if plain.stat().st_size == 0:
             raise UnreadableFileError("the file is empty")
         if fmt == "xlsx":
@@ -88,14 +95,15 @@ def read_into(
 
 
 @contextmanager
-def _decompressed(path: Path, name: str) -> Iterator[Path]:
+def _decompressed(path: Path, name: str, limits: ExpansionLimits) -> Iterator[Path]:
     if not name.lower().endswith(".gz"):
         yield path
         return
     with tempfile.NamedTemporaryFile(suffix=Path(name[:-3]).suffix, delete=True) as target:
         try:
             with gzip.open(path, "rb") as source:
-                shutil.copyfileobj(source, target, 1 << 22)
+                bounded = BoundedReader(source, path.stat().st_size, limits, "the gzip file")
+                shutil.copyfileobj(bounded, target, 1 << 22)
         except (OSError, EOFError) as error:
             raise UnreadableFileError(f"not a readable gzip file ({error})") from error
         target.flush()

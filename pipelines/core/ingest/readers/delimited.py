@@ -4,7 +4,8 @@ DuckDB's dialect sniffer is thrown off by a single broken quote, so the dialect 
 line (the delimiter occurring most often in it), and the file is read with `auto_detect = false`: standard
 quoting, every column as text, and `store_rejects` collecting each line that cannot be split (wrong number of
 fields, unterminated quote) instead of failing the file. An unterminated quote swallows the rest of the file;
-the lines after the broken one are read again, so good rows next to a bad one still load.
+the lines after the broken one are read again, so good rows next to a bad one still load. A line longer than
+64 MB is a rejected row of its own, and the file is read around it.
 """
 
 from __future__ import annotations
@@ -14,34 +15,36 @@ import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
-from pipelines.core.ingest.readers.parts import ReadResult, SourcePart, UnreadableFileError
+from pipelines.core.ingest.readers.parts import ReadResult, SourcePart, UnreadableFileError, first_line
 from pipelines.core.ingest.scope import TempScope
 from pipelines.core.mapping.model import ReadOptions
 from pipelines.core.mapping.sql import distinct_column_name
 from pipelines.core.sql import literal
+from pipelines.core.text import name_excerpt, quoted_name
 
 DELIMITERS = (",", ";", "\t", "|")
 MAX_LINE_BYTES = 64 << 20
-# Twice the longest line: with a buffer only as large as the line limit (DuckDB's default) the parallel CSV scan
-# reads a third slower; 128 MB measured best on 150–700 MB files (benchmarks/README.md).
-BUFFER_BYTES = 2 * MAX_LINE_BYTES
+# The read buffer holds this many of the longest lines: with a buffer only as large as the line limit (DuckDB's
+# default) the parallel CSV scan reads a third slower; 128 MB measured best on 150–700 MB files (benchmarks/README.md).
+BUFFER_LINES = 2
 MAX_RECOVERIES = 200
+SCAN_CHUNK_BYTES = 4 << 20
+LONG_LINE_KEPT = 1_000  # characters of a line too long to read that are kept as its original value
+# A header field may be as long as a line DuckDB reads (Python's csv module stops at 131,072 characters).
+csv.field_size_limit(MAX_LINE_BYTES)
+LINE_ENDS = "chr(13) || chr(10)"
 ERROR_WORDS = {
     "MISSING COLUMNS": "the line has fewer fields than the header",
     "TOO MANY COLUMNS": "the line has more fields than the header",
     "UNQUOTED VALUE": "a quote is opened but never closed",
-    "LINE SIZE OVER MAXIMUM": "the line is longer than 64 MB",
+    "LINE SIZE OVER MAXIMUM": "the line is longer than {limit}",
     "INVALID ENCODING": "the line is not valid UTF-8 (another encoding? set read.encoding in the mapping)",
     "INVALID UNICODE": "the line is not valid UTF-8 (another encoding? set read.encoding in the mapping)",
 }
-_ERROR_IN_WORDS = (
-    "case error_type "
-    + " ".join(f"when {literal(kind)} then {literal(words)}" for kind, words in ERROR_WORDS.items())
-    + " else error_message end"
-)
 
 
 class CsvProblem(Exception):  # noqa: N818 - a message for the user, not a programming error
@@ -99,38 +102,132 @@ def read_csv(
         f"create or replace temp table {rejects_table} (_source_row bigint, reason varchar, raw_line varchar)"
     )
     notes = list(header.notes)
-    first_line_offset = header.lines_before + 1  # lines before the first data row
-    source, rows_before, numbered = path, 0, False
-    with tempfile.TemporaryDirectory(prefix="pulse-csv-") as scratch:
-        for attempt in range(MAX_RECOVERIES + 1):
-            swallowed_from = _read_once(
-                connection,
-                scope,
-                source,
-                table,
-                rejects_table,
-                header,
-                first_line_offset,
-                rows_before,
-                header.lines_before if attempt == 0 else 0,
-            )
-            numbered = numbered or _has_row_numbers(connection, table)
-            if swallowed_from is None:
-                break
-            # Lines after the unterminated quote: read them again as a file of their own.
-            rows_before = swallowed_from
-            remainder = Path(scratch) / f"remainder-{attempt}.csv"
-            if not _write_remainder(connection, scope, header, remainder):
-                break
-            source, first_line_offset = remainder, 1
+    long_lines = _long_lines(path)
+    with tempfile.TemporaryDirectory(prefix="pulse-csv-") as folder:
+        scratch = Path(folder)
+        if long_lines:
+            notes += _read_around(connection, scope, path, long_lines, table, rejects_table, header, scratch)
         else:
-            notes.append(f"more than {MAX_RECOVERIES} unterminated quotes; the rest of the file is in one rejected row")
+            notes += _read_stretch(connection, scope, path, table, rejects_table, header, 0, scratch)
     good, broken = connection.execute(
         f"select (select count(*) from {table}), (select count(*) from {rejects_table})"
     ).fetchone()
+    numbered = _has_row_numbers(connection, table)
     return CsvRead(
         header.names, good + broken, header.delimiter, tuple(notes), "_source_row" if numbered else "rowid + 1", broken
     )
+
+
+def _read_stretch(
+    connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
+    source: Path,
+    table: str,
+    rejects_table: str,
+    header: _Header,
+    rows_before: int,
+    scratch: Path,
+) -> list[str]:
+    """Read `source`, the file or a stretch of it after `rows_before` data rows, into `table` and `rejects_table`;
+    after an unterminated quote, the lines it swallowed are read again. Returns notes."""
+    for attempt in range(MAX_RECOVERIES + 1):
+        swallowed_from = _read_once(connection, scope, source, table, rejects_table, header, rows_before)
+        if swallowed_from is None:
+            return []
+        # Lines after the unterminated quote: read them again as a file of their own (without a header).
+        rows_before = swallowed_from
+        source = scratch / f"remainder-{rows_before}-{attempt}.csv"
+        if not _write_remainder(connection, scope, source):
+            return []
+    return [f"more than {MAX_RECOVERIES} unterminated quotes; the rest of the file is in one rejected row"]
+
+
+def _read_around(
+    connection: duckdb.DuckDBPyConnection,
+    scope: TempScope,
+    path: Path,
+    long_lines: list[tuple[int, int]],
+    table: str,
+    rejects_table: str,
+    header: _Header,
+    scratch: Path,
+) -> list[str]:
+    """Read the stretches of the file between its lines too long to read, each as a file of its own whose rows are
+    numbered on from the one before; each long line is a rejected row of its own between them."""
+    notes: list[str] = []
+    for index, (start, end) in enumerate(_stretches(path, long_lines)):
+        rows_before = 0
+        if index:
+            rows_before = _rows_so_far(connection, table, rejects_table) + 1
+            _reject_long_line(connection, rejects_table, rows_before, path, long_lines[index - 1][0])
+            _add_row_numbers(connection, table)
+        if index == 0 or end > start:  # the first holds the header; a later one may be empty
+            stretch = _copy_of_range(path, start, end, scratch / f"stretch-{index}.csv")
+            notes += _read_stretch(connection, scope, stretch, table, rejects_table, header, rows_before, scratch)
+    return notes
+
+
+def _long_lines(path: Path) -> list[tuple[int, int]]:
+    """Byte ranges (from the first byte to after the line break) of the lines longer than MAX_LINE_BYTES: DuckDB's
+    parallel reader drops a line longer than its buffer without a trace, and the rows after it lose their numbers.
+    The file is read in chunks no longer than a line may be, so only a line that runs across chunks can be too
+    long: a few comparisons per chunk, none per line."""
+    size = path.stat().st_size
+    if size <= MAX_LINE_BYTES:
+        return []
+    found: list[tuple[int, int]] = []
+    line_start = offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(min(SCAN_CHUNK_BYTES, MAX_LINE_BYTES)):
+            first_break = chunk.find(b"\n")
+            if first_break >= 0:
+                if offset + first_break - line_start > MAX_LINE_BYTES:
+                    found.append((line_start, offset + first_break + 1))
+                line_start = offset + chunk.rfind(b"\n") + 1
+            offset += len(chunk)
+    if size - line_start > MAX_LINE_BYTES:
+        found.append((line_start, size))
+    return found
+
+
+def _stretches(path: Path, long_lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Byte ranges of the file between the lines too long to read (the first holds the header)."""
+    starts = [0, *(end for _, end in long_lines)]
+    ends = [*(start for start, _ in long_lines), path.stat().st_size]
+    return list(zip(starts, ends, strict=True))
+
+
+def _copy_of_range(path: Path, start: int, end: int, target: Path) -> Path:
+    with path.open("rb") as source, target.open("wb") as copy:
+        source.seek(start)
+        remaining = end - start
+        while remaining > 0 and (chunk := source.read(min(SCAN_CHUNK_BYTES, remaining))):
+            copy.write(chunk)
+            remaining -= len(chunk)
+    return target
+
+
+def _reject_long_line(
+    connection: duckdb.DuckDBPyConnection, rejects_table: str, data_row: int, path: Path, start: int
+) -> None:
+    with path.open("rb") as handle:
+        handle.seek(start)
+        beginning = handle.read(LONG_LINE_KEPT * 4).decode("utf-8", errors="ignore")[:LONG_LINE_KEPT]
+    reason = "line could not be split into fields: " + _words("LINE SIZE OVER MAXIMUM")
+    connection.execute(f"insert into {rejects_table} values (?, ?, ?)", [data_row, reason, beginning])
+
+
+def _rows_so_far(connection: duckdb.DuckDBPyConnection, table: str, rejects_table: str) -> int:
+    return connection.execute(
+        f"select (select count(*) from {table}) + (select count(*) from {rejects_table})"
+    ).fetchone()[0]
+
+
+def _add_row_numbers(connection: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Number the rows of `table` by insertion order, if they are not numbered yet: rows read later are appended
+    with their numbers."""
+    if not _has_row_numbers(connection, table):
+        connection.execute(f"create or replace temp table {table} as select *, rowid + 1 as _source_row from {table}")
 
 
 def _has_row_numbers(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -141,11 +238,11 @@ def _has_row_numbers(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
 def _header(path: Path, options: ReadOptions) -> _Header:
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         for _ in range(options.skip_lines):
-            handle.readline()
-        line, blank = handle.readline(), 0
+            _line(handle, "a line above the header")
+        line, blank = _line(handle, "the header line"), 0
         # Blank lines above the header (some exports start with one) are not the header.
         while line and not line.strip():
-            line, blank = handle.readline(), blank + 1
+            line, blank = _line(handle, "the header line"), blank + 1
     if not line.strip():
         raise CsvProblem(
             "the file has no header line"
@@ -165,11 +262,37 @@ def _header(path: Path, options: ReadOptions) -> _Header:
             notes.append(f"column {position} has no name in the header; called it {name}")
         unique = distinct_column_name(name, cleaned, position)
         if unique != name:
-            notes.append(f"column name {name!r} appears twice in the header; the second is called {unique}")
+            shown = quoted_name(name)
+            notes.append(
+                f"column name {shown} appears twice in the header; the second is called {name_excerpt(unique)}"
+            )
         cleaned.append(unique)
     if len(cleaned) == 1 and len(line) > 200:
         notes.append("only one column found: is the delimiter right? (set read.delimiter in the mapping)")
     return _Header(tuple(cleaned), delimiter, quote_char, tuple(notes), options.skip_lines + blank)
+
+
+def _words(error_type: str) -> str:
+    return ERROR_WORDS[error_type].format(limit=_size(MAX_LINE_BYTES))
+
+
+def _error_in_words() -> str:
+    """SQL: DuckDB's error type of a rejected line in words."""
+    cases = " ".join(f"when {literal(kind)} then {literal(_words(kind))}" for kind in ERROR_WORDS)
+    return f"case error_type {cases} else error_message end"
+
+
+def _line(handle: TextIO, what: str) -> str:
+    """The next line, read no further than the longest line DuckDB reads: a file without line breaks is not held
+    in memory whole."""
+    line = handle.readline(MAX_LINE_BYTES + 1)
+    if len(line) > MAX_LINE_BYTES:
+        raise CsvProblem(f"{what} is longer than {_size(MAX_LINE_BYTES)}, the longest line that is read")
+    return line
+
+
+def _size(count: int) -> str:
+    return f"{count >> 20} MB" if count >= 1 << 20 else f"{count:,} bytes"
 
 
 def _read_once(
@@ -179,22 +302,22 @@ def _read_once(
     table: str,
     rejects_table: str,
     header: _Header,
-    first_line_offset: int,
     rows_before: int,
-    skip: int,
 ) -> int | None:
-    """Read `source` into `table` (first pass) or append it (the remainder after an unterminated quote). Returns the
-    data-row number of an unterminated quote that swallowed the rest of the file, or None."""
+    """Read `source` into `table` (first pass) or append it (the remainder after an unterminated quote, which has no
+    header). Returns the data-row number of an unterminated quote that swallowed the rest of the file, or None."""
     first_pass = rows_before == 0
+    skip = header.lines_before if first_pass else 0
+    first_line_offset = header.lines_before + 1 if first_pass else 0  # lines before the first data row
     batch = table if first_pass else scope.table("batch")
     duckdb_rejects, duckdb_scans = scope.table("duckdb_rejects"), scope.table("duckdb_reject_scans")
     columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header.names) + "}"
     connection.execute(f"drop table if exists {duckdb_rejects}")
     connection.execute(f"drop table if exists {duckdb_scans}")
     dialect = (
-        f"auto_detect = false, header = true, skip = {skip}, delim = {literal(header.delimiter)}, "
+        f"auto_detect = false, header = {str(first_pass).lower()}, skip = {skip}, delim = {literal(header.delimiter)}, "
         f"quote = {literal(header.quote)}, escape = {literal(header.quote)}, columns = {columns}, "
-        f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {BUFFER_BYTES}, null_padding = false"
+        f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {BUFFER_LINES * MAX_LINE_BYTES}, null_padding = false"
     )
     if first_pass:
         # Most files have no line that breaks the dialect: read them without collecting rejects (a quarter
@@ -216,17 +339,18 @@ def _read_once(
             [str(source)],
         )
     except duckdb.Error as error:
-        raise CsvProblem(f"not readable as delimited text ({str(error).strip().splitlines()[0]})") from error
+        raise CsvProblem(f"not readable as delimited text ({first_line(error)})") from error
     broken = scope.table("broken_lines")
     connection.execute(
         f"""
         create or replace temp table {broken} as
         select line - {first_line_offset} as data_row, cast(error_type as varchar) as error_type, error_message,
-               coalesce(csv_line, '') as csv_line,
+               text as csv_line,
                -- lines of the rejected text after its first: an unterminated quote runs on to the end of the file
-               length(rtrim(coalesce(csv_line, ''), chr(10)))
-                   - length(replace(rtrim(coalesce(csv_line, ''), chr(10)), chr(10), '')) as lines_after
-        from {duckdb_rejects}
+               length(rtrim(text, {LINE_ENDS})) - length(replace(rtrim(text, {LINE_ENDS}), chr(10), ''))
+                   as lines_after
+        -- DuckDB's text of a line starts with the line ends before it (the LF of a CRLF, blank lines)
+        from (select *, ltrim(coalesce(csv_line, ''), {LINE_ENDS}) as text from {duckdb_rejects})
         -- one entry per line: DuckDB reports a short line once for every missing column (the first counts its
         -- fields), a long one once for every extra field (the last counts them)
         qualify row_number() over (
@@ -241,7 +365,7 @@ def _read_once(
         f"""
         insert into {rejects_table}
         select {rows_before} + data_row,
-               'line could not be split into fields: ' || {_ERROR_IN_WORDS}
+               'line could not be split into fields: ' || {_error_in_words()}
                || case when error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')
                        then ' (' || replace(replace(error_message, 'Expected Number of Columns', 'expected'),
                                             ' Found', ', found') || ')'
@@ -250,7 +374,7 @@ def _read_once(
                        then '; it runs to the end of the file, so the ' || lines_after
                             || ' line(s) after it are read again'
                        else '' end,
-               split_part(csv_line, chr(10), 1)
+               rtrim(split_part(csv_line, chr(10), 1), chr(13))
         from {broken}
         order by data_row
         """
@@ -299,20 +423,16 @@ def _number_rows(
         connection.execute(f"drop table {batch}")
 
 
-def _write_remainder(connection: duckdb.DuckDBPyConnection, scope: TempScope, header: _Header, target: Path) -> bool:
+def _write_remainder(connection: duckdb.DuckDBPyConnection, scope: TempScope, target: Path) -> bool:
+    """The lines after the last unterminated quote, as they are in the file (line ends included), into `target`."""
     raw = connection.execute(
-        f"select csv_line from {scope.table('duckdb_rejects')} where error_type = 'UNQUOTED VALUE' "
-        "order by line desc limit 1"
+        f"select csv_line from {scope.table('broken_lines')} where error_type = 'UNQUOTED VALUE' "
+        "order by data_row desc limit 1"
     ).fetchone()
     if not raw or "\n" not in raw[0]:
         return False
     remainder = raw[0].split("\n", 1)[1]
     if not remainder.strip():
         return False
-    writer_header = header.delimiter.join(_quoted(name, header) for name in header.names)
-    target.write_text(writer_header + "\n" + remainder, encoding="utf-8")
+    target.write_text(remainder, encoding="utf-8", newline="")
     return True
-
-
-def _quoted(name: str, header: _Header) -> str:
-    return header.quote + name.replace(header.quote, header.quote * 2) + header.quote

@@ -16,6 +16,7 @@ from pipelines.core.ingest.scope import TempScope
 from pipelines.core.mapping.model import ReadOptions
 from pipelines.core.mapping.sql import distinct_column_name
 from pipelines.core.sql import quote
+from pipelines.core.text import quoted_name
 
 
 def read_workbook(
@@ -29,19 +30,20 @@ def read_workbook(
         raise UnreadableFileError(f"not a readable Excel workbook ({first_line(error)})") from error
     names = list(workbook.sheet_names)
     if options.sheet is not None and options.sheet not in names:
-        raise UnreadableFileError(f"the workbook has no sheet {options.sheet!r}; its sheets are {', '.join(names)}")
+        sheets = ", ".join(quoted_name(name) for name in names[:30])
+        raise UnreadableFileError(f"the workbook has no sheet {quoted_name(options.sheet)}; its sheets are {sheets}")
     result = ReadResult("xlsx")
     for index, sheet in enumerate([options.sheet] if options.sheet else names, start=1):
         try:
             # skip_rows=0: rows are counted from the sheet's first row, blank ones included, as skip_lines says.
             cells = workbook.load_sheet(sheet, header_row=None, dtypes="string", skip_rows=0).to_arrow()
         except Exception as error:
-            result.notes.append(f"sheet {sheet!r} could not be read ({first_line(error)})")
+            result.notes.append(f"sheet {quoted_name(sheet)} could not be read ({first_line(error)})")
             continue
         table = scope.table(f"sheet_{index}")
         found = _sheet_into(connection, scope, table, cells, options.skip_lines)
         if found is None:
-            result.notes.append(f"sheet {sheet!r} is empty")
+            result.notes.append(f"sheet {quoted_name(sheet)} is empty")
             continue
         columns, rows = found
         result.parts.append(SourcePart(table, sheet, columns, rows))

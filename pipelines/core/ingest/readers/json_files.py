@@ -12,6 +12,7 @@ from pipelines.core.ingest.readers.parts import ReadResult, SourcePart, Unreadab
 from pipelines.core.ingest.scope import TempScope
 from pipelines.core.mapping.sql import distinct_column_name
 from pipelines.core.sql import json_pointer, quote
+from pipelines.core.text import quoted_name
 
 JSON_LINE_SEPARATOR = "\x1f"  # a byte that does not occur in JSON text: every line is one field
 
@@ -94,7 +95,7 @@ def read_json(connection: duckdb.DuckDBPyConnection, path: Path, scope: TempScop
             from {objects}
             """
         )
-        notes.append(f"rows taken from the array {wrapper!r} of the file's one object")
+        notes.append(f"rows taken from the array {quoted_name(wrapper)} of the file's one object")
     connection.execute(
         f"""
         create or replace temp table {rejects} as

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines.core.text import excerpt
+
 
 class UnreadableFileError(Exception):
     """The file cannot be read at all; the message says why in words. `rows` is how many data rows the file was
@@ -44,4 +46,5 @@ class ReadResult:
 
 
 def first_line(error: BaseException) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    """The first line of an error, as an excerpt: a library's message may quote the file."""
+    return excerpt(str(error).strip().splitlines()[0]) if str(error).strip() else type(error).__name__
