@@ -89,10 +89,14 @@ def utc_now_text() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def line(outcome: RefreshOutcome) -> str:
+    return json.dumps(asdict(outcome), sort_keys=True)
+
+
 def record(history_file: Path, outcome: RefreshOutcome) -> None:
     history_file.parent.mkdir(parents=True, exist_ok=True)
     with history_file.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(asdict(outcome), sort_keys=True) + "\n")
+        handle.write(line(outcome) + "\n")
 
 
 def from_record(values: dict[str, Any]) -> RefreshOutcome:

@@ -100,6 +100,13 @@ def test_failed_tests_stop_publication_and_alert(data_dir, definitions, webhook)
     history = refresh_history.read_history(data_dir.refresh_history)
     assert [item.status for item in history] == ["failed", "succeeded"]
     assert len(webhook) == 1 and webhook[0]["refresh"]["run_id"] == failed.run_id
+    # In words: the step, the test, how many rows break it and the files they came from, and where to look.
+    assert failed.message.startswith(
+        "building and testing the warehouse (dbt) failed: dbt test "
+        "accepted_range_stg_exports__survey_responses_nps_score__10__0 found 1 row(s) that break it (from manual: 1)"
+    )
+    assert str(data_dir.dbt_target / "dbt.log") in failed.message
+    assert "Traceback" not in webhook[0]["text"] and "DagsterDbtCliRuntimeError" not in webhook[0]["text"]
 
 
 def test_rows_that_do_not_add_up_stop_publication(data_dir, definitions, webhook) -> None:
@@ -185,3 +192,47 @@ def test_the_instance_retries_only_runs_that_died_without_a_failed_step() -> Non
 
     settings = yaml.safe_load(INSTANCE_TEMPLATE.read_text())["run_retries"]
     assert settings == {"enabled": True, "max_retries": 2, "retry_on_asset_or_op_failure": False}
+
+
+def test_an_alert_goes_out_when_the_history_cannot_be_written(data_dir, definitions, webhook, monkeypatch) -> None:
+    """A full or read-only disk is often what failed the refresh: the alert must not depend on it."""
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(refresh_history, "record", read_only)
+    (data_dir.landing_for("sales") / "broken.csv").write_bytes(b"")
+    outcome = run_refresh(definitions)
+    assert outcome.status == "incomplete"
+    assert len(webhook) == 1
+    assert "could not be written ([Errno 30] Read-only file system)" in webhook[0]["text"]
+
+
+def test_a_refresh_with_nothing_new_says_so_and_publishes_nothing(data_dir, dbt_manifest, capsys) -> None:
+    from pipelines import cli
+    from pipelines.defs.automation.sensors import landing_run_request
+
+    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
+    assert cli.main(["refresh"]) == 0
+    with duckdb.connect(str(data_dir.serving), read_only=True) as reader:
+        published = reader.execute("select run_id from meta.snapshot").fetchone()[0]
+    capsys.readouterr()
+    assert cli.main(["refresh"]) == 0
+    assert "nothing new; snapshot unchanged" in " ".join(capsys.readouterr().err.split())
+    with duckdb.connect(str(data_dir.serving), read_only=True) as reader:
+        assert reader.execute("select run_id from meta.snapshot").fetchone()[0] == published
+    # The landing sensor of `pulse serve --dagster` does not refresh again what the CLI just loaded.
+    request, _ = landing_run_request(None)
+    assert isinstance(request, dg.SkipReason)
+
+
+def test_names_from_files_are_printed_as_they_are(data_dir, dbt_manifest, capsys) -> None:
+    """Rich markup ([/x]) or an emoji code (:x:) in a file name used to crash the summary or turn into a picture."""
+    from pipelines import cli
+
+    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
+    (data_dir.landing_for("sales") / "a [bold]b:x:.csv").write_text("order_id,[/x]\nO1,1\n")
+    assert cli.main(["refresh"]) == 0
+    printed = " ".join(capsys.readouterr().err.split())
+    assert "sales/a [bold]b:x:.csv (missing required column(s)" in printed
+    assert "(the file has: 'order_id', '[/x]')" in printed

@@ -129,13 +129,14 @@ def _close_stopped_run(instance: dg.DagsterInstance, run_id: str) -> RefreshOutc
     """A stopped run in Dagster's storage as what it is: failed, its dbt stopped, its slots freed, recorded. The
     caller ends the process: the worker thread cannot be stopped, and the warehouse is left consistent (a file's
     rows are committed whole or not at all; a table written but not logged is dropped by the next ingest)."""
-    terminate(children(os.getpid()))
     run = instance.get_run_by_id(run_id)
     if run is None:
         raise RuntimeError("the refresh was stopped before its run started")
-    instance.add_run_tags(run_id, {RECOVERED_TAG: "true"})
+    reason = "the refresh was stopped (Ctrl+C or SIGTERM)"
+    instance.add_run_tags(run_id, {RECOVERED_TAG: reason})
     if not run.is_finished:
-        instance.report_run_failed(run, message="the refresh was stopped (Ctrl+C or SIGTERM)")
+        instance.report_run_failed(run, message=reason)
+    terminate(children(os.getpid()))
     instance.event_log_storage.free_concurrency_slots_for_run(run_id)
     return report_run(instance, instance.get_run_by_id(run_id) or run)
 

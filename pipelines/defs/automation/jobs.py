@@ -12,7 +12,8 @@ REFRESH_JOB = "refresh"
 # refresh after a crash can tell they are gone (recovery.py).
 PROCESS_TAG = "customer_pulse/process"
 CHILDREN_TAG = "customer_pulse/children"
-# On a run closed by the recovery or stopped by a signal: reported there, not again by the run-failure sensor.
+# On a run closed by the recovery or stopped by a signal, with why in words: reported there, not again by the
+# run-failure sensor, and its outcome's message whatever else its event log says.
 RECOVERED_TAG = "customer_pulse/recovered"
 
 

@@ -79,9 +79,8 @@ STEPS_IN_WORDS = {"warehouse_models": "building and testing the warehouse (dbt)"
 
 def _failure_message(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
     """What failed, in words: the step, and for dbt the tests or models with their rows and files."""
-    stopped = _run_failure_message(instance, run) if RECOVERED_TAG in run.tags else None
-    if stopped:
-        return stopped
+    if run.tags.get(RECOVERED_TAG):
+        return run.tags[RECOVERED_TAG]
     failures = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE).records
     for record in failures:
         event = record.event_log_entry.dagster_event

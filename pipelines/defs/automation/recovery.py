@@ -55,10 +55,9 @@ def recover_abandoned_runs(instance: dg.DagsterInstance) -> list[RefreshOutcome]
         terminate([child.pid for child in children if child is not None and child.is_alive()])
         process = ProcessIdentity.from_tag(run.tags.get(PROCESS_TAG, ""))
         who = f" (pid {process.pid} on {process.host})" if process else ""
-        instance.add_run_tags(run.run_id, {RECOVERED_TAG: "true"})
-        instance.report_run_failed(
-            run, message=f"the process that ran this refresh{who} is gone: it was killed or crashed"
-        )
+        reason = f"the process that ran this refresh{who} is gone: it was killed or crashed"
+        instance.add_run_tags(run.run_id, {RECOVERED_TAG: reason})
+        instance.report_run_failed(run, message=reason)
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         closed = instance.get_run_by_id(run.run_id)
         if closed is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import dagster as dg
 
@@ -17,8 +18,20 @@ logger = logging.getLogger(__name__)
 
 
 def report_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RefreshOutcome:
+    """Record the run's outcome and alert when it needs attention. The alert does not depend on the disk: when the
+    history cannot be written (a full or read-only disk is often what failed the refresh), the record goes to the
+    log (stderr) and the alert says so."""
     outcome = outcome_for_run(instance, run)
-    refresh_history.record(paths().refresh_history, outcome)
+    history = paths().refresh_history
+    try:
+        refresh_history.record(history, outcome)
+    except OSError as error:
+        logger.error(
+            "refresh history %s not written (%s); the record: %s", history, error, refresh_history.line(outcome)
+        )
+        outcome = replace(
+            outcome, warnings=[*outcome.warnings, f"the refresh history {history} could not be written ({error})"]
+        )
     if outcome.needs_attention and not _will_be_retried(instance, run):
         for error in send_refresh_alert(load_config().alerts, outcome):
             logger.error("refresh alert not delivered: %s", error)

@@ -1,0 +1,173 @@
+"""A refresh that is killed — kill -9 at the start of a step, SIGTERM — leaves nothing that blocks the next one: the
+next refresh closes it (marks it failed, frees its slot, stops its dbt, records and alerts it) and publishes what a
+clean run publishes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.core import refresh_history
+from pipelines.core.generator import generate
+from pipelines.core.processes import ProcessIdentity
+from pipelines.core.settings import Paths
+
+PULSE = str(Path(sys.executable).with_name("pulse"))
+LINEAGE_OF_A_LOAD = ("load_id", "_load_id", "_loaded_at")
+
+
+class _Hook(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.server.payloads.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict]]]:
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    server.payloads = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/alerts", server.payloads
+    server.shutdown()
+
+
+def environment(paths: Paths, webhook_url: str) -> dict[str, str]:
+    values = {**os.environ, "PULSE_DATA_DIR": str(paths.data_dir), "DAGSTER_HOME": str(paths.data_dir / "dagster")}
+    values["PULSE_ALERT_WEBHOOK_URL"] = webhook_url
+    values.pop("PULSE_CONFIG", None)
+    return values
+
+
+def start_refresh(paths: Paths, webhook_url: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PULSE, "refresh"], env=environment(paths, webhook_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def refresh(paths: Paths, webhook_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PULSE, "refresh"], env=environment(paths, webhook_url), capture_output=True, text=True, timeout=600
+    )
+
+
+def wait_for_step(paths: Paths, process: subprocess.Popen, step_key: str, timeout: float = 300) -> str:
+    """The run id, once the newest refresh run has started `step_key`."""
+    deadline = time.monotonic() + timeout
+    home = paths.data_dir / "dagster"
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "refresh ended"
+        if (home / "dagster.yaml").exists():
+            with dg.DagsterInstance.from_config(str(home)) as instance:
+                runs = instance.get_runs(limit=1)
+                if runs:
+                    records = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.STEP_START)
+                    if any(record.event_log_entry.step_key == step_key for record in records.records):
+                        return runs[0].run_id
+        time.sleep(0.05)
+    raise AssertionError(f"step {step_key} did not start within {timeout} s")
+
+
+def served_rows(paths: Paths) -> dict[str, list[tuple]]:
+    """Every published table's rows, without what differs between two loads of the same files (load ids, times)."""
+    with duckdb.connect(str(paths.serving), read_only=True) as serving:
+        tables = serving.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('staging', 'ops') and table_name <> 'load_log' order by all"
+        ).fetchall()
+        rows = {}
+        for schema, name in tables:
+            columns = [row[0] for row in serving.execute(f'describe "{schema}"."{name}"').fetchall()]
+            kept = ", ".join(f'"{column}"' for column in columns if column not in LINEAGE_OF_A_LOAD)
+            rows[f"{schema}.{name}"] = serving.execute(
+                f'select {kept} from "{schema}"."{name}" order by all'
+            ).fetchall()
+    return rows
+
+
+def dbt_processes(paths: Paths) -> list[int]:
+    target = f"DBT_TARGET_PATH={paths.dbt_target}".encode()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if target in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find processes")
+def test_a_refresh_killed_at_each_step_is_closed_by_the_next_which_publishes_what_a_clean_run_does(
+    tmp_path, dbt_manifest, webhook
+) -> None:
+    url, alerts = webhook
+    killed_dir, clean_dir = Paths(tmp_path / "killed").ensure(), Paths(tmp_path / "clean").ensure()
+    generate(killed_dir.landing, scale=0.02, seed=11)
+    shutil.copytree(killed_dir.landing, clean_dir.landing, dirs_exist_ok=True)
+
+    killed_runs = []
+    for step in ("raw__customers", "warehouse_models", "serving_snapshot"):
+        process = start_refresh(killed_dir, url)
+        killed_runs.append(wait_for_step(killed_dir, process, step))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+    recovered = refresh(killed_dir, url)
+    assert recovered.returncode == 0, recovered.stderr
+    assert "closed a refresh that was killed" in recovered.stderr
+    assert dbt_processes(killed_dir) == []
+    history = {item.run_id: item for item in refresh_history.read_history(killed_dir.refresh_history)}
+    for run_id in killed_runs:
+        assert history[run_id].status == "failed"
+        assert "is gone: it was killed or crashed" in history[run_id].message
+    assert {payload["refresh"]["run_id"] for payload in alerts} >= set(killed_runs)
+    latest = refresh_history.read_history(killed_dir.refresh_history)[0]
+    assert (latest.status, latest.published) == ("succeeded", True)
+
+    assert refresh(clean_dir, url).returncode == 0
+    assert served_rows(killed_dir) == served_rows(clean_dir)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find processes")
+def test_sigterm_stops_a_refresh_cleanly_and_the_next_one_runs(tmp_path, dbt_manifest, webhook) -> None:
+    url, alerts = webhook
+    paths = Paths(tmp_path / "data").ensure()
+    generate(paths.landing, scale=0.01, seed=5)
+    process = start_refresh(paths, url)
+    run_id = wait_for_step(paths, process, "warehouse_models")
+    time.sleep(0.5)  # dbt is running
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 130
+    assert dbt_processes(paths) == []
+    (stopped,) = refresh_history.read_history(paths.refresh_history)
+    assert (stopped.run_id, stopped.status) == (run_id, "failed")
+    assert stopped.message == "the refresh was stopped (Ctrl+C or SIGTERM)"
+    assert [payload["refresh"]["run_id"] for payload in alerts] == [run_id]
+    with dg.DagsterInstance.from_config(str(paths.data_dir / "dagster")) as instance:
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+        assert instance.event_log_storage.get_concurrency_info("warehouse_writer").claimed_slots == []
+    assert refresh(paths, url).returncode == 0
+
+
+def test_a_process_is_told_apart_from_a_later_one_with_its_pid() -> None:
+    me = ProcessIdentity.current()
+    assert me.is_alive()
+    assert not ProcessIdentity(me.host, me.pid, "1").is_alive()  # the same pid, started at another time
+    assert ProcessIdentity.from_tag(me.tag()) == me
