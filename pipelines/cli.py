@@ -144,6 +144,7 @@ def run_generate(scale: float, seed: int, dirt_rate: float, out: Path | None) ->
 def run_refresh(full: bool = False) -> int:
     from pipelines.core import refresh_history
     from pipelines.core.config import config_path, load_config
+    from pipelines.core.refresh_history import RefreshOutcome
     from pipelines.core.refresh_inputs import published_inputs, refresh_inputs
 
     data = paths().ensure()
@@ -156,12 +157,12 @@ def run_refresh(full: bool = False) -> int:
         console.print(f"serving snapshot: {escape(str(data.serving))}")
         return 0
 
-    from pipelines.defs.automation.headless import RefreshStopped, recover, refresh_log_path
+    from pipelines.defs.automation.headless import RefreshStopped, refresh_log_path
     from pipelines.defs.automation.headless import run_refresh as refresh
     from pipelines.defs.dbt.project import ensure_manifest
 
-    for closed in recover():
-        console.print(f"[yellow]closed a refresh that was killed: {escape(closed.summary())}[/yellow]")
+    def closed(outcome: RefreshOutcome) -> None:
+        console.print(f"[yellow]closed a refresh that was killed: {escape(outcome.summary())}[/yellow]")
 
     if full:
         forget_every_load()
@@ -176,7 +177,7 @@ def run_refresh(full: bool = False) -> int:
             progress.update(task, total=total, completed=done, description=f"finished {escape(step)}")
 
         try:
-            outcome = refresh(build_definitions(config), on_step=report, tags=inputs.tags())
+            outcome = refresh(build_definitions(config), on_step=report, tags=inputs.tags(), on_recovered=closed)
         except RefreshStopped as stopped:
             console.print(f"[red]{escape(stopped.outcome.summary())}[/red]")
             # The run's thread cannot be stopped; everything it left is closed, so the process ends here.

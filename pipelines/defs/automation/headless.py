@@ -47,19 +47,15 @@ class RefreshStopped(Exception):  # noqa: N818 - it is what happened, not a prog
         self.outcome = outcome
 
 
-def recover(home: Path | None = None) -> list[RefreshOutcome]:
-    """Close the refreshes whose process was killed (see recovery.py); their recorded outcomes."""
-    with dg.DagsterInstance.from_config(str(home or ensure_dagster_home())) as instance:
-        return recover_abandoned_runs(instance)
-
-
 def run_refresh(
     defs: dg.Definitions,
     on_step: Callable[[int, int, str], None] | None = None,
     trigger: str = CLI_TRIGGER,
     tags: dict[str, str] | None = None,
+    on_recovered: Callable[[RefreshOutcome], None] | None = None,
 ) -> RefreshOutcome:
-    """Materialize everything and publish. Never raises for a failed run: the outcome says what happened.
+    """Materialize everything and publish. Never raises for a failed run: the outcome says what happened. First,
+    refreshes whose process was killed are closed (`on_recovered` hears of each).
 
     The run executes in a worker thread; this one watches it: it reports finished steps, closes every few seconds
     the refreshes whose process was killed (one may hold the slot this run waits for), and turns Ctrl+C and SIGTERM
@@ -78,6 +74,9 @@ def run_refresh(
         log_path.open("w", encoding="utf-8") as log,
         redirect_stdout(log),
     ):
+        for closed in recover_abandoned_runs(instance):
+            if on_recovered:
+                on_recovered(closed)
         worker = threading.Thread(
             target=job.execute_in_process,
             kwargs={
