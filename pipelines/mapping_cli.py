@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from pipelines.core.config import load_config
 from pipelines.core.contracts import KINDS
@@ -13,7 +15,8 @@ from pipelines.core.ingest.preview import Preview, preview_file
 from pipelines.core.mapping.catalog import CANONICAL_DIR, MappingCatalog
 from pipelines.core.settings import paths
 
-output = Console()
+# Values, names and reasons come from files: never markup or emoji codes ("[/x]", ":x:" are shown as written).
+output = Console(emoji=False)
 
 
 def infer_kind(path: Path, landing: Path) -> str | None:
@@ -35,7 +38,7 @@ def run_check(file: Path, kind: str | None, mapping_name: str | None, sample_row
     config = load_config()
     catalog = MappingCatalog.load(config.mappings_dir)
     for problem in catalog.problems:
-        output.print(f"[red]invalid mapping file:[/red] {problem.message}")
+        output.print(f"[red]invalid mapping file:[/red] {escape(problem.message)}")
     preview = preview_file(
         file,
         kind,
@@ -50,19 +53,23 @@ def run_check(file: Path, kind: str | None, mapping_name: str | None, sample_row
 
 
 def _show(preview: Preview) -> None:
-    output.print(f"[bold]{preview.file}[/bold] as [bold]{preview.kind}[/bold]")
+    output.print(f"[bold]{escape(str(preview.file))}[/bold] as [bold]{preview.kind}[/bold]")
     if preview.selection:
         mapping = preview.selection.mapping
         origin = mapping.origin or CANONICAL_DIR
-        output.print(f"mapping: [bold]{mapping.name}[/bold] ({origin}) — {preview.selection.reason}")
+        output.print(
+            f"mapping: [bold]{escape(mapping.name)}[/bold] ({escape(str(origin))}) — {escape(preview.selection.reason)}"
+        )
     load = preview.load
     if preview.error:
         rows = f" ({load.rows_read:,} rows in it would not load)" if load.rows_read else ""
-        output.print(f"[red]the file would not load{rows}:[/red] {preview.error}")
+        output.print(f"[red]the file would not load{rows}:[/red] {escape(preview.error)}")
         return
-    output.print(f"format: {preview.file_format}" + (f", encoding {preview.encoding}" if preview.encoding else ""))
+    output.print(
+        f"format: {preview.file_format}" + (f", encoding {escape(preview.encoding)}" if preview.encoding else "")
+    )
     for note in load.notes:
-        output.print(f"[yellow]note:[/yellow] {note}")
+        output.print(f"[yellow]note:[/yellow] {escape(note)}")
     not_loaded = f", not load {load.rows_not_loaded:,} (see the notes)" if load.rows_not_loaded else ""
     output.print(
         f"rows read {load.rows_read:,}: would load {load.rows_loaded:,} "
@@ -79,7 +86,7 @@ def _show(preview: Preview) -> None:
         index = preview.columns.index(name) if name in preview.columns else None
         values = [("" if index is None or row[index] is None else str(row[index])) for row in preview.sample]
         style = "dim" if origin in ("not in the file", "missing in the file") else ""
-        table.add_row(name, origin, *values, style=style)
+        table.add_row(name, Text(origin), *(Text(value) for value in values), style=style)
     output.print(table)
     for title, items in (("Rejected, and why", preview.reasons), ("Loaded with a warning", preview.warnings)):
         if not items:
@@ -89,7 +96,7 @@ def _show(preview: Preview) -> None:
         table.add_column("rows", justify="right")
         table.add_column("first rows")
         for reason, count, rows in items:
-            table.add_row(reason, f"{count:,}", rows)
+            table.add_row(Text(reason), f"{count:,}", rows)
         output.print(table)
 
 
@@ -103,8 +110,8 @@ def run_list() -> int:
     for group, mappings in groups:
         for mapping in mappings:
             matches = ", ".join(mapping.match) or ("every other file" if group == "canonical" else "(no pattern)")
-            table.add_row(mapping.name, mapping.kind, group, matches, mapping.description)
+            table.add_row(Text(mapping.name), mapping.kind, group, Text(matches), Text(mapping.description))
     output.print(table)
     for problem in catalog.problems:
-        output.print(f"[red]invalid mapping file:[/red] {problem.message}")
+        output.print(f"[red]invalid mapping file:[/red] {escape(problem.message)}")
     return 1 if catalog.problems else 0

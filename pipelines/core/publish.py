@@ -65,8 +65,14 @@ def publish(
             ],
         )
     except BaseException:
-        warehouse.execute(f"detach {alias}")
-        _remove(candidate)
+        # The candidate goes whatever else fails: a detach on a full disk raises too, and left it (and its
+        # write-ahead log) until the next publication.
+        try:
+            warehouse.execute(f"detach {alias}")
+        except duckdb.Error:
+            pass
+        finally:
+            _remove(candidate)
         raise
     warehouse.execute(f"detach {alias}")
     _fsync(candidate)

@@ -81,3 +81,13 @@ def test_full_refresh_forgets_every_load_so_files_are_read_again(data_dir) -> No
         (again,) = ingest_kind(connection, "sales", data_dir.landing).files
         assert (again.status, again.rows_loaded) == ("loaded", 1)
         assert connection.execute("select count(*) from ops.load_log").fetchone()[0] == 2
+
+
+def test_check_shows_values_from_the_file_as_written(data_dir, wide_console, capsys) -> None:
+    export = write_csv(
+        data_dir.landing_for("sales") / "orders.csv",
+        [*SALES_HEADER, "product_name"],
+        [[*GOOD, "[/x] [bold]Lamp :x:"]],
+    )
+    assert cli.main(["mapping", "check", str(export), "--rows", "1"]) == 0
+    assert "[/x] [bold]Lamp :x:" in capsys.readouterr().out

@@ -70,3 +70,30 @@ def test_every_version_of_every_row_stays_in_the_warehouse_only(warehouse, tmp_p
     warehouse.execute("create view staging.base_exports__items as select *, 1 as _export_rank from staging.items")
     snapshot = publish(warehouse, tmp_path / "serving.duckdb", run_id="run-1")
     assert "staging.base_exports__items" not in snapshot.tables
+
+
+class DiskFullOnDetach:
+    """The warehouse connection, whose detaching of the candidate fails as it does when the disk is full."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, *arguments):
+        if sql.startswith("detach"):
+            raise duckdb.IOException("Could not write file: No space left on device")
+        return self.connection.execute(sql, *arguments)
+
+
+def test_a_publication_that_fails_leaves_no_candidate_and_no_write_ahead_log(warehouse, tmp_path, monkeypatch) -> None:
+    from pipelines.core import publish as publication
+
+    copy = publication._copy_relations
+
+    def copy_then_fail(connection, alias, schemas):
+        copy(connection, alias, schemas)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publication, "_copy_relations", copy_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        publish(DiskFullOnDetach(warehouse), tmp_path / "serving.duckdb", run_id="run-1")
+    assert [path.name for path in tmp_path.iterdir() if "serving" in path.name] == []
