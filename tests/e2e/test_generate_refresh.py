@@ -59,22 +59,27 @@ def test_every_file_reconciles_rows_read_with_loaded_plus_rejected(demo) -> None
     assert dict(zip(log["file_path"], log["rows_read"], strict=True)) == manifest["rows_per_file"]
 
 
-def test_a_second_refresh_changes_no_row_count(demo) -> None:
+def test_a_second_refresh_finds_nothing_new_and_a_full_one_rebuilds_the_same(demo) -> None:
     before = served_counts(demo)
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
         first_run = serving.execute("select run_id from meta.snapshot").fetchone()[0]
     again = demo.pulse("refresh")
     assert again.returncode == 0, again.stderr
-    said = " ".join(again.stderr.split())
-    assert "0 file(s) loaded: rows loaded 0, rejected 0, skipped by mapping rules 0" in said
+    assert "nothing new; snapshot unchanged" in " ".join(again.stderr.split())
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        assert serving.execute("select run_id from meta.snapshot").fetchone()[0] == first_run
+
+    rebuilt = demo.pulse("refresh", "--full")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    files = len(json.loads((demo.paths.landing / "_truth" / "manifest.json").read_text())["rows_per_file"])
+    said = " ".join(rebuilt.stderr.split())
+    assert f"{files} file(s) loaded" in said and "skipped by mapping rules 0" in said
     assert "loaded row(s) superseded by another version of their key" in said
     assert served_counts(demo) == before
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
         assert serving.execute("select run_id from meta.snapshot").fetchone()[0] != first_run
-        unchanged_log = serving.execute("select count(*) from ops.load_log").fetchone()[0]
-    assert unchanged_log == len(
-        json.loads((demo.paths.landing / "_truth" / "manifest.json").read_text())["rows_per_file"]
-    )
+        current_loads = serving.execute("select count(*) from ops.load_log where is_current").fetchone()[0]
+    assert current_loads == files
 
 
 def test_every_loaded_row_is_in_staging_or_listed_as_superseded(demo) -> None:

@@ -146,14 +146,15 @@ def test_a_refresh_killed_at_each_step_is_closed_by_the_next_which_publishes_wha
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find processes")
-def test_sigterm_stops_a_refresh_cleanly_and_the_next_one_runs(tmp_path, dbt_manifest, webhook) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_a_stopped_refresh_ends_cleanly_and_the_next_one_runs(tmp_path, dbt_manifest, webhook, stop) -> None:
     url, alerts = webhook
     paths = Paths(tmp_path / "data").ensure()
     generate(paths.landing, scale=0.01, seed=5)
     process = start_refresh(paths, url)
     run_id = wait_for_step(paths, process, "warehouse_models")
     time.sleep(0.5)  # dbt is running
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     assert process.wait(timeout=60) == 130
     assert dbt_processes(paths) == []
     (stopped,) = refresh_history.read_history(paths.refresh_history)

@@ -47,14 +47,25 @@ def column_letter(index: int) -> str:
     return letters
 
 
+# Every member dated the same: the same seed writes the same bytes, whenever it runs (a ZIP stores each member's
+# time, to two seconds).
+MEMBER_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    member = zipfile.ZipInfo(name, date_time=MEMBER_TIME)
+    member.compress_type = zipfile.ZIP_DEFLATED
+    return member
+
+
 class XlsxWriter:
     def __init__(self, path: Path, sheet_name: str, header: list[str]):
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-        self._zip.writestr("[Content_Types].xml", CONTENT_TYPES)
-        self._zip.writestr("_rels/.rels", ROOT_RELATIONS)
-        self._zip.writestr("xl/workbook.xml", WORKBOOK.format(name=sheet_name))
-        self._zip.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELATIONS)
-        self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        self._zip.writestr(_member("[Content_Types].xml"), CONTENT_TYPES)
+        self._zip.writestr(_member("_rels/.rels"), ROOT_RELATIONS)
+        self._zip.writestr(_member("xl/workbook.xml"), WORKBOOK.format(name=sheet_name))
+        self._zip.writestr(_member("xl/_rels/workbook.xml.rels"), WORKBOOK_RELATIONS)
+        self._sheet = self._zip.open(_member("xl/worksheets/sheet1.xml"), "w", force_zip64=True)
         self._sheet.write(SHEET_START.encode())
         self._letters = [column_letter(index) for index in range(len(header))]
         self.rows = 0
