@@ -91,6 +91,7 @@ def main(argv: list[str]) -> None:
         for script in ("benchmarks/bench_generate.py", "benchmarks/bench_ingest.py"):
             run(BIN / "python", script, *(extra or ["--scale", "10"]), env=environment())
         run(BIN / "python", "benchmarks/bench_many_files.py", "--files", "2000", env=environment())
+        run(BIN / "python", "benchmarks/bench_refresh.py", env=environment())
 
 
 if __name__ == "__main__":
