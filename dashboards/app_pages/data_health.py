@@ -77,7 +77,9 @@ else:
             "Rows replaced by another version of their key (a later row of the same file, or another export): "
             "the list of each is in ops.superseded_rows."
         )
-        show_table(superseded)
+        # Revenue is a sales figure: blank, not "None", for the other kinds.
+        revenue = superseded["net_revenue"].map(lambda value: "" if pd.isna(value) else f"{value:,.2f}")
+        show_table(superseded.assign(net_revenue=revenue))
 
 st.subheader("Files loaded")
 log = data.load_log(version)
