@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from pipelines.core.contracts import Contract
+from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
 from pipelines.core.mapping.model import ColumnRule, Condition, Mapping
 from pipelines.core.sql import literal, number, quote
 from pipelines.core.text import quoted_name
@@ -31,16 +31,20 @@ _SPACE_CLASS = "[\\s\\v\\p{Z}\\x{85}\\x{200B}\\x{180E}\\x{2060}\\x{FEFF}]"
 NOT_IN_FILE = "cast(null as varchar)"
 
 
-def trimmed_text(column: str) -> str:
+def trimmed_text(column: str, *, thorough: bool = True) -> str:
     """The value without surrounding whitespace (ASCII and Unicode), NULL when empty. Trimming is slow and almost
     no value needs it, so cheap tests decide first: ASCII whitespace sorts before '!', so one comparison finds it
-    leading and suffix() trailing; Unicode spaces are looked for only in values that start with, or hold, a
-    character beyond ASCII."""
+    leading and suffix() trailing; Unicode spaces are looked for leading in values that start beyond ASCII, and
+    trailing (`thorough`: the costly test, a tenth of a large file's validation) in values that hold such a
+    character. Keys, references and the other values a staging test checks are trimmed thoroughly; free text is
+    trimmed of trailing Unicode spaces only when it is trimmed anyway."""
     unicode_codes = ", ".join(str(ord(char)) for char in UNICODE_SPACE)
     leading = f"{column} < '!' or ({column} >= chr(128) and list_contains([{unicode_codes}], unicode({column})))"
     ascii_trailing = " or ".join(f"suffix({column}, {literal(char)})" for char in ASCII_SPACE)
     unicode_trailing = " or ".join(f"suffix({column}, {literal(char)})" for char in UNICODE_SPACE)
-    trailing = f"{ascii_trailing} or (strlen({column}) <> length({column}) and ({unicode_trailing}))"
+    trailing = ascii_trailing
+    if thorough:
+        trailing += f" or (strlen({column}) <> length({column}) and ({unicode_trailing}))"
     trimmed = f"regexp_replace({column}, '^{_SPACE_CLASS}+|{_SPACE_CLASS}+$', '', 'g')"
     return (
         f"(case when {column} = '' then null when {leading} or {trailing} then nullif({trimmed}, '') else {column} end)"
@@ -124,11 +128,11 @@ class _Columns:
             self.used.add(found)
         return found
 
-    def text(self, name: str) -> str:
+    def text(self, name: str, *, thorough: bool = True) -> str:
         found = self.find(name)
         if found is None:
             raise KeyError(name)
-        return trimmed_text(quote(found))
+        return trimmed_text(quote(found), thorough=thorough)
 
 
 def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[str, ...]) -> CompiledMapping:
@@ -144,7 +148,7 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
             mapped[column.name] = MappedColumn(column.name, NOT_IN_FILE, "not in the file")
             continue
         try:
-            expression, origin = _expression(rule, columns)
+            expression, origin = _expression(rule, columns, thorough=_checked_downstream(contract, column))
         except KeyError as missing:
             source = missing.args[0]
             identity = normalized_name(source) == column.name
@@ -221,7 +225,19 @@ def _rule_for(mapping: Mapping, name: str, columns: _Columns) -> ColumnRule | No
     return None
 
 
-def _expression(rule: ColumnRule, columns: _Columns) -> tuple[str, str]:
+def _checked_downstream(contract: Contract, column: Column) -> bool:
+    """Values that keys, references, types, enumerations or staging tests depend on: trimmed of every kind of
+    space, so that nothing later turns a value that passed into an empty or another one."""
+    return (
+        column.name in contract.key
+        or column.name in CUSTOMER_REFERENCE
+        or column.required
+        or column.allowed is not None
+        or column.type != "text"
+    )
+
+
+def _expression(rule: ColumnRule, columns: _Columns, *, thorough: bool = True) -> tuple[str, str]:
     if rule.constant is not None:
         expression, origin = literal(rule.constant), f"always {rule.constant!r}"
     elif rule.sequence_within:
@@ -229,15 +245,15 @@ def _expression(rule: ColumnRule, columns: _Columns) -> tuple[str, str]:
         expression = f"cast(row_number() over (partition by {group} order by _source_row) as varchar)"
         origin = f"1, 2, 3, … within each {rule.sequence_within!r}"
     elif rule.first_of:
-        expression = f"coalesce({', '.join(columns.text(name) for name in rule.first_of)})"
+        expression = f"coalesce({', '.join(columns.text(name, thorough=thorough) for name in rule.first_of)})"
         origin = "the first filled of " + ", ".join(repr(name) for name in rule.first_of)
     elif rule.sources:
-        parts = ", ".join(columns.text(name) for name in rule.sources)
+        parts = ", ".join(columns.text(name, thorough=thorough) for name in rule.sources)
         expression = f"nullif(concat_ws({literal(rule.separator)}, {parts}), '')"
         origin = "joined from " + " + ".join(repr(name) for name in rule.sources)
     else:
         assert rule.source is not None
-        expression = columns.text(rule.source)
+        expression = columns.text(rule.source, thorough=thorough)
         found = columns.find(rule.source)
         origin = f"from {found!r}"
     if rule.values:
