@@ -17,7 +17,6 @@ from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
 from pipelines.core.ingest import countries
 from pipelines.core.ingest.scope import TempScope
-from pipelines.core.mapping.sql import trimmed_text
 from pipelines.core.sql import literal
 
 # How a phone number's country was decided, stored with each row (`_phone_read_by`) and counted per file.
@@ -113,12 +112,12 @@ def _build_lookup(
 ) -> None:
     """Temp table `lookup` (raw, region, e164, has_country_code) for every distinct phone text and region: a
     number is normalised once, however many rows repeat it. The SQL fast path fills most; `phonenumbers` the rest."""
-    text = trimmed_text('"phone"')
+    # The mapped phone is trimmed text already: the very value validation joins on.
     pairs = scope.table("phone_pairs")
     connection.execute(
         f"""
         create or replace temp table {pairs} as
-        select distinct {text} as raw, _phone_region as region from {rows} as phone_rows where {text} is not null
+        select distinct phone as raw, _phone_region as region from {rows} as phone_rows where phone is not null
         """
     )
     if regions is None:
