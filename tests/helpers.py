@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import csv
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 
@@ -18,3 +23,25 @@ def write_csv(
 
 
 SALES_HEADER = ["order_id", "line_number", "customer_id", "email", "ordered_at", "quantity", "unit_price", "status"]
+
+
+class _WebhookHandler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.server.payloads.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[dict]]]:
+    """A local webhook endpoint: its URL and the JSON payloads it receives, in order."""
+    server = HTTPServer(("127.0.0.1", 0), _WebhookHandler)
+    server.payloads = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/alerts", server.payloads
+    finally:
+        server.shutdown()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import dagster as dg
 import duckdb
@@ -17,31 +14,16 @@ from pipelines.core.contracts import contract_for
 from pipelines.core.ingest.schema import refresh_raw_view
 from pipelines.core.refresh_history import FailedFile
 from pipelines.defs.automation.headless import run_refresh
-from tests.helpers import SALES_HEADER, write_csv
+from tests.helpers import SALES_HEADER, webhook_receiver, write_csv
 
 GOOD_SALE = ["O1", 1, "C1", "", "2025-03-01 10:00:00", 2, "9.99", "completed"]
 
 
-class _Hook(BaseHTTPRequestHandler):
-    payloads: list[dict]
-
-    def do_POST(self) -> None:
-        self.server.payloads.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict]]:
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    server.payloads = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("PULSE_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/alerts")
-    yield server.payloads
-    server.shutdown()
+    with webhook_receiver() as (url, payloads):
+        monkeypatch.setenv("PULSE_ALERT_WEBHOOK_URL", url)
+        yield payloads
 
 
 @pytest.fixture

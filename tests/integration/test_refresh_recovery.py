@@ -4,16 +4,13 @@ clean run publishes."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import dagster as dg
@@ -24,28 +21,16 @@ from pipelines.core import refresh_history
 from pipelines.core.generator import generate
 from pipelines.core.processes import ProcessIdentity
 from pipelines.core.settings import Paths
+from tests.helpers import webhook_receiver
 
 PULSE = str(Path(sys.executable).with_name("pulse"))
 LINEAGE_OF_A_LOAD = ("load_id", "_load_id", "_loaded_at")
 
 
-class _Hook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        self.server.payloads.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[dict]]]:
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    server.payloads = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/alerts", server.payloads
-    server.shutdown()
+    with webhook_receiver() as receiver:
+        yield receiver
 
 
 def environment(paths: Paths, webhook_url: str) -> dict[str, str]:

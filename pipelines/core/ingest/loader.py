@@ -269,39 +269,47 @@ def _repeated_keys_note(contract: Contract, outcome: FileLoad) -> str:
 def _duplicate(
     connection: duckdb.DuckDBPyConnection, contract: Contract, attempt: Attempt, twin: str, ledger: Ledger
 ) -> FileLoad:
-    path = attempt.item.relative_path
+    """Logged as current, so that the next refresh skips it."""
     outcome = FileLoad(
-        path,
+        attempt.item.relative_path,
         FileStatus.DUPLICATE,
         notes=(f"same content as {twin}, which is loaded; not loaded again",),
         mapping=attempt.selection.mapping.label if attempt.selection else None,
     )
-    # Current, so that the next refresh skips it; an earlier version's rows of this path are retired.
-    connection.execute("begin transaction")
-    try:
-        current = ledger.current.get(path)
-        if current is not None:
-            load_log.retire(connection, contract, {path: current}, path)
+
+    def log() -> FileLoad:
         load_log.log_load(connection, attempt, outcome, is_current=True)
-        connection.execute("commit")
-    except Exception:
-        connection.execute("rollback")
-        raise
-    ledger.now_holds(path, None)
-    return outcome
+        return outcome
+
+    return _instead_of_current(connection, contract, attempt, ledger, log)
 
 
 def _refused(connection: duckdb.DuckDBPyConnection, contract: Contract, attempt: Attempt, ledger: Ledger) -> FileLoad:
     """A landing entry that is not read (a link out of the landing folder, an unsafe archive member), logged as
     failed with its reason. What its path loaded before goes: that may be content from outside the landing folder."""
-    path, reason = attempt.item.relative_path, attempt.item.refused
+    reason = attempt.item.refused
     assert reason is not None
-    current = ledger.current.get(path)
+    return _instead_of_current(
+        connection, contract, attempt, ledger, lambda: _failed(connection, attempt, reason, UnreadableFileError(reason))
+    )
+
+
+def _instead_of_current(
+    connection: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    attempt: Attempt,
+    ledger: Ledger,
+    log: Callable[[], FileLoad],
+) -> FileLoad:
+    """In one transaction: what the path's current load put into the warehouse goes, and `log` records what takes
+    its place (a copy of another file, a refusal)."""
+    path = attempt.item.relative_path
     connection.execute("begin transaction")
     try:
+        current = ledger.current.get(path)
         if current is not None:
             load_log.retire(connection, contract, {path: current}, path)
-        outcome = _failed(connection, attempt, reason, UnreadableFileError(reason))
+        outcome = log()
         connection.execute("commit")
     except Exception:
         connection.execute("rollback")
