@@ -25,7 +25,7 @@ from {{ model }}
 where {{ column_name }} not in (
     {% for value in values -%}
         {% if quote -%}
-            '{{ value }}'
+            '{{ dbt.escape_single_quotes(value) }}'
         {%- else -%}
             {{ value }}
         {%- endif -%}

@@ -1,19 +1,2 @@
 {#- One row per key: the first of its versions in base_exports__customers (see its ranking). -#}
-with
-
-versions as (
-
-    select * from {{ ref('base_exports__customers') }}
-
-),
-
-final as (
-
-    select * exclude (_export_rank)
-    from versions
-    where _export_rank = 1
-
-)
-
--- the base model's columns without its rank (AM04 cannot count columns through exclude)
-select * from final  -- noqa: AM04
+{{ first_versions(ref('base_exports__customers')) }}

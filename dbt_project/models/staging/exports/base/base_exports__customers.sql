@@ -23,10 +23,7 @@ renamed as (
         trim(account_manager) as account_manager,
         coalesce(marketing_opt_in, false) as is_marketing_opted_in,
         updated_at,
-        _source_file,
-        _source_row,
-        _load_id,
-        _file_modified_at
+        {{ lineage_columns() }}
 
     from source
 
@@ -36,10 +33,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by customer_id
-            order by updated_at desc nulls last, {{ latest_export_first() }}
-        ) as _export_rank
+        {{ export_rank('customer_id', first_by='updated_at desc nulls last') }}
 
     from renamed
 

@@ -27,10 +27,7 @@ renamed as (
         trim(subject) as subject,
         coalesce(type, 'other') = 'complaint' as is_complaint,
         resolved_at is not null as is_resolved,
-        _source_file,
-        _source_row,
-        _load_id,
-        _file_modified_at
+        {{ lineage_columns() }}
 
     from source
 
@@ -40,10 +37,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by interaction_id
-            order by {{ latest_export_first() }}
-        ) as _export_rank
+        {{ export_rank('interaction_id') }}
 
     from renamed
 

@@ -29,10 +29,7 @@ renamed as (
         coalesce(status, 'completed') as status,
         quantity * unit_price - coalesce(discount_amount, 0) as net_revenue,
         quantity * unit_price - coalesce(discount_amount, 0) - quantity * unit_cost as gross_margin,
-        _source_file,
-        _source_row,
-        _load_id,
-        _file_modified_at
+        {{ lineage_columns() }}
 
     from source
 
@@ -42,10 +39,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by order_id, line_number
-            order by {{ latest_export_first() }}
-        ) as _export_rank
+        {{ export_rank('order_id, line_number') }}
 
     from renamed
 

@@ -26,10 +26,7 @@ renamed as (
         trim(comment) as comment_text,
         nullif(trim(order_id), '') as order_id,
         nullif(trim(interaction_id), '') as interaction_id,
-        _source_file,
-        _source_row,
-        _load_id,
-        _file_modified_at
+        {{ lineage_columns() }}
 
     from source
 
@@ -39,10 +36,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by response_id
-            order by {{ latest_export_first() }}
-        ) as _export_rank
+        {{ export_rank('response_id') }}
 
     from renamed
 

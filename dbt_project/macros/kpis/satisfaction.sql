@@ -1,0 +1,72 @@
+{#-
+    The satisfaction KPIs of DESIGN.md, "KPI definitions", in one place. Each is an aggregate over the rows of a
+    group; answers left empty do not count in its base.
+-#}
+
+{#- NPS = % promoters (9–10) − % detractors (0–6) of the NPS answers, −100…100. -#}
+{% macro nps(score) -%}
+    100.0 * (
+        sum(case when {{ score }} >= 9 then 1 else 0 end)
+        - sum(case when {{ score }} <= 6 then 1 else 0 end)
+    ) / nullif(count({{ score }}), 0)
+{%- endmacro %}
+
+{#- CSAT = % of the answers on 1–5 that are 4 or 5. -#}
+{% macro csat(score) -%}
+    100.0 * sum(case when {{ score }} >= 4 then 1 else 0 end) / nullif(count({{ score }}), 0)
+{%- endmacro %}
+
+{#- CES = mean answer on 1–7, higher = easier. -#}
+{% macro ces(score) -%}
+    avg(1.0 * {{ score }})
+{%- endmacro %}
+
+{#- A 1–5 score on a 0–100 scale: 1 → 0, 3 → 50, 5 → 100. -#}
+{% macro rescaled_1_to_5(score) -%}
+    ({{ score }} - 1) * 25.0
+{%- endmacro %}
+
+{#-
+    CSI = mean of the four dimension scores (product quality, service quality, delivery, value for money), each the
+    mean answer of its dimension rescaled to 0–100; dimensions nobody answered are left out.
+-#}
+{% macro csi(dimension_scores) -%}
+    (
+        {%- for score in dimension_scores %}
+        coalesce({{ rescaled_1_to_5('avg(1.0 * ' ~ score ~ ')') }}, 0){% if not loop.last %} +{% endif %}
+        {%- endfor %}
+    ) / nullif(
+        {%- for score in dimension_scores %}
+        case when count({{ score }}) > 0 then 1 else 0 end{% if not loop.last %} +{% endif %}
+        {%- endfor %}
+    , 0)
+{%- endmacro %}
+
+{#- The four CSI dimensions of a survey response. -#}
+{% macro csi_dimensions() -%}
+    {{ return(["score_product_quality", "score_service_quality", "score_delivery", "score_value_for_money"]) }}
+{%- endmacro %}
+
+{#- share × 100 of a count, null when there is nothing to share. -#}
+{% macro percent(part, whole) -%}
+    100.0 * {{ part }} / nullif({{ whole }}, 0)
+{%- endmacro %}
+
+{#- The satisfaction columns of a group of survey answers (satisfaction_kpis, kpi_by_period). -#}
+{% macro satisfaction_measures() -%}
+        count(*) as responses,
+        count(nps_score) as nps_responses,
+        sum(case when nps_score >= 9 then 1 else 0 end) as promoters,
+        sum(case when nps_score between 7 and 8 then 1 else 0 end) as passives,
+        sum(case when nps_score <= 6 then 1 else 0 end) as detractors,
+        {{ nps('nps_score') }} as nps,
+        count(csat_score) as csat_responses,
+        {{ csat('csat_score') }} as csat,
+        count(ces_score) as ces_responses,
+        {{ ces('ces_score') }} as ces,
+        avg(1.0 * score_product_quality) as product_quality_score,
+        avg(1.0 * score_service_quality) as service_quality_score,
+        avg(1.0 * score_delivery) as delivery_score,
+        avg(1.0 * score_value_for_money) as value_for_money_score,
+        {{ csi(csi_dimensions()) }} as csi
+{%- endmacro %}

@@ -1,0 +1,66 @@
+{#-
+    The one "as of" day of this build (a local date in var('timezone')), and the UTC instant it ends. Every
+    customer-level result counts what happened up to the end of that day, so a rebuild with the same inputs and
+    as-of date gives the same numbers. var('as_of_date') when set (`pulse refresh` sets it from the configuration),
+    otherwise the latest local day with an order, a contact or a survey answer.
+-#}
+with
+
+order_lines as (
+
+    select max(ordered_at) as latest_at from {{ ref('stg_exports__order_lines') }}
+
+),
+
+interactions as (
+
+    select max(created_at) as latest_at from {{ ref('stg_exports__interactions') }}
+
+),
+
+survey_responses as (
+
+    select max(submitted_at) as latest_at from {{ ref('stg_exports__survey_responses') }}
+
+),
+
+activity as (
+
+    select latest_at from order_lines
+    union all
+    select latest_at from interactions
+    union all
+    select latest_at from survey_responses
+
+),
+
+latest_activity as (
+
+    select max({{ local_date('latest_at') }}) as latest_day
+    from activity
+
+),
+
+as_of as (
+
+    select
+        {%- if var('as_of_date') %}
+            cast('{{ var("as_of_date") }}' as date) as as_of_date
+        {%- else %}
+            coalesce(latest_day, current_date) as as_of_date
+        {%- endif %}
+    from latest_activity
+
+),
+
+final as (
+
+    select
+        as_of_date,
+        {{ end_of_local_day('as_of_date') }} as as_of_end_at,
+        '{{ var("timezone") }}' as timezone
+    from as_of
+
+)
+
+select * from final

@@ -1,0 +1,109 @@
+{#-
+    One row per customer (customer_key), as of the as-of day: who they are, what they bought, how they were
+    served, what they said, and where they stand (segment, value tier, lifecycle, loyalty). The customer-level
+    marts share its key; the value (CLV) and churn-risk marts join on it.
+-#}
+with
+
+as_of as (
+
+    select * from {{ ref('int_as_of_date') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('int_customers_profiled') }}
+
+),
+
+order_summaries as (
+
+    select * from {{ ref('int_customer_orders_summarised') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('int_customer_contacts_summarised') }}
+
+),
+
+feedback as (
+
+    select * from {{ ref('int_customer_feedback_summarised') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('customer_segments') }}
+
+),
+
+loyalty as (
+
+    select * from {{ ref('customer_loyalty') }}
+
+),
+
+final as (
+
+    select
+        customers.customer_key,
+        as_of.as_of_date,
+        customers.is_in_crm,
+        customers.crm_records,
+        customers.full_name,
+        customers.email,
+        customers.phone,
+        customers.gender,
+        customers.birth_date,
+        customers.city,
+        customers.region,
+        customers.country,
+        customers.signup_date,
+        customers.acquisition_channel,
+        customers.account_manager,
+        customers.is_marketing_opted_in,
+        order_summaries.first_order_date,
+        order_summaries.last_order_date,
+        coalesce(order_summaries.orders, 0) as orders,
+        coalesce(order_summaries.items, 0) as items,
+        coalesce(order_summaries.revenue, 0) as revenue,
+        coalesce(order_summaries.margin, 0) as margin,
+        order_summaries.revenue / nullif(order_summaries.orders, 0) as average_order_value,
+        coalesce(order_summaries.trailing_orders, 0) as orders_12m,
+        coalesce(order_summaries.trailing_revenue, 0) as revenue_12m,
+        coalesce(order_summaries.trailing_margin, 0) as margin_12m,
+        segments.recency_days as days_since_last_order,
+        loyalty.tenure_days,
+        coalesce(contacts.interactions, 0) as interactions,
+        coalesce(contacts.complaints, 0) as complaints,
+        coalesce(contacts.open_complaints, 0) as open_complaints,
+        contacts.last_interaction_at,
+        coalesce(feedback.survey_responses, 0) as survey_responses,
+        feedback.last_nps_score,
+        loyalty.nps_category as last_nps_category,
+        feedback.last_csat_score,
+        feedback.last_ces_score,
+        segments.recency_score,
+        segments.frequency_score,
+        segments.monetary_score,
+        segments.rfm_segment,
+        segments.value_tier,
+        segments.service_tier,
+        segments.lifecycle_stage,
+        loyalty.loyalty_index,
+        loyalty.loyalty_tier
+    from customers
+    cross join as_of
+    left join order_summaries on customers.customer_key = order_summaries.customer_key
+    left join contacts on customers.customer_key = contacts.customer_key
+    left join feedback on customers.customer_key = feedback.customer_key
+    left join segments on customers.customer_key = segments.customer_key
+    left join loyalty on customers.customer_key = loyalty.customer_key
+
+)
+
+select * from final

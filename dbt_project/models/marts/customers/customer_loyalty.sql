@@ -1,0 +1,159 @@
+{#-
+    Per customer, as of the as-of day: how loyal they are, from what they do (repeat purchases, how recently and
+    often they buy, how long they have stayed) and what they say (their latest survey answers).
+
+    Loyalty index, 0–100, for customers with a completed order: a weighted mean of four components, each 0–100 —
+      repurchase 30 %:                       100 × (orders − 1) ÷ orders (1 order 0, 2 orders 50, 4 orders 75)
+      recency-adjusted frequency 30 %:       (frequency score − 1) × 25, times 1 − days since the last order ÷
+                                             var('churn_days') (0 once churned)
+      satisfaction 25 %:                     the mean of their latest answers on 0–100 (NPS × 10, CSAT and CES
+                                             rescaled); without any answer it is left out and the weights of the
+                                             other three are scaled up to 100 %
+      tenure 15 %:                           days since signup or first order ÷ var('loyalty_full_tenure_days'),
+                                             at most 100
+    Loyalty tier: advocate (75+), loyal (50–75), developing (25–50), uncommitted (below 25).
+    Referral propensity from the latest NPS answer: high (promoter, not churned), medium (passive, or a churned
+    promoter), low (detractor), unknown (no answer).
+-#}
+with
+
+as_of as (
+
+    select * from {{ ref('int_as_of_date') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('int_customers_profiled') }}
+
+),
+
+order_summaries as (
+
+    select * from {{ ref('int_customer_orders_summarised') }}
+
+),
+
+feedback as (
+
+    select * from {{ ref('int_customer_feedback_summarised') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('customer_segments') }}
+
+),
+
+facts as (
+
+    select
+        customers.customer_key,
+        as_of.as_of_date,
+        coalesce(order_summaries.orders, 0) as orders,
+        greatest(coalesce(order_summaries.orders, 0) - 1, 0) as repeat_purchases,
+        order_summaries.usual_purchase_interval_days,
+        {{ dbt.datediff(
+            "case when customers.signup_date < order_summaries.first_order_date or order_summaries.first_order_date is null then customers.signup_date else order_summaries.first_order_date end",
+            "as_of.as_of_date",
+            "day",
+        ) }} as tenure_days,
+        segments.recency_days,
+        segments.frequency_score,
+        segments.lifecycle_stage,
+        feedback.last_nps_score,
+        feedback.last_csat_score,
+        feedback.last_ces_score
+    from customers
+    cross join as_of
+    left join order_summaries on customers.customer_key = order_summaries.customer_key
+    left join feedback on customers.customer_key = feedback.customer_key
+    left join segments on customers.customer_key = segments.customer_key
+
+),
+
+components as (
+
+    select
+        *,
+        case when orders > 0 then 100.0 * (orders - 1) / orders end as repurchase_component,
+        case
+            when orders > 0
+                then
+                    (frequency_score - 1) * 25.0
+                    * greatest(0.0, 1.0 - 1.0 * recency_days / {{ var('churn_days') }})
+        end as frequency_component,
+        (
+            coalesce(last_nps_score * 10.0, 0)
+            + coalesce({{ rescaled_1_to_5('last_csat_score') }}, 0)
+            + coalesce((last_ces_score - 1) * 100.0 / 6, 0)
+        ) / nullif(
+            case when last_nps_score is null then 0 else 1 end
+            + case when last_csat_score is null then 0 else 1 end
+            + case when last_ces_score is null then 0 else 1 end,
+            0
+        ) as satisfaction_component,
+        case
+            when tenure_days is not null
+                then least(100.0, 100.0 * greatest(tenure_days, 0) / {{ var('loyalty_full_tenure_days') }})
+        end as tenure_component
+    from facts
+
+),
+
+indexed as (
+
+    select
+        *,
+        case
+            when orders > 0
+                then (
+                    0.30 * repurchase_component
+                    + 0.30 * frequency_component
+                    + 0.25 * coalesce(satisfaction_component, 0)
+                    + 0.15 * coalesce(tenure_component, 0)
+                ) / (0.30 + 0.30 + 0.15 + case when satisfaction_component is null then 0 else 0.25 end)
+        end as loyalty_index
+    from components
+
+),
+
+final as (
+
+    select
+        customer_key,
+        as_of_date,
+        orders,
+        repeat_purchases,
+        usual_purchase_interval_days,
+        tenure_days,
+        last_nps_score,
+        case
+            when last_nps_score >= 9 then 'promoter'
+            when last_nps_score >= 7 then 'passive'
+            when last_nps_score >= 0 then 'detractor'
+        end as nps_category,
+        case
+            when last_nps_score >= 9 and coalesce(lifecycle_stage, '') != 'churned' then 'high'
+            when last_nps_score >= 7 then 'medium'
+            when last_nps_score >= 0 then 'low'
+            else 'unknown'
+        end as referral_propensity,
+        repurchase_component,
+        frequency_component,
+        satisfaction_component,
+        tenure_component,
+        loyalty_index,
+        case
+            when loyalty_index >= 75 then 'advocate'
+            when loyalty_index >= 50 then 'loyal'
+            when loyalty_index >= 25 then 'developing'
+            when loyalty_index >= 0 then 'uncommitted'
+        end as loyalty_tier
+    from indexed
+
+)
+
+select * from final

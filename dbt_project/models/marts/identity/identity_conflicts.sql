@@ -1,0 +1,153 @@
+{#-
+    Evidence about who is who that does not add up, reported instead of merged:
+      records_not_linked          two CRM records share an e-mail or phone, but something contradicts (or
+                                  nothing else confirms) that they are one person: they stay two customers
+      contact_on_many_records     an e-mail or phone on more CRM records than var('identity_max_records_per_contact'):
+                                  not used to link them (a shared mailbox, a switchboard)
+      contact_of_several_customers an e-mail or phone belonging to several customers: rows naming only it get no
+                                  customer (source_records counts them)
+      order_of_several_customers  the lines of one order name different customers: the order belongs to the first
+                                  (smallest customer_key)
+-#}
+with
+
+pairs as (
+
+    select * from {{ ref('int_customer_record_pairs_compared') }}
+
+),
+
+records as (
+
+    select * from {{ ref('int_customer_records_prepared') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('int_customer_contacts_owned') }}
+
+),
+
+customer_references as (
+
+    select * from {{ ref('int_customer_references_resolved') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines_identified') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+records_not_linked as (
+
+    select
+        'records_not_linked' as conflict_type,
+        'customers' as kind,
+        {{ dbt.concat(["pairs.customer_id", "', '", "pairs.other_customer_id"]) }} as customer_ids,
+        case when pairs.has_same_email then records.email else records.phone end as contact,
+        {{ dbt.concat([
+            "'they share '",
+            "case when pairs.has_same_email then 'an e-mail' else 'a phone number' end",
+            "', but '",
+            "pairs.conflict_reason",
+        ]) }} as detail,
+        0 as source_records
+    from pairs
+    inner join records on pairs.customer_id = records.customer_id
+    where not pairs.is_same_person
+
+),
+
+{% for contact_type in ["email", "phone"] %}
+    {{ contact_type }}s_on_many_records as (
+
+        select
+            'contact_on_many_records' as conflict_type,
+            'customers' as kind,
+            cast(null as {{ dbt.type_string() }}) as customer_ids,
+            {{ contact_type }} as contact,
+        {{ dbt.concat([
+            "'on '",
+            "cast(count(*) as " ~ dbt.type_string() ~ ")",
+            "' CRM records; not used to link them'",
+        ]) }} as detail,
+            0 as source_records
+        from records
+        where {{ contact_type }} is not null
+        group by {{ contact_type }}
+        having count(*) > {{ var('identity_max_records_per_contact') }}
+
+    ),
+{% endfor %}
+
+ambiguous_rows as (
+
+    select
+        case when matched_by = 'ambiguous e-mail' then email else phone end as contact,
+        sum(source_records) as source_records
+    from customer_references
+    where matched_by in ('ambiguous e-mail', 'ambiguous phone')
+    group by case when matched_by = 'ambiguous e-mail' then email else phone end
+
+),
+
+contacts_of_several_customers as (
+
+    select
+        'contact_of_several_customers' as conflict_type,
+        'all' as kind,
+        contacts.customer_keys as customer_ids,
+        contacts.contact,
+        {{ dbt.concat([
+            "case when contacts.contact_type = 'email' then 'an e-mail' else 'a phone number' end",
+            "' of '",
+            "cast(contacts.owners as " ~ dbt.type_string() ~ ")",
+            "' customers'",
+        ]) }} as detail,
+        coalesce(ambiguous_rows.source_records, 0) as source_records
+    from contacts
+    left join ambiguous_rows on contacts.contact = ambiguous_rows.contact
+    where contacts.owners > 1
+
+),
+
+orders_of_several_customers as (
+
+    select
+        'order_of_several_customers' as conflict_type,
+        'sales' as kind,
+        {{ dbt.listagg('distinct order_lines.line_customer_key', "', '") }} as customer_ids,
+        cast(null as {{ dbt.type_string() }}) as contact,
+        {{ dbt.concat(["'order '", "orders.order_id", "': its lines name different customers'"]) }} as detail,
+        count(*) as source_records
+    from orders
+    inner join order_lines on orders.order_id = order_lines.order_id
+    where orders.has_conflicting_customers
+    group by orders.order_id
+
+),
+
+final as (
+
+    select * from records_not_linked
+    union all
+    select * from emails_on_many_records
+    union all
+    select * from phones_on_many_records
+    union all
+    select * from contacts_of_several_customers
+    union all
+    select * from orders_of_several_customers
+
+)
+
+select * from final
