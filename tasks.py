@@ -62,7 +62,7 @@ def ensure_browser() -> None:
 
 
 def lint() -> None:
-    sources = ("pipelines", "dashboards", "tests", "benchmarks", "tasks.py")
+    sources = ("pipelines", "dashboards", "tests", "benchmarks", "lint", "tasks.py")
     run(BIN / "ruff", "check", *sources)
     run(BIN / "ruff", "format", "--check", *sources)
     run(BIN / "sqlfluff", "lint", "dbt_project/models", "dbt_project/tests")

@@ -33,8 +33,9 @@ class Contract:
     kind: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
-    # Rows must name a customer by id, or failing that by e-mail and/or phone.
-    needs_customer_reference: bool
+    # Rows name their customer by id, or failing that by e-mail and/or phone. A reference given must be usable (an
+    # e-mail that is one); a row with none at all is anonymous (a guest order), kept with no customer.
+    references_customer: bool
     # (column, within): when a file does not give `column`, its rows are numbered 1, 2, 3 … within each value of
     # `within` in file order. An export with one row per order line but no line numbers keeps every line.
     numbered_within: tuple[str, str] | None = None
@@ -53,7 +54,7 @@ class Contract:
 CUSTOMERS = Contract(
     kind="customers",
     key=("customer_id",),
-    needs_customer_reference=False,
+    references_customer=False,
     columns=(
         Column("customer_id", required=True),
         Column("full_name"),
@@ -75,7 +76,7 @@ CUSTOMERS = Contract(
 SALES = Contract(
     kind="sales",
     key=("order_id", "line_number"),
-    needs_customer_reference=True,
+    references_customer=True,
     numbered_within=("line_number", "order_id"),
     columns=(
         Column("order_id", required=True),
@@ -101,7 +102,7 @@ SALES = Contract(
 INTERACTIONS = Contract(
     kind="interactions",
     key=("interaction_id",),
-    needs_customer_reference=True,
+    references_customer=True,
     columns=(
         Column("interaction_id", required=True),
         Column("customer_id"),
@@ -134,7 +135,7 @@ INTERACTIONS = Contract(
 SURVEYS = Contract(
     kind="surveys",
     key=("response_id",),
-    needs_customer_reference=True,
+    references_customer=True,
     columns=(
         Column("response_id", required=True),
         Column("customer_id"),

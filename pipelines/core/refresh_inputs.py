@@ -25,7 +25,7 @@ from pipelines.core.settings import PROJECT_ROOT, Paths
 # The run tags that carry the fingerprints from the start of a refresh to the snapshot it publishes.
 INPUTS_TAG = "customer_pulse/inputs"
 LANDING_TAG = "customer_pulse/landing"
-CODE_FOLDERS = ("pipelines", "dbt_project/models", "dbt_project/macros", "dbt_project/tests")
+CODE_FOLDERS = ("pipelines", "dbt_project/models", "dbt_project/macros", "dbt_project/seeds", "dbt_project/tests")
 CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
 
 

@@ -89,7 +89,8 @@ def test_hubspot_contacts_names_joined_phone_from_mobile_marketing_status_as_opt
 
 def test_zendesk_tickets_channels_types_first_reply_and_satisfaction(tmp_path) -> None:
     connection = load_sample(tmp_path, "interactions", "zendesk")
-    assert log_of(connection) == ("zendesk_tickets (zendesk_tickets.yaml)", "loaded with rejects", 4, 3, 1)
+    # Ticket 5004 is a call nobody identified: kept as an anonymous contact, counted in the service figures.
+    assert log_of(connection) == ("zendesk_tickets (zendesk_tickets.yaml)", "loaded", 4, 4, 0)
     rows = connection.execute(
         """
         select interaction_id, channel, type, priority, status, cast(created_at as varchar),
@@ -101,6 +102,7 @@ def test_zendesk_tickets_channels_types_first_reply_and_satisfaction(tmp_path) -
         ("5001", "email", "complaint", "high", "resolved", "2025-10-08 07:15:00", "2025-10-08 08:00:00", 5, 0),
         ("5002", "web_form", "inquiry", "normal", "closed", "2025-10-10 12:00:00", "2025-10-10 13:30:00", 1, 1),
         ("5003", "other", "inquiry", "low", "open", "2025-10-11 06:00:00", None, None, 0),
+        ("5004", "phone", "other", "normal", "resolved", "2025-10-12 08:00:00", None, None, 0),
     ]
     warning = connection.execute("select row_number, warning, original_value from ops.load_warnings").fetchone()
     assert warning == (
@@ -108,7 +110,7 @@ def test_zendesk_tickets_channels_types_first_reply_and_satisfaction(tmp_path) -
         "channel: 'Fax' is not one of phone, email, chat, social, web_form, in_person; kept as other",
         "Fax",
     )
-    assert rejects(connection) == [(4, "no customer reference: customer_id, email and phone are all empty")]
+    assert rejects(connection) == []
 
 
 def test_typeform_responses_questions_by_text_unsubmitted_skipped(tmp_path) -> None:

@@ -56,9 +56,9 @@
 {% macro satisfaction_measures() -%}
         count(*) as responses,
         count(nps_score) as nps_responses,
-        sum(case when nps_score >= 9 then 1 else 0 end) as promoters,
-        sum(case when nps_score between 7 and 8 then 1 else 0 end) as passives,
-        sum(case when nps_score <= 6 then 1 else 0 end) as detractors,
+        count(case when nps_score >= 9 then 1 end) as promoters,
+        count(case when nps_score between 7 and 8 then 1 end) as passives,
+        count(case when nps_score <= 6 then 1 end) as detractors,
         {{ nps('nps_score') }} as nps,
         count(csat_score) as csat_responses,
         {{ csat('csat_score') }} as csat,

@@ -6,18 +6,18 @@
 -#}
 {% macro service_measures() -%}
         count(*) as interactions,
-        sum(case when is_complaint then 1 else 0 end) as complaints,
-        sum(case when is_resolved_as_of then 1 else 0 end) as resolved,
+        count(case when is_complaint then 1 end) as complaints,
+        count(case when is_resolved_as_of then 1 end) as resolved,
         {{ percentile('first_response_hours', 0.5) }} as first_response_median_hours,
         {{ percentile('first_response_hours', 0.9) }} as first_response_p90_hours,
         {{ percentile('resolution_hours_as_of', 0.5) }} as resolution_median_hours,
         {{ percentile('resolution_hours_as_of', 0.9) }} as resolution_p90_hours,
         count(sla_outcome) as sla_measured,
-        sum(case when sla_outcome = 'met' then 1 else 0 end) as sla_met,
-        {{ percent("sum(case when sla_outcome = 'met' then 1 else 0 end)", "count(sla_outcome)") }} as sla_attainment,
-        sum(case when is_first_contact_resolution_as_of then 1 else 0 end) as first_contact_resolutions,
-        {{ percent("sum(case when is_first_contact_resolution_as_of then 1 else 0 end)", "count(*)") }}
+        count(case when sla_outcome = 'met' then 1 end) as sla_met,
+        {{ percent("count(case when sla_outcome = 'met' then 1 end)", "count(sla_outcome)") }} as sla_attainment,
+        count(case when is_first_contact_resolution_as_of then 1 end) as first_contact_resolutions,
+        {{ percent("count(case when is_first_contact_resolution_as_of then 1 end)", "count(*)") }}
         as first_contact_resolution_rate,
-        sum(case when is_reopened then 1 else 0 end) as reopened,
-        {{ percent("sum(case when is_reopened then 1 else 0 end)", "count(*)") }} as reopen_rate
+        count(case when is_reopened then 1 end) as reopened,
+        {{ percent("count(case when is_reopened then 1 end)", "count(*)") }} as reopen_rate
 {%- endmacro %}

@@ -40,3 +40,16 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{#-
+    The amount of an order line: quantity × unit price − discount. Widened first, so that a large line in a
+    currency of small units (15 billion rupiah) is exact instead of overflowing the staged decimal(18, 4).
+-#}
+{% macro line_amount(quantity, unit_price, discount_amount) -%}
+    cast({{ quantity }} as decimal(38, 4)) * {{ unit_price }} - coalesce({{ discount_amount }}, 0)
+{%- endmacro %}
+
+{#- What a line cost: quantity × unit cost, null when the cost is unknown. -#}
+{% macro line_cost(quantity, unit_cost) -%}
+    cast({{ quantity }} as decimal(38, 4)) * {{ unit_cost }}
+{%- endmacro %}

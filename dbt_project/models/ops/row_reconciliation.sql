@@ -33,7 +33,7 @@ raw_rows as (
     select
         'sales' as kind,
         count(*) as rows_in_raw,
-        coalesce(sum(quantity * unit_price - coalesce(discount_amount, 0)), 0) as revenue_in_raw
+        coalesce(sum({{ line_amount('quantity', 'unit_price', 'discount_amount') }}), 0) as revenue_in_raw
     from {{ source('raw', 'sales') }}
     union all
     select

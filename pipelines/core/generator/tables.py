@@ -18,6 +18,8 @@ from pipelines.core.generator.population import Population
 from pipelines.core.generator.surveys import SURVEY_METHODS, SURVEY_TYPES, Surveys
 
 STATUSES = np.array(["completed", "cancelled", "returned"])
+GUEST_ORDER_EVERY = 20
+ANONYMOUS_ANSWER_EVERY = 25
 ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
@@ -177,12 +179,15 @@ def sales_table(
     product = lines.product
     seconds = orders.seconds[order]
     years = (np.datetime64(calendar.start, "s") + seconds.astype("timedelta64[s]")).astype("datetime64[Y]")
+    # Every 20th store order is paid in cash without a loyalty card: a guest order that names nobody.
+    store = orders.sales_channel == catalogue.SALES_CHANNELS.index("retail_store")
+    guest = (store & (order_numbers % GUEST_ORDER_EVERY == 0))[order]
     return _ordered(
         "sales",
         {
             "order_id": prefixed("O", order_numbers[order], 9),
             "line_number": small_number(lines.line_number),
-            "customer_id": lookup(who.customer_id, customer),
+            "customer_id": lookup(who.customer_id, customer, missing=guest),
             "email": lookup(who.email, customer, missing=~online),
             "ordered_at": timestamps(calendar, seconds),
             "product_id": lookup(products.ids, product),
@@ -281,7 +286,12 @@ def surveys_table(
         "surveys",
         {
             "response_id": prefixed("R", numbers, 9),
-            "customer_id": lookup(who.customer_id, responses.customer),
+            # Every 25th answer about no order is anonymous: it counts in NPS and CSAT, for nobody in particular.
+            "customer_id": lookup(
+                who.customer_id,
+                responses.customer,
+                missing=(responses.order < 0) & (numbers % ANONYMOUS_ANSWER_EVERY == 0),
+            ),
             "survey_type": lookup(SURVEY_TYPES, responses.survey_type),
             "method": lookup(SURVEY_METHODS, responses.method),
             "submitted_at": timestamps(calendar, responses.seconds),

@@ -276,7 +276,7 @@ def validation_query(
         final_columns.append(f"{typed[name]} as {quote(name)}")
         reasons.extend(column_sql.reasons(typed[name]))
         warnings.extend(column_sql.warnings(typed[name]))
-    if contract.needs_customer_reference:
+    if contract.references_customer:
         reasons.append(_customer_reference_check(sqls, typed))
     join = ""
     if "phone" in sqls and phone_lookup is None:
@@ -304,20 +304,18 @@ def validation_query(
 
 
 def _customer_reference_check(columns: dict[str, _ColumnSql], typed: dict[str, str]) -> Check:
-    """A row must name its customer: by id, or by an e-mail or phone that is one (an invalid one is no reference)."""
+    """A row that names its customer must do so usably: by id, or by an e-mail or phone that is one. A row that names
+    nobody at all (a guest order, an anonymous answer) is kept: it counts in totals, with no customer."""
     customer_id, email, phone = (columns[name] for name in CUSTOMER_REFERENCE)
     unusable = f"{customer_id.text} is null and {typed['email']} is null and {typed['phone']} is null"
-    all_empty = " and ".join(f"{columns[name].text} is null" for name in CUSTOMER_REFERENCE)
+    anonymous = " and ".join(f"{columns[name].text} is null" for name in CUSTOMER_REFERENCE)
     described = [
         f"case when {column.text} is null then {literal(column.column.name + ' is empty')} "
         f"else {literal(column.column.name + ' ')} || {_shown(column.text)} || {literal(' is not ' + words)} end"
         for column, words in ((email, "an e-mail address"), (phone, "a phone number"))
     ]
-    message = (
-        f"case when {all_empty} then {literal('no customer reference: customer_id, email and phone are all empty')} "
-        f"else 'no usable customer reference: customer_id is empty, ' || {described[0]} || ', ' || {described[1]} end"
-    )
-    return (unusable, _struct("customer_id", message))
+    message = f"'no usable customer reference: customer_id is empty, ' || {described[0]} || ', ' || {described[1]}"
+    return (f"{unusable} and not ({anonymous})", _struct("customer_id", message))
 
 
 def key_columns_sql(contract: Contract, table: str) -> list[str]:

@@ -45,7 +45,7 @@ def _manifest_is_current(manifest: Path) -> bool:
         return False
     sources = [
         path
-        for folder in ("models", "macros", "tests")
+        for folder in ("models", "macros", "seeds", "tests")
         for path in (DBT_PROJECT_DIR / folder).rglob("*")
         if path.is_file()
     ]

@@ -1,9 +1,3 @@
-{#-
-    The one "as of" day of this build (a local date in var('timezone')), and the UTC instant it ends. Every
-    customer-level result counts what happened up to the end of that day, so a rebuild with the same inputs and
-    as-of date gives the same numbers. var('as_of_date') when set (`pulse refresh` sets it from the configuration),
-    otherwise the latest local day with an order, a contact or a survey answer.
--#}
 with
 
 order_lines as (

@@ -1,8 +1,3 @@
-{#-
-    Every week (Monday first) and month, in the company's time zone, from the first day with an order, contact or
-    survey answer to the as-of day. The last period is usually still running (is_complete false): its figures
-    count up to the as-of day.
--#}
 with
 
 as_of as (

@@ -1,10 +1,3 @@
-{#-
-    The spans in which each customer counts as active: from an order until var('churn_days') days after the last
-    order that follows without such a gap (active on day d = a completed order in the churn_days days up to d).
-    span_end_date is the first day the customer counts as churned; a span that ends after the as-of day is still
-    running. Counting span starts and ends per period gives active, churned and churn rate without joining every
-    customer to every period (kpi_by_period).
--#}
 with
 
 as_of as (

@@ -1,7 +1,3 @@
-{#-
-    Per customer with a service contact: their contacts and complaints up to the as-of day, and how many
-    complaints were still open at its end.
--#}
 with
 
 interactions as (
@@ -22,8 +18,8 @@ final as (
     select
         customer_key,
         count(*) as interactions,
-        sum(case when is_complaint then 1 else 0 end) as complaints,
-        sum(case when is_complaint and is_open_as_of then 1 else 0 end) as open_complaints,
+        count(case when is_complaint then 1 end) as complaints,
+        count(case when is_complaint and is_open_as_of then 1 end) as open_complaints,
         min(created_at) as first_interaction_at,
         max(created_at) as last_interaction_at,
         max(created_date) as last_interaction_date

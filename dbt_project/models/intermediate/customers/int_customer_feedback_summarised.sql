@@ -1,4 +1,3 @@
-{#- Per customer who answered a survey: their latest NPS, CSAT and CES answers up to the as-of day. -#}
 with
 
 as_of as (

@@ -1,8 +1,3 @@
-{#-
-    Per customer who has bought: their completed orders up to the as-of day, in total and over the trailing
-    var('value_tier_months') months, and the rhythm of their buying — the usual (median) days between orders, and
-    the last time they came back after a lapse of var('churn_days') or more.
--#}
 with
 
 as_of as (
@@ -44,7 +39,7 @@ final as (
         sum(revenue) as revenue,
         sum(margin) as margin,
         sum(revenue_without_cost) as revenue_without_cost,
-        sum(case when is_in_trailing_window then 1 else 0 end) as trailing_orders,
+        count(case when is_in_trailing_window then 1 end) as trailing_orders,
         sum(case when is_in_trailing_window then revenue else 0 end) as trailing_revenue,
         sum(case when is_in_trailing_window then margin else 0 end) as trailing_margin,
         sum(case when is_in_trailing_window then revenue_without_cost else 0 end) as trailing_revenue_without_cost,

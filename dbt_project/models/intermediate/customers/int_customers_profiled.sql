@@ -1,8 +1,3 @@
-{#-
-    One row per customer (customer_key): everyone with a CRM record, and everyone the sales, contacts and answers
-    name without one. The profile comes from the customer's most recently updated CRM record; signup is the earliest
-    of its records.
--#}
 with
 
 customers as (

@@ -1,9 +1,3 @@
-{#-
-    Every e-mail and phone number known to belong to a customer, with how many customers it belongs to. A contact
-    belongs to a customer when the customer's CRM record has it, or a sale, contact or answer carries it together
-    with the customer's id. A contact of one customer identifies rows that name nobody else; a contact of several
-    identifies nobody (identity_conflicts lists it).
--#}
 with
 
 records as (

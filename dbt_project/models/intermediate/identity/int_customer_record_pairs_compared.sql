@@ -1,10 +1,3 @@
-{#-
-    Every pair of CRM records that share an e-mail or a phone number, with what agrees and what contradicts.
-    A pair is the same person (is_same_person) when nothing contradicts — no two different e-mails, phones or names —
-    and at least two of e-mail, phone and name agree. Anything less is reported in identity_conflicts, not merged.
-    Contacts on more than var('identity_max_records_per_contact') records (a shared mailbox, a switchboard) link
-    nothing; they are reported too.
--#}
 with
 
 records as (

@@ -1,4 +1,3 @@
-{#- The CRM records as identity resolution compares them: contacts as staged (lower-case e-mail, E.164 phone). -#}
 with
 
 customers as (

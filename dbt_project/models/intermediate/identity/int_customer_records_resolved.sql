@@ -1,7 +1,3 @@
-{#-
-    One customer_key per CRM record: records that are the same person (int_customer_record_pairs_compared), directly
-    or through a chain of such pairs, get the smallest customer_id among them; every other record keeps its own.
--#}
 with
 
 records as (

@@ -1,13 +1,3 @@
-{#-
-    One row per way a sale, contact or survey answer names its customer (customer_reference), with the customer_key
-    it resolves to and the rule that decided:
-      customer_id                  its customer_id is a CRM record (or a record linked to it)
-      customer_id not in the CRM   an id the CRM lists nowhere: a customer of its own
-      e-mail / phone               no id; the e-mail (else the phone) belongs to exactly one customer
-      e-mail only / phone only     no id, and no customer has the contact: a customer known only by it
-      ambiguous e-mail / phone     the contact belongs to several customers: no key, reported in identity_conflicts
-    Which contacts belong to whom: int_customer_contacts_owned.
--#}
 with
 
 contacts as (

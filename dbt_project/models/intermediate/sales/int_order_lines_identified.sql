@@ -1,7 +1,3 @@
-{#-
-    Order lines with the customer their own reference resolves to, and the money each line counts: revenue and
-    margin only for completed lines (cancelled and returned lines keep their amount but count nothing).
--#}
 with
 
 order_lines as (

@@ -1,8 +1,3 @@
-{#-
-    The contacts created up to the as-of day, as they stood at its end: a contact resolved later counts as still
-    open, and its service level outcome is 'met' (resolved within target), 'breached' (resolved late, or unresolved
-    past its target), or null while it is unresolved and not yet due.
--#}
 with
 
 as_of as (
@@ -40,7 +35,9 @@ final as (
             when is_due_as_of then 'breached'
         end as sla_outcome,
         is_resolved_as_of and reopen_count = 0 as is_first_contact_resolution_as_of,
-        not is_resolved_as_of and coalesce(status not in ('resolved', 'closed'), true) as is_open_as_of
+        -- resolved after the as-of day: open then, whatever its status now
+        not is_resolved_as_of
+        and (resolved_at is not null or coalesce(status not in ('resolved', 'closed'), true)) as is_open_as_of
     from dated
 
 )

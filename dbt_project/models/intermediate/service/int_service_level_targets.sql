@@ -1,7 +1,3 @@
-{#-
-    The hours to resolve a contact, per channel and priority, from var('sla_hours'); "default" stands for every
-    channel not listed. A contact without a priority is held to the normal one.
--#}
 {%- set targets = var('sla_hours') %}
 
 with
@@ -13,7 +9,7 @@ targets as (
             select
                 '{{ channel }}' as channel,
                 '{{ priority }}' as priority,
-                cast({{ hours }} as {{ dbt.type_float() }}) as target_hours
+                cast({{ hours }} as double) as target_hours
             {%- if not loop.last %}
                 union all
             {%- endif %}

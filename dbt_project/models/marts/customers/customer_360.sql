@@ -1,8 +1,3 @@
-{#-
-    One row per customer (customer_key), as of the as-of day: who they are, what they bought, how they were
-    served, what they said, and where they stand (segment, value tier, lifecycle, loyalty). The customer-level
-    marts share its key; the value (CLV) and churn-risk marts join on it.
--#}
 with
 
 as_of as (

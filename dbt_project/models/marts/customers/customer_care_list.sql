@@ -1,16 +1,3 @@
-{#-
-    Who needs attention as of the as-of day, one row per customer and reason, with why (in words), since when, and
-    the value at stake (their revenue over the trailing 12 months):
-      complaint_past_sla      a complaint still open past its service level target; since: the earliest due date
-      detractor_not_contacted an NPS answer of 0–6 in the last var('care_detractor_days') days, and no contact with
-                              the customer since; since: that answer
-      key_account_no_contact  a key account (an account manager, or value tier A) with no order and no contact for
-                              var('care_key_account_days') days; since: the last order or contact
-      complaint_open          a complaint still open, not yet past its target; since: the earliest one
-      birthday_soon           a birthday within var('care_birthday_days') days, for customers who agreed to
-                              marketing; since: the day the birthday came within that window, due: the birthday
-    priority orders the reasons (1 most urgent).
--#}
 with
 
 as_of as (

@@ -1,20 +1,3 @@
-{#-
-    Per customer, as of the as-of day: how loyal they are, from what they do (repeat purchases, how recently and
-    often they buy, how long they have stayed) and what they say (their latest survey answers).
-
-    Loyalty index, 0–100, for customers with a completed order: a weighted mean of four components, each 0–100 —
-      repurchase 30 %:                       100 × (orders − 1) ÷ orders (1 order 0, 2 orders 50, 4 orders 75)
-      recency-adjusted frequency 30 %:       (frequency score − 1) × 25, times 1 − days since the last order ÷
-                                             var('churn_days') (0 once churned)
-      satisfaction 25 %:                     the mean of their latest answers on 0–100 (NPS × 10, CSAT and CES
-                                             rescaled); without any answer it is left out and the weights of the
-                                             other three are scaled up to 100 %
-      tenure 15 %:                           days since signup or first order ÷ var('loyalty_full_tenure_days'),
-                                             at most 100
-    Loyalty tier: advocate (75+), loyal (50–75), developing (25–50), uncommitted (below 25).
-    Referral propensity from the latest NPS answer: high (promoter, not churned), medium (passive, or a churned
-    promoter), low (detractor), unknown (no answer).
--#}
 with
 
 as_of as (

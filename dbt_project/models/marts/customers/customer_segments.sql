@@ -1,20 +1,3 @@
-{#-
-    Per customer, as of the as-of day: RFM scores and segment, value tier, service tier and lifecycle stage.
-
-    RFM (customers with a completed order): recency = days since the last order, frequency = completed orders,
-    monetary = their revenue. Each is scored 1–5 by quintile of its rank, 5 best; customers with equal values share
-    the lower score (ranks, not row numbers, so that the score never depends on row order). The segment comes from
-    the recency score and the rounded-up mean of the frequency and monetary scores (seed rfm_segment_grid).
-
-    Value tier (ABC): customers ranked by trailing-12-month margin (by revenue when more than a tenth of that
-    revenue has no unit cost, see value_tier_basis); A = the top customers who make 80 % of it, B = the next 15 %,
-    C = the rest, including customers with nothing in the window. Service tier: A advanced, B intermediate, C basic.
-
-    Lifecycle stage (customers with a completed order), in this order: churned (no order in var('churn_days')
-    days), new (first order within var('new_customer_days') days), reactivated (came back after a lapse of
-    churn_days or more within new_customer_days), at_risk (no order for twice their usual interval or half of
-    churn_days, whichever is shorter), active.
--#}
 with
 
 as_of as (

@@ -1,9 +1,3 @@
-{#-
-    Acquisition cohorts (the local month of a customer's first completed order) × months since: how many of the
-    cohort ordered in that month, the retention rate (÷ cohort size; month 0 is 100 % by definition) and the
-    cohort's revenue in the month. Up to the as-of day; every month of a cohort has a row, with 0 when nobody
-    ordered.
--#}
 with
 
 as_of as (

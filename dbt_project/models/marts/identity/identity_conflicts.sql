@@ -1,14 +1,3 @@
-{#-
-    Evidence about who is who that does not add up, reported instead of merged:
-      records_not_linked          two CRM records share an e-mail or phone, but something contradicts (or
-                                  nothing else confirms) that they are one person: they stay two customers
-      contact_on_many_records     an e-mail or phone on more CRM records than var('identity_max_records_per_contact'):
-                                  not used to link them (a shared mailbox, a switchboard)
-      contact_of_several_customers an e-mail or phone belonging to several customers: rows naming only it get no
-                                  customer (source_records counts them)
-      order_of_several_customers  the lines of one order name different customers: the order belongs to the first
-                                  (smallest customer_key)
--#}
 with
 
 pairs as (
@@ -113,7 +102,7 @@ contacts_of_several_customers as (
             "cast(contacts.owners as " ~ dbt.type_string() ~ ")",
             "' customers'",
         ]) }} as detail,
-        coalesce(ambiguous_rows.source_records, 0) as source_records
+        cast(coalesce(ambiguous_rows.source_records, 0) as bigint) as source_records
     from contacts
     left join ambiguous_rows on contacts.contact = ambiguous_rows.contact
     where contacts.owners > 1

@@ -1,9 +1,3 @@
-{#-
-    How every source record was joined to its customer: per kind of export, customer and rule (matched_by, see
-    int_customer_references_resolved and int_customer_records_resolved) the number of records; the facts carry the
-    rule of each row with its file and row. Records that name nobody are here with a null customer_key. Per kind,
-    source_records adds up to the rows of the fact (or of the CRM), which a test checks.
--#}
 with
 
 customer_records as (

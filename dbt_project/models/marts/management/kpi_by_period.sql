@@ -1,21 +1,3 @@
-{#-
-    The management KPIs per week (Monday first) and month in the company's time zone, up to the as-of day (the last
-    period is usually still running: is_complete false, its figures count up to the as-of day).
-
-    Customers (with a completed order) and activity, non-contractual: active on a day = a completed order within
-    var('churn_days') days up to it (int_customer_activity_spans).
-      customers             customers with a first order by the period's end (counted_until)
-      active_customers      active at the period's end
-      new_customers         first order in the period
-      active_at_start       active on the day before the period
-      churned_customers     of those, the ones who churned during the period (their churn_days ran out)
-      churn_rate            churned_customers ÷ active_at_start, %
-      repurchase_rate       customers with 2+ completed orders ÷ customers with 1+, all history to the period's
-                            end, %
-    Sales (every order, guests' included): orders (completed), revenue and margin of completed lines, AOV =
-    revenue ÷ orders. Satisfaction (every answer): NPS, CSAT, CES, CSI. Service (contacts created in the period):
-    SLA attainment, first-contact resolution, complaint rate = complaints ÷ orders placed (every status).
--#}
 with
 
 periods as (
@@ -136,8 +118,8 @@ customer_states as (
     select
         periods.period_type,
         periods.period_start,
-        coalesce(customer_event_counts.first_orders, 0) as new_customers,
-        coalesce(customer_event_counts.churn_events, 0) as churned_customers,
+        cast(coalesce(customer_event_counts.first_orders, 0) as bigint) as new_customers,
+        cast(coalesce(customer_event_counts.churn_events, 0) as bigint) as churned_customers,
         sum(coalesce(customer_event_counts.first_orders, 0)) over (
             partition by periods.period_type order by periods.period_start rows unbounded preceding
         ) as customers,
@@ -166,7 +148,7 @@ sales as (
             '{{ period }}' as period_type,
             cast({{ dbt.date_trunc(period, 'orders.order_date') }} as date) as period_start,
             count(*) as orders_placed,
-            sum(case when orders.is_completed then 1 else 0 end) as orders,
+            count(case when orders.is_completed then 1 end) as orders,
             sum(orders.revenue) as revenue,
             sum(orders.margin) as margin
         from orders
@@ -222,13 +204,13 @@ final as (
         periods.period_end,
         periods.counted_until,
         periods.is_complete,
-        customer_states.customers,
-        customer_states.active_customers,
+        cast(customer_states.customers as bigint) as customers,
+        cast(customer_states.active_customers as bigint) as active_customers,
         customer_states.new_customers,
-        coalesce(customer_states.active_at_start, 0) as active_at_start,
+        cast(coalesce(customer_states.active_at_start, 0) as bigint) as active_at_start,
         customer_states.churned_customers,
         {{ percent('customer_states.churned_customers', 'customer_states.active_at_start') }} as churn_rate,
-        customer_states.repeat_customers,
+        cast(customer_states.repeat_customers as bigint) as repeat_customers,
         {{ percent('customer_states.repeat_customers', 'customer_states.customers') }} as repurchase_rate,
         coalesce(sales.orders_placed, 0) as orders_placed,
         coalesce(sales.orders, 0) as orders,

@@ -1,8 +1,3 @@
-{#-
-    One row per order line, with the customer of its order and the money it counts (int_order_lines_identified).
-    matched_by is the rule that found the line's own customer; 'its order' when the line names nobody but another
-    line of its order does.
--#}
 with
 
 order_lines as (

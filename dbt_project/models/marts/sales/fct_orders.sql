@@ -1,8 +1,3 @@
-{#-
-    One row per order: its lines summed, the customer it belongs to, and its place in that customer's sequence of
-    completed orders. An order's customer is the one its lines name (the smallest customer_key when lines disagree,
-    which identity_conflicts reports). Revenue and margin count completed lines only.
--#}
 with
 
 order_lines as (

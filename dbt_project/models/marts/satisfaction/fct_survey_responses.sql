@@ -1,8 +1,3 @@
-{#-
-    One row per survey answer, with its customer and the per-answer KPI inputs: NPS category, satisfied (CSAT 4–5),
-    and the answer's CSI (its answered dimension scores rescaled to 0–100 and averaged). An answer that names no
-    customer but the order or contact it is about belongs to that order's or contact's customer.
--#}
 with
 
 survey_responses as (

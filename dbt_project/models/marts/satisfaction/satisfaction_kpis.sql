@@ -1,9 +1,3 @@
-{#-
-    Satisfaction per week and month (company time zone) and per dimension: every answer (dimension 'all'), and by
-    survey method, survey type, the customer's region and RFM segment, the channel of the contact and the sales
-    channel of the order the answer is about ('unknown' where the answer does not say). Anonymous answers count in
-    every total. KPIs as in DESIGN.md: NPS −100…100, CSAT % of 4–5, CES mean 1–7, CSI 0–100 (macros/kpis).
--#}
 {%- set dimensions = {
     "all": "'all'",
     "survey_method": "method",

@@ -1,9 +1,3 @@
-{#-
-    One row per service contact, with its customer, its response and resolution times in hours, and its service
-    level: the target for its channel and priority (int_service_level_targets), the moment it falls due, and whether
-    it was resolved in time. Whether an unresolved contact is overdue depends on the as-of day: service_kpis and
-    customer_care_list decide that, so that this table only changes when its rows do.
--#}
 with
 
 interactions as (

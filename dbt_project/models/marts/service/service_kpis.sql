@@ -1,10 +1,3 @@
-{#-
-    Service per week and month (company time zone, by the day a contact was created) × channel × contact type, with
-    'all' rows for each channel over every type, each type over every channel, and everything: volume, response and
-    resolution times (median, 90th percentile, hours), SLA attainment, first-contact resolution, reopen rate, and
-    complaint rate = complaints ÷ orders placed in the period (every status; the all/all row is the period's rate).
-    Up to the as-of day (int_interactions_as_of).
--#}
 with
 
 interactions as (

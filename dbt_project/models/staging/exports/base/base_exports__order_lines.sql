@@ -27,8 +27,9 @@ renamed as (
         lower(trim(sales_channel)) as sales_channel,
         trim(region) as region,
         coalesce(status, 'completed') as status,
-        quantity * unit_price - coalesce(discount_amount, 0) as net_revenue,
-        quantity * unit_price - coalesce(discount_amount, 0) - quantity * unit_cost as gross_margin,
+        {{ line_amount('quantity', 'unit_price', 'discount_amount') }} as net_revenue,
+        {{ line_amount('quantity', 'unit_price', 'discount_amount') }} - {{ line_cost('quantity', 'unit_cost') }}
+            as gross_margin,
         {{ lineage_columns() }}
 
     from source
