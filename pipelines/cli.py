@@ -11,6 +11,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -19,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pipelines.core.contracts import KINDS
 from pipelines.core.ingest.discovery import landing_files
+from pipelines.core.sample_data import DEFAULT_END_DATE
 from pipelines.core.settings import DATA_DIR_VARIABLE, PROJECT_ROOT, data_dir, paths
 
 # Nothing printed from data is markup or an emoji code: file names and values like "[/x]" or ":x:" stay as written.
@@ -52,13 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve_options(serve)
 
     demo = commands.add_parser("demo", help="generate sample data if landing is empty, refresh, then serve")
-    _add_generate_options(demo, default_scale=0.2)
+    # The demo's exports end yesterday, so that the dashboards, counting to today, show a business that is running.
+    _add_generate_options(demo, default_scale=0.2, default_end_date=date.today() - timedelta(days=1))
     _add_serve_options(demo)
     demo.add_argument("--no-serve", action="store_true", help="stop after the refresh")
     return parser
 
 
-def _add_generate_options(parser: argparse.ArgumentParser, default_scale: float = 1.0) -> None:
+def _add_generate_options(
+    parser: argparse.ArgumentParser, default_scale: float = 1.0, default_end_date: date = DEFAULT_END_DATE
+) -> None:
     parser.add_argument(
         "--scale",
         type=_positive_float,
@@ -68,6 +73,12 @@ def _add_generate_options(parser: argparse.ArgumentParser, default_scale: float 
     parser.add_argument("--seed", type=int, default=42, help="same seed, same files (default 42)")
     parser.add_argument(
         "--dirt-rate", type=_fraction, default=0.02, help="share of rows given realistic dirt (default 0.02)"
+    )
+    parser.add_argument(
+        "--end-date",
+        type=date.fromisoformat,
+        default=default_end_date,
+        help=f"last day of the three years of data, YYYY-MM-DD (default {default_end_date.isoformat()})",
     )
 
 
@@ -123,7 +134,7 @@ def landing_is_empty(landing: Path) -> bool:
     return not any(landing_files(landing, kind) for kind in KINDS)
 
 
-def run_generate(scale: float, seed: int, dirt_rate: float, out: Path | None) -> int:
+def run_generate(scale: float, seed: int, dirt_rate: float, out: Path | None, end_date: date = DEFAULT_END_DATE) -> int:
     from pipelines.core.generator import generate
 
     target = out or paths().ensure().landing
@@ -133,7 +144,7 @@ def run_generate(scale: float, seed: int, dirt_rate: float, out: Path | None) ->
         def report(stage: str, rows_done: int) -> None:
             progress.update(task, description=f"generating {stage}", completed=rows_done)
 
-        summary = generate(target, scale=scale, seed=seed, dirt_rate=dirt_rate, progress=report)
+        summary = generate(target, scale=scale, seed=seed, dirt_rate=dirt_rate, end_date=end_date, progress=report)
     console.print(
         f"wrote {summary.total_rows:,} rows in {len(summary.files)} files to {escape(str(target))} "
         f"in {summary.seconds:.1f} s (ground truth in {escape(str(summary.truth_dir))})"
@@ -146,10 +157,12 @@ def run_refresh(full: bool = False) -> int:
     from pipelines.core.config import config_path, load_config
     from pipelines.core.refresh_history import RefreshOutcome
     from pipelines.core.refresh_inputs import published_inputs, refresh_inputs
+    from pipelines.core.warehouse_settings import resolve_as_of
 
     data = paths().ensure()
     config = load_config()
-    inputs = refresh_inputs(data, config_path(), config.mappings_dir, config.refresh.timezone)
+    as_of = resolve_as_of(config.warehouse, config.company_timezone)
+    inputs = refresh_inputs(data, config_path(), config.mappings_dir, as_of)
     if not full and inputs == published_inputs(data.serving):
         outcome = refresh_history.nothing_new(data.refresh_history, str(uuid.uuid4()), refresh_history.CLI_TRIGGER)
         refresh_history.record(data.refresh_history, outcome)
@@ -242,7 +255,7 @@ def run_serve(port: int, host: str, with_dagster: bool, dagster_port: int) -> in
 def run_demo(arguments: argparse.Namespace) -> int:
     landing = paths().ensure().landing
     if landing_is_empty(landing):
-        run_generate(arguments.scale, arguments.seed, arguments.dirt_rate, landing)
+        run_generate(arguments.scale, arguments.seed, arguments.dirt_rate, landing, arguments.end_date)
     else:
         console.print(f"landing folder {escape(str(landing))} already holds exports; not generating new ones")
     status = run_refresh()
@@ -266,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
         if arguments.command == "generate":
-            return run_generate(arguments.scale, arguments.seed, arguments.dirt_rate, arguments.out)
+            return run_generate(arguments.scale, arguments.seed, arguments.dirt_rate, arguments.out, arguments.end_date)
         if arguments.command == "refresh":
             return run_refresh(full=arguments.full)
         if arguments.command == "mapping":

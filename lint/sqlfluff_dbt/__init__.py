@@ -26,7 +26,7 @@ class _Adapter:
     """adapter.dispatch('macro')(args) renders as macro(args): a plain function call, which lints like the real SQL."""
 
     @staticmethod
-    def dispatch(macro_name: str, macro_namespace: str | None = None):  # noqa: ARG004 - dbt's signature
+    def dispatch(macro_name: str, macro_namespace: str | None = None):
         def render(*arguments: Any) -> str:
             return f"{macro_name}({', '.join(str(argument) for argument in arguments)})"
 

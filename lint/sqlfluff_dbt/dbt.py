@@ -21,7 +21,7 @@ def concat(fields: list[str]) -> str:
     return " || ".join(fields)
 
 
-def hash(field: str) -> str:  # noqa: A001 - the name of dbt's macro
+def hash(field: str) -> str:
     return f"md5(cast({field} as varchar))"
 
 

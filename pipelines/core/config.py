@@ -17,6 +17,7 @@ from phonenumbers import PhoneMetadata
 from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.settings import paths
+from pipelines.core.warehouse_settings import WarehouseSettings, check_warehouse_settings
 
 CONFIG_VARIABLE = "PULSE_CONFIG"
 
@@ -59,10 +60,16 @@ class PulseConfig:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
 
     @property
     def mappings_dir(self) -> Path:
         return Path(self.ingest.mappings_dir).expanduser() if self.ingest.mappings_dir else paths().mappings
+
+    @property
+    def company_timezone(self) -> str:
+        """Days, weeks and months are counted here: warehouse.timezone, else the time zone of the exports' times."""
+        return self.warehouse.timezone or self.ingest.timezone
 
     def validation_settings(self) -> ValidationSettings:
         expansion = ExpansionLimits(self.ingest.max_uncompressed_bytes, self.ingest.max_compression_ratio)
@@ -94,6 +101,7 @@ ENVIRONMENT_OVERRIDES = {
     "PULSE_DEFAULT_PHONE_REGION": ("ingest", "default_phone_region", str),
     "PULSE_TIMEZONE": ("ingest", "timezone", str),
     "PULSE_MAPPINGS_DIR": ("ingest", "mappings_dir", str),
+    "PULSE_AS_OF": ("warehouse", "as_of", str),
 }
 
 
@@ -114,10 +122,11 @@ def load_config(path: Path | None = None) -> PulseConfig:
         "alerts": dict(document.get("alerts") or {}),
         "refresh": dict(document.get("refresh") or {}),
         "ingest": dict(document.get("ingest") or {}),
+        "warehouse": dict(document.get("warehouse") or {}),
     }
     unknown = set(document) - set(sections)
     if unknown:
-        raise ValueError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected alerts, refresh, ingest")
+        raise ValueError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected {', '.join(sections)}")
     for variable, (section, key, cast) in ENVIRONMENT_OVERRIDES.items():
         if os.environ.get(variable):
             sections[section][key] = cast(os.environ[variable])
@@ -126,8 +135,10 @@ def load_config(path: Path | None = None) -> PulseConfig:
             alerts=AlertSettings(**sections["alerts"]),
             refresh=RefreshSettings(**sections["refresh"]),
             ingest=IngestSettings(**sections["ingest"]),
+            warehouse=WarehouseSettings(**sections["warehouse"]),
         )
     except TypeError as error:
         raise ValueError(f"{path}: {error}") from error
     _check_ingest_settings(path, config.ingest)
+    check_warehouse_settings(path, config.warehouse)
     return config

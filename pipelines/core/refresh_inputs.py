@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -25,6 +23,8 @@ from pipelines.core.settings import PROJECT_ROOT, Paths
 # The run tags that carry the fingerprints from the start of a refresh to the snapshot it publishes.
 INPUTS_TAG = "customer_pulse/inputs"
 LANDING_TAG = "customer_pulse/landing"
+# The as-of day the refresh counts to (a date, or latest_data), fixed when it starts: dbt is given this one.
+AS_OF_TAG = "customer_pulse/as_of"
 CODE_FOLDERS = ("pipelines", "dbt_project/models", "dbt_project/macros", "dbt_project/seeds", "dbt_project/tests")
 CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
 
@@ -33,16 +33,19 @@ CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
 class RefreshInputs:
     landing: str  # the landing files alone: what the landing sensor watches
     everything: str  # and the mappings, configuration, code and as-of date: what the daily schedule checks
+    as_of: str = field(default="", compare=False)  # the as-of day (resolve_as_of); `everything` covers it
 
     def tags(self) -> dict[str, str]:
-        return {INPUTS_TAG: self.everything, LANDING_TAG: self.landing}
+        return {INPUTS_TAG: self.everything, LANDING_TAG: self.landing, AS_OF_TAG: self.as_of}
 
 
-def refresh_inputs(paths: Paths, config_file: Path, mappings_dir: Path, timezone: str) -> RefreshInputs:
+def refresh_inputs(paths: Paths, config_file: Path, mappings_dir: Path, as_of: str) -> RefreshInputs:
+    """`as_of`: the refresh's as-of day (warehouse_settings.resolve_as_of): a new day is a new refresh, even with
+    no new files, when it follows today."""
     landing = landing_fingerprint(paths.landing, KINDS)
     digest = hashlib.sha256()
     digest.update(f"landing {landing}\n".encode())
-    digest.update(f"as of {as_of_date(timezone).isoformat()}\n".encode())
+    digest.update(f"as of {as_of}\n".encode())
     for name in sorted(os.environ):
         if name.startswith("PULSE_"):
             digest.update(f"env {name}={os.environ[name]}\n".encode())
@@ -50,12 +53,7 @@ def refresh_inputs(paths: Paths, config_file: Path, mappings_dir: Path, timezone
         digest.update(f"file {path}\n".encode())
         if path.is_file():
             digest.update(path.read_bytes())
-    return RefreshInputs(landing, digest.hexdigest())
-
-
-def as_of_date(timezone: str) -> date:
-    """Today in the company's time zone: a new day is a new refresh, even with no new files."""
-    return datetime.now(ZoneInfo(timezone)).date()
+    return RefreshInputs(landing, digest.hexdigest(), as_of)
 
 
 def published_inputs(serving: Path) -> RefreshInputs | None:

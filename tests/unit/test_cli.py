@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from pipelines import cli
@@ -14,6 +16,13 @@ def test_generate_options_have_documented_defaults() -> None:
 
 def test_demo_defaults_to_a_small_data_set() -> None:
     assert cli.build_parser().parse_args(["demo"]).scale == 0.2
+
+
+def test_sample_data_ends_on_a_fixed_day_but_the_demos_ends_yesterday() -> None:
+    """Same seed, same files; the demo's dashboards count to today, so its business must still be running."""
+    assert cli.build_parser().parse_args(["generate"]).end_date == date(2026, 10, 31)
+    assert cli.build_parser().parse_args(["demo"]).end_date == date.today() - timedelta(days=1)
+    assert cli.build_parser().parse_args(["generate", "--end-date", "2025-06-30"]).end_date == date(2025, 6, 30)
 
 
 @pytest.mark.parametrize("arguments", [["generate", "--scale", "0"], ["generate", "--dirt-rate", "0.9"]])

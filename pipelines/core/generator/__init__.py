@@ -37,6 +37,7 @@ from pipelines.core.generator.tables import (
 )
 from pipelines.core.generator.truth import truth_table
 from pipelines.core.generator.writers import XLSX_ROW_CAP, ExportFile
+from pipelines.core.sample_data import DEFAULT_END_DATE
 
 CUSTOMERS_AT_SCALE_1 = 10_000
 CHUNK_CUSTOMERS = 20_000
@@ -90,7 +91,7 @@ def generate(
     scale: float = 1.0,
     seed: int = 42,
     dirt_rate: float = 0.02,
-    end_date: date = date(2026, 10, 31),
+    end_date: date = DEFAULT_END_DATE,
     years: int = 3,
     progress: Callable[[str, int], None] | None = None,
 ) -> GenerationSummary:

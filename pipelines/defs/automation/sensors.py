@@ -9,6 +9,7 @@ from pipelines.core.ingest.discovery import landing_files
 from pipelines.core.refresh_history import CLI_TRIGGER
 from pipelines.core.refresh_inputs import RefreshInputs, published_inputs, refresh_inputs
 from pipelines.core.settings import paths
+from pipelines.core.warehouse_settings import resolve_as_of
 from pipelines.defs.automation.jobs import RECOVERED_TAG, TRIGGER_TAG, build_refresh_job
 from pipelines.defs.automation.recovery import recover_abandoned_runs
 from pipelines.defs.automation.reporting import report_run
@@ -16,7 +17,8 @@ from pipelines.defs.automation.reporting import report_run
 
 def current_inputs() -> RefreshInputs:
     config = load_config()
-    return refresh_inputs(paths(), config_path(), config.mappings_dir, config.refresh.timezone)
+    as_of = resolve_as_of(config.warehouse, config.company_timezone)
+    return refresh_inputs(paths(), config_path(), config.mappings_dir, as_of)
 
 
 def landing_run_request(cursor: str | None) -> tuple[dg.RunRequest | dg.SkipReason, str | None]:

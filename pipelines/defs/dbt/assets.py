@@ -1,20 +1,30 @@
 """All dbt models as assets, built with `dbt build` so that their tests run as blocking asset checks."""
 
 import json
+from collections.abc import Mapping
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from pipelines.core.config import load_config
+from pipelines.core.refresh_inputs import AS_OF_TAG
 from pipelines.core.warehouse import writer_lock
+from pipelines.core.warehouse_settings import dbt_vars as warehouse_dbt_vars
+from pipelines.core.warehouse_settings import resolve_as_of
 from pipelines.defs.automation.recovery import record_child
 from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.dbt.translator import CustomerPulseTranslator
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 
-def dbt_vars(warehouse: WarehouseResource) -> list[str]:
-    """The data folder for profiles.yml: the very path the other assets write, not a second reading of it."""
-    return ["--vars", json.dumps({"pulse_data_dir": str(warehouse.paths().data_dir)})]
+def dbt_vars(warehouse: WarehouseResource, run_tags: Mapping[str, str]) -> list[str]:
+    """The data folder for profiles.yml (the very path the other assets write, not a second reading of it) and the
+    warehouse settings: the as-of day the refresh fixed when it started (run tag), else today's."""
+    config = load_config()
+    as_of = run_tags.get(AS_OF_TAG) or resolve_as_of(config.warehouse, config.company_timezone)
+    values = {"pulse_data_dir": str(warehouse.paths().data_dir)}
+    values.update(warehouse_dbt_vars(config.warehouse, config.company_timezone, as_of))
+    return ["--vars", json.dumps(values, sort_keys=True)]
 
 
 @dbt_assets(
@@ -28,7 +38,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     with writer_lock(paths.warehouse):
         # One target folder per data folder, kept between runs: dbt reuses its partial parse when the project and
         # the --vars are the same (a new folder per run made it parse everything again, and they piled up).
-        invocation = dbt.cli(["build", *dbt_vars(warehouse)], context=context, target_path=paths.dbt_target)
+        arguments = ["build", *dbt_vars(warehouse, context.run.tags)]
+        invocation = dbt.cli(arguments, context=context, target_path=paths.dbt_target)
         # If this process is killed, dbt must not live on holding the warehouse: the next refresh stops it.
         record_child(context.instance, context.run_id, invocation.process.pid)
         yield from invocation.stream()
