@@ -49,6 +49,13 @@ else:
 
 version = require_snapshot()
 
+st.subheader("Rows per kind of export")
+show_table(data.rows_per_kind(version))
+st.caption(
+    "Rows in warehouse count each record once: rows loaded = rows in warehouse + rows superseded by another version "
+    "of their key (a later row or a newer export)."
+)
+
 st.subheader("Where every loaded row went")
 reconciliation = data.row_reconciliation(version)
 if reconciliation.empty:
@@ -80,6 +87,24 @@ else:
         # Revenue is a sales figure: blank, not "None", for the other kinds.
         revenue = superseded["net_revenue"].map(lambda value: "" if pd.isna(value) else f"{value:,.2f}")
         show_table(superseded.assign(net_revenue=revenue))
+
+st.subheader("Who is who")
+matches = data.identity_matches(version)
+if not matches.empty:
+    st.caption(
+        "How every record was joined to its customer: by customer_id, else by an e-mail or phone that belongs to "
+        "exactly one customer. Records that name nobody (guest orders, anonymous answers) count in totals only."
+    )
+    show_table(matches)
+conflicts = data.identity_conflicts(version)
+if conflicts.empty:
+    st.success("No conflicting evidence about who is who.")
+else:
+    st.warning(
+        f"{int(conflicts['cases'].sum()):,} case(s) of conflicting evidence were reported instead of merged "
+        "(marts.identity_conflicts lists each)."
+    )
+    show_table(conflicts)
 
 st.subheader("Files loaded")
 log = data.load_log(version)

@@ -1,39 +1,74 @@
-"""Overview: what the warehouse holds right now, per kind of export, and how fresh it is."""
+"""Overview: how the business stands with its customers as of the snapshot's as-of day, and the monthly trends."""
 
-import plotly.express as px
 import streamlit as st
 
-from dashboards.lib import data
+from dashboards.lib import charts, data
+from dashboards.lib.formats import change, count, money, percent, points
+from dashboards.lib.headline import headline
 from dashboards.lib.snapshot_guard import require_snapshot
-from dashboards.lib.tables import show_table
 
 version = require_snapshot()
 snapshot = data.current_snapshot(version)
-counts = data.rows_per_kind(version)
+months = data.kpis_by_period("month", version)
 
 st.title("Customer Pulse")
-st.caption(f"Snapshot published {snapshot.published_at:%Y-%m-%d %H:%M:%S} UTC · run {snapshot.run_id[:8]}")
+if months.empty:
+    st.info("This snapshot has no customer figures yet; the next refresh builds them.")
+    st.stop()
 
-columns = st.columns(4)
-for column, kind in zip(columns, ["customers", "sales", "interactions", "surveys"], strict=True):
-    row = counts[counts["kind"] == kind]
-    rows = int(row["rows_in_warehouse"].iloc[0]) if not row.empty else 0
-    rejected = int(row["rows_rejected"].iloc[0]) if not row.empty and "rows_rejected" in row else 0
-    column.metric(kind.capitalize(), f"{rows:,}", help=f"{rejected:,} rows of {kind} exports were rejected")
-
-st.subheader("Rows per kind of export")
-outcomes = counts.rename(columns={"rows_loaded": "Loaded", "rows_rejected": "Rejected"})
-figure = px.bar(
-    outcomes.melt(id_vars="kind", value_vars=["Loaded", "Rejected"], var_name="outcome", value_name="rows"),
-    x="kind",
-    y="rows",
-    color="outcome",
-    barmode="group",
-    labels={"kind": "Export kind", "rows": "Rows", "outcome": ""},
-)
-st.plotly_chart(figure)
-show_table(counts)
+figures = headline(months)
+last_month = f"{figures.last_complete_month:%B %Y}" if figures.last_complete_month else "no complete month yet"
 st.caption(
-    "Rows in warehouse count each record once: rows loaded = rows in warehouse + rows superseded by another version "
-    "of their key (a later row or a newer export; Data health lists them)."
+    f"As of {figures.as_of:%d %B %Y} · figures of the last complete month ({last_month}) unless stated · "
+    f"snapshot published {snapshot.published_at:%Y-%m-%d %H:%M} UTC"
+)
+
+tiles = st.columns(5)
+tiles[0].metric(
+    "Active customers",
+    count(figures.active_customers.value),
+    change(figures.active_customers.change, count),
+    help="Customers with a completed order in the last 180 days (churn_days), on the as-of day; change against a "
+    "year earlier.",
+)
+tiles[1].metric(
+    "Revenue, last 12 months",
+    money(figures.revenue_12_months.value),
+    change(figures.revenue_12_months.change, money),
+    help="Completed order lines of the 12 complete months up to the last one, guests' included; change against "
+    "the 12 months before.",
+)
+tiles[2].metric(
+    "NPS",
+    points(figures.nps.value),
+    change(figures.nps.change, points),
+    help="% promoters (9–10) − % detractors (0–6) of the month's answers; change against the month before.",
+)
+tiles[3].metric(
+    "CSAT",
+    percent(figures.csat.value),
+    change(figures.csat.change, points),
+    help="% of the month's CSAT answers that are 4 or 5 on 1–5; change in points against the month before.",
+)
+tiles[4].metric(
+    "Churn rate",
+    percent(figures.churn_rate.value),
+    change(figures.churn_rate.change, points),
+    delta_color="inverse",
+    help="Of the customers active at the month's start, the share whose 180 days without an order ran out in "
+    "the month; change in points against the month before.",
+)
+
+st.subheader("Revenue by month")
+st.plotly_chart(charts.revenue_by_month(months))
+left, right = st.columns(2)
+with left:
+    st.subheader("Customers")
+    st.plotly_chart(charts.customers_by_month(months))
+with right:
+    st.subheader("Satisfaction")
+    st.plotly_chart(charts.satisfaction_by_month(months))
+st.caption(
+    'Definitions: DESIGN.md, "KPI definitions"; the numbers come from marts.kpi_by_period. The Data health page '
+    "shows where every loaded row went."
 )

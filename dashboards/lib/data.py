@@ -22,6 +22,11 @@ def rows_per_kind(version: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def kpis_by_period(period_type: str, version: str) -> pd.DataFrame:
+    return queries.kpis_by_period(period_type, version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def load_log(version: str) -> pd.DataFrame:
     return queries.load_log(version)
 
@@ -49,6 +54,16 @@ def rejection_reasons(version: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=8)
 def warning_summary(version: str) -> pd.DataFrame:
     return queries.warning_summary(version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def identity_matches(version: str) -> pd.DataFrame:
+    return queries.identity_matches(version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def identity_conflicts(version: str) -> pd.DataFrame:
+    return queries.identity_conflicts(version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

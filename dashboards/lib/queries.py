@@ -5,29 +5,26 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.lib.serving import query, table_exists
-from pipelines.core.sql import literal, same_problem_sql
-
-KIND_TABLES = {
-    "customers": "staging.stg_exports__customers",
-    "sales": "staging.stg_exports__order_lines",
-    "interactions": "staging.stg_exports__interactions",
-    "surveys": "staging.stg_exports__survey_responses",
-}
+from pipelines.core.sql import same_problem_sql
 
 
 def rows_per_kind(version: str | None = None) -> pd.DataFrame:
-    """Per export kind: rows in the warehouse (deduplicated staging), rows loaded and rejected by ingestion.
+    """Per export kind: rows in the warehouse (one per key, ops.row_reconciliation), files and rows loaded and
+    rejected by ingestion.
 
     Every function here takes the snapshot `version` its queries must all read (see serving.query).
     """
-    parts = []
-    for kind, table in KIND_TABLES.items():
-        if not table_exists(table, version):
-            continue
-        parts.append(f"select {literal(kind)} as kind, (select count(*) from {table}) as rows_in_warehouse")
-    if not parts:
+    if not table_exists("ops.row_reconciliation", version):
         return pd.DataFrame(columns=["kind", "rows_in_warehouse", "files", "rows_loaded", "rows_rejected"])
-    counts = query(" union all ".join(parts), version=version)
+    counts = query(
+        """
+        select kind, cast(rows_in_staging as bigint) as rows_in_warehouse,
+               cast(rows_superseded as bigint) as rows_superseded
+        from ops.row_reconciliation
+        order by kind
+        """,
+        version=version,
+    )
     if table_exists("ops.load_log", version):
         loads = query(
             """
@@ -37,11 +34,17 @@ def rows_per_kind(version: str | None = None) -> pd.DataFrame:
             version=version,
         )
         counts = counts.merge(loads, on="kind", how="left")
-    if table_exists("ops.row_reconciliation", version):
-        superseded = query("select kind, rows_superseded from ops.row_reconciliation", version=version)
-        counts = counts.merge(superseded, on="kind", how="left")
     numbers = [name for name in counts.columns if name != "kind"]
     return counts.fillna(0).astype({name: "int64" for name in numbers})
+
+
+def kpis_by_period(period_type: str, version: str | None = None) -> pd.DataFrame:
+    """marts.kpi_by_period for 'month' or 'week', oldest first; the last period usually runs to the as-of day."""
+    if not table_exists("marts.kpi_by_period", version):
+        return pd.DataFrame()
+    return query(
+        "select * from marts.kpi_by_period where period_type = ? order by period_start", [period_type], version
+    )
 
 
 def load_log(version: str | None = None) -> pd.DataFrame:
@@ -137,6 +140,38 @@ def warning_summary(version: str | None = None) -> pd.DataFrame:
         from ops.load_warnings
         group by all
         order by rows desc
+        """,
+        version=version,
+    )
+
+
+def identity_matches(version: str | None = None) -> pd.DataFrame:
+    """Per kind of export and rule: how many records were joined to a customer that way (or to nobody)."""
+    if not table_exists("marts.identity_matches", version):
+        return pd.DataFrame(columns=["kind", "matched_by", "customers", "records"])
+    return query(
+        """
+        select kind, matched_by, count(customer_key) as customers,
+               cast(sum(source_records) as bigint) as records
+        from marts.identity_matches
+        group by all
+        order by kind, records desc
+        """,
+        version=version,
+    )
+
+
+def identity_conflicts(version: str | None = None) -> pd.DataFrame:
+    """Evidence about who is who that does not add up, per type: reported, never merged."""
+    if not table_exists("marts.identity_conflicts", version):
+        return pd.DataFrame(columns=["conflict_type", "cases", "records_without_customer", "example"])
+    return query(
+        """
+        select conflict_type, count(*) as cases, cast(sum(source_records) as bigint) as records_without_customer,
+               min(detail) as example
+        from marts.identity_conflicts
+        group by conflict_type
+        order by cases desc
         """,
         version=version,
     )

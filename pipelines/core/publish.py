@@ -1,4 +1,4 @@
-"""Blue/green publication: copy the published schemas into a NEW file, then atomically rename it to serving.duckdb.
+"""Blue/green publication: copy the published relations into a NEW file, then atomically rename it to serving.duckdb.
 
 Readers holding the previous serving file keep reading that complete snapshot (the old inode lives on until they
 close it); a refresh that fails before the rename never reaches them.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,10 +18,15 @@ import duckdb
 
 from pipelines.core.sql import literal, quote
 
-PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "ops")
-# Every loaded row with the rank of its version (staging keeps rank 1): the warehouse's business, not a reader's.
-UNPUBLISHED_PREFIXES = ("base_",)
 SNAPSHOT_TABLE = "meta.snapshot"
+
+
+# (schema, name) of a table or view
+Relation = tuple[str, str]
+
+
+class MissingRelationError(RuntimeError):
+    """A relation the dashboards read is not in the warehouse: publishing without it would show an empty page."""
 
 
 @dataclass(frozen=True)
@@ -35,11 +41,12 @@ def publish(
     warehouse: duckdb.DuckDBPyConnection,
     serving_path: Path,
     run_id: str,
-    schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
+    relations: Sequence[Relation],
     inputs: dict[str, str | None] | None = None,
 ) -> Snapshot:
-    """`inputs`: the fingerprints the refresh started from (landing_fingerprint, inputs_fingerprint), stored with
-    the snapshot so that a refresh with nothing new can tell (`pipelines.core.refresh_inputs`)."""
+    """`relations`: what the dashboards read, as (schema, name) — tables and views, copied as tables; all of them
+    must exist. `inputs`: the fingerprints the refresh started from (landing_fingerprint, inputs_fingerprint),
+    stored with the snapshot so that a refresh with nothing new can tell (`pipelines.core.refresh_inputs`)."""
     inputs = inputs or {}
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_candidates(serving_path)
@@ -48,7 +55,7 @@ def publish(
     alias = "snapshot_candidate"
     warehouse.execute(f"attach {literal(str(candidate))} as {alias}")
     try:
-        tables = _copy_relations(warehouse, alias, schemas)
+        tables = _copy_relations(warehouse, alias, relations)
         warehouse.execute(f"create schema {alias}.meta")
         warehouse.execute(
             f"""
@@ -81,21 +88,21 @@ def publish(
     return Snapshot(serving_path, published_at, run_id, tables)
 
 
-def _copy_relations(warehouse: duckdb.DuckDBPyConnection, alias: str, schemas: tuple[str, ...]) -> dict[str, int]:
+def _copy_relations(warehouse: duckdb.DuckDBPyConnection, alias: str, relations: Sequence[Relation]) -> dict[str, int]:
     database = warehouse.execute("select current_database()").fetchone()[0]
-    relations = warehouse.execute(
-        """
-        select table_schema, table_name from information_schema.tables
-        where table_catalog = ? and list_contains(?, table_schema)
-        order by table_schema, table_name
-        """,
-        [database, list(schemas)],
-    ).fetchall()
-    relations = [(schema, name) for schema, name in relations if not name.startswith(UNPUBLISHED_PREFIXES)]
+    existing = {
+        (schema, name)
+        for schema, name in warehouse.execute(
+            "select table_schema, table_name from information_schema.tables where table_catalog = ?", [database]
+        ).fetchall()
+    }
+    missing = sorted(f"{schema}.{name}" for schema, name in relations if (schema, name) not in existing)
+    if missing:
+        raise MissingRelationError(f"not in the warehouse, so not published: {', '.join(missing)}")
     counts: dict[str, int] = {}
     for schema in sorted({schema for schema, _ in relations}):
         warehouse.execute(f"create schema {alias}.{quote(schema)}")
-    for schema, name in relations:
+    for schema, name in sorted(set(relations)):
         target = f"{alias}.{quote(schema)}.{quote(name)}"
         warehouse.execute(f"create table {target} as select * from {quote(database)}.{quote(schema)}.{quote(name)}")
         counts[f"{schema}.{name}"] = warehouse.execute(f"select count(*) from {target}").fetchone()[0]

@@ -75,7 +75,7 @@ def browser_page():
 @pytest.mark.parametrize(
     ("path", "expected_text", "name"),
     [
-        ("/", "Rows per kind of export", "overview"),
+        ("/", "Revenue by month", "overview"),
         ("/data-health", "Rejected rows", "data_health"),
     ],
 )
@@ -89,5 +89,5 @@ def test_page_shows_data_in_a_real_browser(dashboard_url, browser_page, path, ex
     assert browser_page.locator('[data-testid="stException"]').count() == 0
     assert browser_page.locator('[data-testid="stAlertContentError"]').count() == 0
     if name == "overview":
-        assert browser_page.locator(".js-plotly-plot").count() >= 1
-        assert browser_page.locator('[data-testid="stMetricValue"]').count() == 4
+        assert browser_page.locator(".js-plotly-plot").count() == 3
+        assert browser_page.locator('[data-testid="stMetricValue"]').count() == 5

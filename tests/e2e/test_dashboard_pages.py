@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.lib.queries import KIND_TABLES
+from dashboards.lib.formats import money
 from pipelines.core.settings import DATA_DIR_VARIABLE
 
 pytestmark = pytest.mark.e2e
@@ -31,17 +31,24 @@ def test_page_renders_without_errors(app: AppTest, page: str) -> None:
     assert not app.error, [element.value for element in app.error]
 
 
-def test_overview_metrics_match_the_snapshot(app: AppTest, demo) -> None:
+def test_overview_tiles_say_what_the_management_kpis_say(app: AppTest, demo) -> None:
     app.run()
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
-        expected = {
-            kind.capitalize(): serving.execute(f"select count(*) from {table}").fetchone()[0]
-            for kind, table in KIND_TABLES.items()
-        }
-    shown = {metric.label: int(metric.value.replace(",", "")) for metric in app.metric}
-    assert shown == expected
-    assert all(value > 0 for value in shown.values())
-    assert "Snapshot published" in app.caption[0].value
+        months = serving.execute(
+            "select * from marts.kpi_by_period where period_type = 'month' order by period_start"
+        ).df()
+    running, last = months.iloc[-1], months[months["is_complete"]].iloc[-1]
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown == {
+        "Active customers": f"{running['active_customers']:,}",
+        "Revenue, last 12 months": money(months[months["is_complete"]]["revenue"].tail(12).sum()),
+        "NPS": f"{last['nps']:.1f}",
+        "CSAT": f"{last['csat']:.1f} %",
+        "Churn rate": f"{last['churn_rate']:.1f} %",
+    }
+    assert running["active_customers"] > 0 and last["nps"] is not None
+    assert "As of 31 October 2026" in app.caption[0].value
+    assert len(app.get("plotly_chart")) == 3
 
 
 def test_data_health_shows_the_refreshes_and_the_rejected_rows(app: AppTest) -> None:

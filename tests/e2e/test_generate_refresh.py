@@ -9,16 +9,23 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboards.lib.queries import KIND_TABLES
+from pipelines.core.contracts import KINDS
 
 pytestmark = pytest.mark.e2e
+FACTS = {
+    "sales": "marts.fct_order_lines",
+    "interactions": "marts.fct_interactions",
+    "surveys": "marts.fct_survey_responses",
+}
 
 
 def served_counts(demo) -> dict[str, int]:
+    """Rows in the warehouse per kind (one per key): the reconciliation's, and the facts hold exactly those."""
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
-        return {
-            kind: serving.execute(f"select count(*) from {table}").fetchone()[0] for kind, table in KIND_TABLES.items()
-        }
+        counts = dict(serving.execute("select kind, rows_in_staging from ops.row_reconciliation").fetchall())
+        for kind, fact in FACTS.items():
+            assert serving.execute(f"select count(*) from {fact}").fetchone()[0] == counts[kind], fact
+    return counts
 
 
 def expected_counts(demo) -> dict[str, int]:
@@ -26,7 +33,7 @@ def expected_counts(demo) -> dict[str, int]:
     manifest = json.loads((truth / "manifest.json").read_text())
     dirt = pd.read_parquet(truth / "dirt.parquet")
     expected = {}
-    for kind in KIND_TABLES:
+    for kind in KINDS:
         rows = sum(count for file, count in manifest["rows_per_file"].items() if file.startswith(f"{kind}/"))
         of_kind = dirt[dirt["kind"] == kind]
         rejectable = of_kind[of_kind["rejectable"]]
@@ -99,5 +106,5 @@ def test_every_loaded_row_is_in_staging_or_listed_as_superseded(demo) -> None:
         reconciliation["rows_loaded"] == reconciliation["rows_in_staging"] + reconciliation["rows_superseded"]
     ).all()
     superseded = dict(zip(reconciliation["kind"], reconciliation["rows_superseded"], strict=True))
-    assert superseded == {kind: int((duplicates["kind"] == kind).sum()) for kind in KIND_TABLES}
+    assert superseded == {kind: int((duplicates["kind"] == kind).sum()) for kind in KINDS}
     assert sales[0] == sales[1] + sales[2]

@@ -9,10 +9,11 @@ from pipelines.core.generator import generate
 
 RAW_TABLES = ["raw.customers", "raw.sales", "raw.interactions", "raw.surveys"]
 SERVED_TABLES = [
-    "staging.stg_exports__customers",
-    "staging.stg_exports__order_lines",
-    "staging.stg_exports__interactions",
-    "staging.stg_exports__survey_responses",
+    "marts.customer_360",
+    "marts.fct_order_lines",
+    "marts.fct_interactions",
+    "marts.fct_survey_responses",
+    "marts.kpi_by_period",
     "ops.load_log",
     "ops.rejected_rows",
 ]
@@ -43,6 +44,10 @@ def test_materializing_twice_is_idempotent(data_dir, dbt_manifest) -> None:
     assert all(count > 0 for count in after_first.values())
     checks = first.get_asset_check_evaluations()
     assert checks and all(evaluation.passed for evaluation in checks)
+
+    with duckdb.connect(str(data_dir.serving), read_only=True) as serving:
+        schemas = {row[0] for row in serving.execute("select distinct table_schema from information_schema.tables")}
+    assert schemas == {"marts", "ops", "meta"}, "staging and intermediate stay in the warehouse"
 
     second = materialize_everything(defs)
     assert second.success

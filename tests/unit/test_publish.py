@@ -7,7 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.core.publish import publish
+from pipelines.core.publish import MissingRelationError, publish
+
+PUBLISHED = [("staging", "items"), ("staging", "items_view"), ("ops", "load_log")]
 
 
 @pytest.fixture
@@ -21,8 +23,8 @@ def warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def test_publish_copies_tables_and_views_of_the_published_schemas_only(warehouse, tmp_path) -> None:
-    snapshot = publish(warehouse, tmp_path / "serving.duckdb", run_id="run-1")
+def test_publish_copies_the_relations_it_is_given_and_nothing_else(warehouse, tmp_path) -> None:
+    snapshot = publish(warehouse, tmp_path / "serving.duckdb", run_id="run-1", relations=PUBLISHED)
     assert snapshot.tables == {"ops.load_log": 1, "staging.items": 3, "staging.items_view": 2}
     reader = duckdb.connect(str(snapshot.path), read_only=True)
     assert reader.execute("select run_id from meta.snapshot").fetchone()[0] == "run-1"
@@ -33,10 +35,10 @@ def test_publish_copies_tables_and_views_of_the_published_schemas_only(warehouse
 
 def test_an_open_reader_keeps_its_snapshot_while_a_new_one_is_published(warehouse, tmp_path) -> None:
     serving = tmp_path / "serving.duckdb"
-    publish(warehouse, serving, run_id="run-1")
+    publish(warehouse, serving, run_id="run-1", relations=PUBLISHED)
     reader = duckdb.connect(str(serving), read_only=True)
     warehouse.execute("insert into staging.items values (3), (4)")
-    publish(warehouse, serving, run_id="run-2")
+    publish(warehouse, serving, run_id="run-2", relations=PUBLISHED)
     assert reader.execute("select count(*) from staging.items").fetchone()[0] == 3
     assert reader.execute("select run_id from meta.snapshot").fetchone()[0] == "run-1"
     # DuckDB shares one database instance per path within a process: readers see the new file once the
@@ -48,28 +50,32 @@ def test_an_open_reader_keeps_its_snapshot_while_a_new_one_is_published(warehous
 
 def test_a_failed_publication_leaves_the_previous_snapshot_and_no_candidate(warehouse, tmp_path) -> None:
     serving = tmp_path / "serving.duckdb"
-    publish(warehouse, serving, run_id="run-1")
+    publish(warehouse, serving, run_id="run-1", relations=PUBLISHED)
     before = serving.stat().st_ino
-    warehouse.execute("create view staging.broken as select * from staging.items")
-    warehouse.execute("drop table staging.items")  # the views now fail to copy
+    warehouse.execute("create table staging.gone as select 1 as x")
+    warehouse.execute("create view staging.broken as select * from staging.gone")
+    warehouse.execute("drop table staging.gone")  # the view now fails to copy
     with pytest.raises(duckdb.Error):
-        publish(warehouse, serving, run_id="run-2")
+        publish(warehouse, serving, run_id="run-2", relations=[*PUBLISHED, ("staging", "broken")])
     assert serving.stat().st_ino == before
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".serving")] == []
 
 
 def test_a_data_folder_whose_path_holds_an_apostrophe_publishes(warehouse, tmp_path) -> None:
     serving = tmp_path / "o'brien's data" / "warehouse" / "serving.duckdb"
-    snapshot = publish(warehouse, serving, run_id="run-1")
+    snapshot = publish(warehouse, serving, run_id="run-1", relations=PUBLISHED)
     with duckdb.connect(str(serving), read_only=True) as reader:
         assert reader.execute("select count(*) from staging.items").fetchone()[0] == 3
     assert snapshot.path == serving
 
 
-def test_every_version_of_every_row_stays_in_the_warehouse_only(warehouse, tmp_path) -> None:
-    warehouse.execute("create view staging.base_exports__items as select *, 1 as _export_rank from staging.items")
-    snapshot = publish(warehouse, tmp_path / "serving.duckdb", run_id="run-1")
-    assert "staging.base_exports__items" not in snapshot.tables
+def test_a_relation_missing_from_the_warehouse_stops_the_publication(warehouse, tmp_path) -> None:
+    """A page would show nothing where its table should be: better the previous snapshot and a failed refresh."""
+    serving = tmp_path / "serving.duckdb"
+    with pytest.raises(MissingRelationError, match=r"marts\.customer_360"):
+        publish(warehouse, serving, run_id="run-1", relations=[*PUBLISHED, ("marts", "customer_360")])
+    assert not serving.exists()
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".serving")] == []
 
 
 class DiskFullOnDetach:
@@ -89,11 +95,11 @@ def test_a_publication_that_fails_leaves_no_candidate_and_no_write_ahead_log(war
 
     copy = publication._copy_relations
 
-    def copy_then_fail(connection, alias, schemas):
-        copy(connection, alias, schemas)
+    def copy_then_fail(connection, alias, relations):
+        copy(connection, alias, relations)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(publication, "_copy_relations", copy_then_fail)
     with pytest.raises(OSError, match="No space left"):
-        publish(DiskFullOnDetach(warehouse), tmp_path / "serving.duckdb", run_id="run-1")
+        publish(DiskFullOnDetach(warehouse), tmp_path / "serving.duckdb", run_id="run-1", relations=PUBLISHED)
     assert [path.name for path in tmp_path.iterdir() if "serving" in path.name] == []

@@ -76,6 +76,6 @@ def test_service_level_targets_reach_dbt_only_when_configured() -> None:
     ],
 )
 def test_a_bad_value_is_named_with_its_key(tmp_path: Path, warehouse: dict, message: str) -> None:
-    with pytest.raises(ValueError, match="pulse.yaml") as raised:
+    with pytest.raises(ValueError, match=r"pulse\.yaml") as raised:
         load_config(config_with(tmp_path, warehouse))
     assert message in str(raised.value)

@@ -12,7 +12,8 @@ from pipelines.core.mapping.catalog import MappingCatalog
 from pipelines.core.warehouse import WarehouseBusyError
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
-LOAD_LOG_KEY = dg.AssetKey(["ops", "load_log"])
+# Where an asset's rows are: "<database>.<schema>.<table>", as dagster-dbt records it for the dbt models.
+TABLE_NAME = "dagster/table_name"
 TRANSIENT_RETRIES = 2
 
 
@@ -88,12 +89,21 @@ def ingest_metadata(result: KindLoad, rows_in_raw: int) -> dict[str, object]:
 
 
 ingest_assets = [build_ingest_asset(kind) for kind in KINDS]
-# Written by every ingest asset; dbt's row_reconciliation reads it (the rows each current file loaded).
-load_log_spec = dg.AssetSpec(
-    LOAD_LOG_KEY,
-    group_name="ingest",
-    kinds={"duckdb"},
-    description="ops.load_log: one row per attempt to load a landing file, written by the ingest assets.",
-)
+# Written by every ingest asset beside raw.<kind>. dbt's row_reconciliation reads the load log; the Data health
+# page reads all three.
+ingest_records = [
+    dg.AssetSpec(
+        dg.AssetKey(["ops", name]),
+        group_name="ingest",
+        kinds={"duckdb"},
+        description=description,
+        metadata={TABLE_NAME: f"warehouse.ops.{name}"},
+    )
+    for name, description in (
+        ("load_log", "ops.load_log: one row per attempt to load a landing file, written by the ingest assets."),
+        ("rejected_rows", "ops.rejected_rows: every row that broke its export's contract, with why and its values."),
+        ("load_warnings", "ops.load_warnings: values loaded with a change (kept as other, neutralised formulas)."),
+    )
+]
 
-defs = dg.Definitions(assets=[*ingest_assets, load_log_spec])
+defs = dg.Definitions(assets=[*ingest_assets, *ingest_records])

@@ -1,28 +1,41 @@
-"""Publication of serving.duckdb: runs only after every model built and every dbt test passed."""
+"""Publication of serving.duckdb: the marts and ops tables the dashboards read, once every model built and every
+dbt test passed. What is published is a selection of assets (layers marts and ops, and ingestion's records), and
+publication depends on exactly those assets."""
 
 import dagster as dg
 
-from pipelines.core.publish import publish, reconciliation_by_kind
+from pipelines.core.publish import Relation, publish, reconciliation_by_kind
 from pipelines.core.refresh_inputs import INPUTS_TAG, LANDING_TAG
 from pipelines.defs.dbt.assets import warehouse_models
-from pipelines.defs.ingest.assets import ingest_assets
+from pipelines.defs.ingest.assets import TABLE_NAME, ingest_records
 from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
+
+# The dbt layers the dashboards read (the translator groups models by layer); staging and intermediate stay home.
+PUBLISHED_LAYERS = ("marts", "ops")
+PUBLISHED_SPECS = [spec for spec in warehouse_models.specs if spec.group_name in PUBLISHED_LAYERS] + ingest_records
+
+
+def relation_of(spec: dg.AssetSpec) -> Relation:
+    """(schema, table) from the spec's table name, "<database>.<schema>.<table>"."""
+    _, schema, table = str(spec.metadata[TABLE_NAME]).split(".")
+    return schema, table
 
 
 @dg.asset(
     key=SERVING_SNAPSHOT_KEY,
     group_name="publish",
     kinds={"duckdb"},
-    deps=[warehouse_models, *ingest_assets],
+    deps=[spec.key for spec in PUBLISHED_SPECS],
     pool=WAREHOUSE_POOL,
-    description="The marts, staging tables and load log copied into a new serving.duckdb, swapped in atomically.",
+    description="The marts and ops tables copied into a new serving.duckdb, swapped in atomically.",
 )
 def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as connection:
         tags = context.run.tags
         inputs = {"landing_fingerprint": tags.get(LANDING_TAG), "inputs_fingerprint": tags.get(INPUTS_TAG)}
-        snapshot = publish(connection, warehouse.paths().serving, run_id=context.run_id, inputs=inputs)
+        relations = [relation_of(spec) for spec in PUBLISHED_SPECS]
+        snapshot = publish(connection, warehouse.paths().serving, context.run_id, relations, inputs)
         reconciliation = reconciliation_by_kind(connection)
     context.log.info(f"published {len(snapshot.tables)} tables to {snapshot.path}")
     return dg.MaterializeResult(
