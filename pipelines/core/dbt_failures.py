@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.core.dbt_tests import describe_test
+
 FAILED = ("fail", "error")
 FILES_SHOWN = 5
 
@@ -21,10 +23,12 @@ class DbtFailure:
     rows: int | None  # rows that break a test
     message: str
     files: list[tuple[str, int]] = field(default_factory=list)  # landing file, rows of it
+    checks: str = ""  # what the test checks, in words
 
     def describe(self) -> str:
         if self.kind == "test" and self.rows:
-            text = f"dbt test {self.name} found {self.rows:,} row(s) that break it"
+            checks = f" ({self.checks})" if self.checks else ""
+            text = f"dbt test {self.name}{checks} found {self.rows:,} row(s) that break it"
             if self.files:
                 shown = ", ".join(f"{path}: {count:,}" for path, count in self.files[:FILES_SHOWN])
                 more = len(self.files) - FILES_SHOWN
@@ -41,6 +45,7 @@ def dbt_failures(target: Path, warehouse: Path | None = None) -> list[DbtFailure
         results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     except (OSError, ValueError, KeyError):
         return []
+    nodes = _manifest_nodes(target)
     failures = []
     for result in results:
         if result.get("status") not in FAILED:
@@ -51,8 +56,17 @@ def dbt_failures(target: Path, warehouse: Path | None = None) -> list[DbtFailure
         if kind == "test" and "." in name:
             name = name.rsplit(".", 1)[0]
         files = _files(warehouse, result.get("relation_name")) if warehouse and kind == "test" else []
-        failures.append(DbtFailure(kind, name, result.get("failures"), result.get("message") or "", files))
+        node = nodes.get(result["unique_id"])
+        checks = describe_test(node) if node and kind == "test" else ""
+        failures.append(DbtFailure(kind, name, result.get("failures"), result.get("message") or "", files, checks))
     return failures
+
+
+def _manifest_nodes(target: Path) -> dict[str, dict]:
+    try:
+        return json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def _files(warehouse: Path, relation: str | None) -> list[tuple[str, int]]:

@@ -46,7 +46,8 @@ def test_materializing_twice_is_idempotent(data_dir, dbt_manifest) -> None:
     assert checks and all(evaluation.passed for evaluation in checks)
 
     with duckdb.connect(str(data_dir.serving), read_only=True) as serving:
-        schemas = {row[0] for row in serving.execute("select distinct table_schema from information_schema.tables")}
+        found = serving.execute("select distinct table_schema from information_schema.tables").fetchall()
+    schemas = {row[0] for row in found}
     assert schemas == {"marts", "ops", "meta"}, "staging and intermediate stay in the warehouse"
 
     second = materialize_everything(defs)

@@ -82,10 +82,12 @@ def test_failed_tests_stop_publication_and_alert(data_dir, definitions, webhook)
     history = refresh_history.read_history(data_dir.refresh_history)
     assert [item.status for item in history] == ["failed", "succeeded"]
     assert len(webhook) == 1 and webhook[0]["refresh"]["run_id"] == failed.run_id
-    # In words: the step, the test, how many rows break it and the files they came from, and where to look.
+    # In words: the step, the test and what it checks, how many rows break it and the files they came from, and
+    # where to look.
     assert failed.message.startswith(
         "building and testing the warehouse (dbt) failed: dbt test "
-        "accepted_range_stg_exports__survey_responses_nps_score__10__0 found 1 row(s) that break it (from manual: 1)"
+        "accepted_range_stg_exports__survey_responses_nps_score__10__0 "
+        "(stg_exports__survey_responses.nps_score lies within 0…10) found 1 row(s) that break it (from manual: 1)"
     )
     assert str(data_dir.dbt_target / "dbt.log") in failed.message
     assert "Traceback" not in webhook[0]["text"] and "DagsterDbtCliRuntimeError" not in webhook[0]["text"]

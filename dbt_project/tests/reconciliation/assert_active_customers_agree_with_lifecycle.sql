@@ -2,6 +2,8 @@
     Two independent computations of who is active on the as-of day agree: the activity spans behind kpi_by_period
     (active at the end of the running period) and the lifecycle stages (every buyer not churned).
 -#}
+-- reported as an asset check of kpi_by_period, the mart it guards
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_by_period'}}}) }}
 with
 
 as_of as (

@@ -2,6 +2,8 @@
     Every customer is counted once everywhere: one segment row per customer; every buyer in exactly one RFM
     segment and lifecycle stage; new customers per period and cohort sizes add up to the buyers.
 -#}
+-- reported as an asset check of customer_segments, the mart it guards
+{{ config(meta={'dagster': {'ref': {'name': 'customer_segments'}}}) }}
 with
 
 customers as (

@@ -1,4 +1,6 @@
 {#- Every staged row is in its fact, once, with its money: nothing dropped or doubled on the way to the marts. -#}
+-- reported as an asset check of fct_order_lines, the mart it guards
+{{ config(meta={'dagster': {'ref': {'name': 'fct_order_lines'}}}) }}
 with
 
 checks as (

@@ -2,6 +2,8 @@
     Both records of every same-person pair got the same customer_key. Fails when a chain of linked records is longer
     than var('identity_link_passes'): raise it.
 -#}
+-- reported as an asset check of int_customer_records_resolved, the mart it guards
+{{ config(meta={'dagster': {'ref': {'name': 'int_customer_records_resolved'}}}) }}
 with
 
 pairs as (

@@ -1,4 +1,6 @@
 {#- identity_matches accounts for every CRM record and every row of every fact, matched or not. -#}
+-- reported as an asset check of identity_matches, the mart it guards
+{{ config(meta={'dagster': {'ref': {'name': 'identity_matches'}}}) }}
 with
 
 matches as (

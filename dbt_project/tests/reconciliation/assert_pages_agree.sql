@@ -2,6 +2,8 @@
     The management KPIs and the satisfaction and service marts are computed separately; for every period their
     totals must be the same numbers, or two pages would disagree.
 -#}
+-- reported as an asset check of kpi_by_period, the mart it guards
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_by_period'}}}) }}
 with
 
 periods as (

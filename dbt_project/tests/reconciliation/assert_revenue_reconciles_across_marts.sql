@@ -2,6 +2,8 @@
     The revenue up to the as-of day is the same wherever a page reads it: the orders fact, the management KPIs by
     month and by week, the customers (plus guests, who have no customer) and the acquisition cohorts.
 -#}
+-- reported as an asset check of kpi_by_period, the mart it guards
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_by_period'}}}) }}
 with
 
 as_of as (
