@@ -26,7 +26,7 @@ customer_references as (
 
 order_lines as (
 
-    select * from {{ ref('int_order_lines_identified') }}
+    select * from {{ ref('stg_exports__order_lines') }}
 
 ),
 
@@ -114,12 +114,15 @@ orders_of_several_customers as (
     select
         'order_of_several_customers' as conflict_type,
         'sales' as kind,
-        {{ dbt.listagg('distinct order_lines.line_customer_key', "', '") }} as customer_ids,
+        {{ dbt.listagg('distinct customer_references.customer_key', "', '") }} as customer_ids,
         cast(null as {{ dbt.type_string() }}) as contact,
         {{ dbt.concat(["'order '", "orders.order_id", "': its lines name different customers'"]) }} as detail,
         count(*) as source_records
     from orders
     inner join order_lines on orders.order_id = order_lines.order_id
+    left join customer_references
+        on {{ customer_reference('order_lines.customer_id', 'order_lines.email', 'order_lines.phone') }}
+        = customer_references.reference_id
     where orders.has_conflicting_customers
     group by orders.order_id
 

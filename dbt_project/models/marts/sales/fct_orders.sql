@@ -2,7 +2,7 @@ with
 
 order_lines as (
 
-    select * from {{ ref('int_order_lines_identified') }}
+    select * from {{ ref('fct_order_lines') }}
 
 ),
 
@@ -10,8 +10,8 @@ orders as (
 
     select
         order_id,
-        min(line_customer_key) as customer_key,
-        count(distinct line_customer_key) > 1 as has_conflicting_customers,
+        min(customer_key) as customer_key,
+        {{ dbt.bool_or('has_conflicting_customers') }} as has_conflicting_customers,
         min(ordered_at) as ordered_at,
         min(order_date) as order_date,
         count(*) as line_count,
