@@ -121,8 +121,9 @@ orders_of_several_customers as (
     from orders
     inner join order_lines on orders.order_id = order_lines.order_id
     left join customer_references
-        on {{ customer_reference('order_lines.customer_id', 'order_lines.email', 'order_lines.phone') }}
-        = customer_references.reference_id
+        on
+            {{ customer_reference('order_lines.customer_id', 'order_lines.email', 'order_lines.phone') }}
+            = customer_references.reference_id
     where orders.has_conflicting_customers
     group by orders.order_id
 
