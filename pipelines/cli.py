@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = commands.add_parser("refresh", help="load new exports, rebuild and test the warehouse, publish")
     refresh.add_argument(
-        "--full", action="store_true", help="reload every landing file from scratch instead of only new or changed ones"
+        "--full",
+        action="store_true",
+        help="reload every landing file and rebuild every model from scratch, not only what is new or changed",
     )
 
     mapping = commands.add_parser("mapping", help="check a file against its mapping, list the mappings")
@@ -156,7 +158,7 @@ def run_refresh(full: bool = False) -> int:
     from pipelines.core import refresh_history
     from pipelines.core.config import config_path, load_config
     from pipelines.core.refresh_history import RefreshOutcome
-    from pipelines.core.refresh_inputs import published_inputs, refresh_inputs
+    from pipelines.core.refresh_inputs import FULL_REFRESH_TAG, published_inputs, refresh_inputs
     from pipelines.core.warehouse_settings import resolve_as_of
 
     data = paths().ensure()
@@ -190,7 +192,8 @@ def run_refresh(full: bool = False) -> int:
             progress.update(task, total=total, completed=done, description=f"finished {escape(step)}")
 
         try:
-            outcome = refresh(build_definitions(config), on_step=report, tags=inputs.tags(), on_recovered=closed)
+            tags = {**inputs.tags(), FULL_REFRESH_TAG: "true"} if full else inputs.tags()
+            outcome = refresh(build_definitions(config), on_step=report, tags=tags, on_recovered=closed)
         except RefreshStopped as stopped:
             console.print(f"[red]{escape(stopped.outcome.summary())}[/red]")
             # The run's thread cannot be stopped; everything it left is closed, so the process ends here.

@@ -25,6 +25,8 @@ INPUTS_TAG = "customer_pulse/inputs"
 LANDING_TAG = "customer_pulse/landing"
 # The as-of day the refresh counts to (a date, or latest_data), fixed when it starts: dbt is given this one.
 AS_OF_TAG = "customer_pulse/as_of"
+# `refresh --full`: dbt rebuilds the incremental models whole too (pipelines.core.incremental_builds).
+FULL_REFRESH_TAG = "customer_pulse/full_refresh"
 CODE_FOLDERS = ("pipelines", "dbt_project/models", "dbt_project/macros", "dbt_project/seeds", "dbt_project/tests")
 CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
 

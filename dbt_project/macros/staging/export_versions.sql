@@ -20,8 +20,11 @@
     ) as _export_rank
 {%- endmacro %}
 
-{#- The body of a stg_ model: the first-ranked version of every key of its base model, without the rank. -#}
-{% macro first_versions(base_model) -%}
+{#-
+    Every version of the keys loaded more than once, ranked by `export_rank` (1 wins). Keys loaded once, nearly all
+    of them, are left out: ranking every loaded row would cost more than the rest of staging together.
+-#}
+{% macro repeated_key_versions(base_model, key_columns, first_by=none) -%}
 with
 
 versions as (
@@ -30,10 +33,85 @@ versions as (
 
 ),
 
+repeated_keys as (
+
+    select {{ key_columns | join(', ') }}
+    from versions
+    group by {{ key_columns | join(', ') }}
+    having count(*) > 1
+
+),
+
+repeated_versions as (
+
+    select versions.*
+    from versions
+    inner join repeated_keys
+        on
+            {%- for column in key_columns %}
+                {% if not loop.first %}and {% endif %}versions.{{ column }} = repeated_keys.{{ column }}
+            {%- endfor %}
+
+),
+
 final as (
 
+    select
+        *,
+        {{ export_rank(key_columns | join(', '), first_by) }}
+    from repeated_versions
+
+)
+
+select * from final
+{%- endmacro %}
+
+{#-
+    The body of a stg_ model: one row per key — the only version of a key loaded once, the first-ranked version of
+    a key loaded more than once (`versions_model`, from repeated_key_versions).
+-#}
+{% macro first_versions(base_model, versions_model, key_columns) -%}
+with
+
+loaded as (
+
+    select * from {{ base_model }}
+
+),
+
+repeated_versions as (
+
+    select * from {{ versions_model }}
+
+),
+
+repeated_keys as (
+
+    select {{ key_columns | join(', ') }}
+    from repeated_versions
+    where _export_rank = 1
+
+),
+
+loaded_once as (
+
+    select loaded.*
+    from loaded
+    left join repeated_keys
+        on
+            {%- for column in key_columns %}
+                {% if not loop.first %}and {% endif %}loaded.{{ column }} = repeated_keys.{{ column }}
+            {%- endfor %}
+    where repeated_keys.{{ key_columns[0] }} is null
+
+),
+
+final as (
+
+    select * from loaded_once
+    union all
     select * exclude (_export_rank)
-    from versions
+    from repeated_versions
     where _export_rank = 1
 
 )

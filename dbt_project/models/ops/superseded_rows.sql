@@ -14,7 +14,7 @@ customers as (
         _load_id,
         _export_rank,
         cast(null as decimal(38, 8)) as net_revenue
-    from {{ ref('base_exports__customers') }}
+    from {{ ref('base_exports__customers_versions') }}
 
 ),
 
@@ -28,7 +28,7 @@ order_lines as (
         _load_id,
         _export_rank,
         net_revenue
-    from {{ ref('base_exports__order_lines') }}
+    from {{ ref('base_exports__order_lines_versions') }}
 
 ),
 
@@ -42,7 +42,7 @@ interactions as (
         _load_id,
         _export_rank,
         cast(null as decimal(38, 8)) as net_revenue
-    from {{ ref('base_exports__interactions') }}
+    from {{ ref('base_exports__interactions_versions') }}
 
 ),
 
@@ -56,7 +56,7 @@ survey_responses as (
         _load_id,
         _export_rank,
         cast(null as decimal(38, 8)) as net_revenue
-    from {{ ref('base_exports__survey_responses') }}
+    from {{ ref('base_exports__survey_responses_versions') }}
 
 ),
 

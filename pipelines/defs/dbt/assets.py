@@ -7,24 +7,25 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.core.config import load_config
-from pipelines.core.refresh_inputs import AS_OF_TAG
+from pipelines.core.incremental_builds import build_fingerprint, needs_full_refresh, record_build
+from pipelines.core.refresh_inputs import AS_OF_TAG, FULL_REFRESH_TAG
 from pipelines.core.warehouse import writer_lock
 from pipelines.core.warehouse_settings import dbt_vars as warehouse_dbt_vars
 from pipelines.core.warehouse_settings import resolve_as_of
 from pipelines.defs.automation.recovery import record_child
-from pipelines.defs.dbt.project import dbt_project
+from pipelines.defs.dbt.project import DBT_PROJECT_DIR, dbt_project
 from pipelines.defs.dbt.translator import CustomerPulseTranslator
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 
-def dbt_vars(warehouse: WarehouseResource, run_tags: Mapping[str, str]) -> list[str]:
+def dbt_vars(warehouse: WarehouseResource, run_tags: Mapping[str, str]) -> dict[str, object]:
     """The data folder for profiles.yml (the very path the other assets write, not a second reading of it) and the
     warehouse settings: the as-of day the refresh fixed when it started (run tag), else today's."""
     config = load_config()
     as_of = run_tags.get(AS_OF_TAG) or resolve_as_of(config.warehouse, config.company_timezone)
-    values = {"pulse_data_dir": str(warehouse.paths().data_dir)}
+    values: dict[str, object] = {"pulse_data_dir": str(warehouse.paths().data_dir)}
     values.update(warehouse_dbt_vars(config.warehouse, config.company_timezone, as_of))
-    return ["--vars", json.dumps(values, sort_keys=True)]
+    return values
 
 
 @dbt_assets(
@@ -38,11 +39,18 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     with writer_lock(paths.warehouse):
         # One target folder per data folder, kept between runs: dbt reuses its partial parse when the project and
         # the --vars are the same (a new folder per run made it parse everything again, and they piled up).
-        arguments = ["build", *dbt_vars(warehouse, context.run.tags)]
+        values = dbt_vars(warehouse, context.run.tags)
+        fingerprint = build_fingerprint(DBT_PROJECT_DIR, values)
+        arguments = ["build", "--vars", json.dumps(values, sort_keys=True)]
+        if context.run.tags.get(FULL_REFRESH_TAG) == "true" or needs_full_refresh(paths.warehouse_dir, fingerprint):
+            context.log.info("incremental models are rebuilt whole (asked for, or models or settings changed)")
+            arguments.append("--full-refresh")
         invocation = dbt.cli(arguments, context=context, target_path=paths.dbt_target)
         # If this process is killed, dbt must not live on holding the warehouse: the next refresh stops it.
         record_child(context.instance, context.run_id, invocation.process.pid)
         yield from invocation.stream()
+        if invocation.is_successful():
+            record_build(paths.warehouse_dir, fingerprint)
 
 
 defs = dg.Definitions(assets=[warehouse_models])

@@ -1,6 +1,19 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+    post_hook=[
+        "{{ delete_rows_of_retired_loads('sales') }}",
+        "{{ remember_built_loads('sales') }}",
+        "{{ remember_built_references(ref('int_customer_references_resolved')) }}",
+    ],
+) }}
+
+{#- Incremental: only orders with a line that changed are rebuilt, whole (macros/incremental/). -#}
 with
 
-order_lines as (
+staged_lines as (
 
     select * from {{ ref('stg_exports__order_lines') }}
 
@@ -12,6 +25,40 @@ customer_references as (
 
 ),
 
+{% if is_incremental() %}
+
+    changed_orders as (
+
+        select order_id from staged_lines
+        where _load_id in ({{ loads_not_built('sales') }})
+        union
+        select order_id from {{ this }}
+        where _load_id not in ({{ current_loads('sales') }})
+        union
+        select order_id from staged_lines
+        where
+            {{ customer_reference('customer_id', 'email', 'phone') }}
+            in ({{ references_changed(ref('int_customer_references_resolved')) }})
+
+    ),
+
+    order_lines as (
+
+        select * from staged_lines
+        where order_id in (select changed_orders.order_id from changed_orders)
+
+    ),
+
+{% else %}
+
+    order_lines as (
+
+        select * from staged_lines
+
+    ),
+
+{% endif %}
+
 identified as (
 
     select
@@ -20,18 +67,32 @@ identified as (
         coalesce(customer_references.matched_by, 'no customer reference') as line_matched_by
     from order_lines
     left join customer_references
-        on {{ customer_reference('order_lines.customer_id', 'order_lines.email', 'order_lines.phone') }}
-        = customer_references.reference_id
+        on
+            {{ customer_reference('order_lines.customer_id', 'order_lines.email', 'order_lines.phone') }}
+            = customer_references.reference_id
+
+),
+
+order_customers as (
+
+    {#- An aggregate joined back, not a window: partitioning every line by order costs more than the join. #}
+    select
+        order_id,
+        min(line_customer_key) as order_customer_key,
+        max(line_customer_key) as last_order_customer_key
+    from identified
+    group by order_id
 
 ),
 
 of_their_order as (
 
     select
-        *,
-        min(line_customer_key) over (partition by order_id) as order_customer_key,
-        max(line_customer_key) over (partition by order_id) as last_order_customer_key
+        identified.*,
+        order_customers.order_customer_key,
+        order_customers.last_order_customer_key
     from identified
+    inner join order_customers on identified.order_id = order_customers.order_id
 
 ),
 

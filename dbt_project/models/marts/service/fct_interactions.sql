@@ -1,10 +1,57 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='interaction_id',
+    on_schema_change='fail',
+    post_hook=[
+        "{{ delete_rows_of_retired_loads('interactions') }}",
+        "{{ remember_built_loads('interactions') }}",
+        "{{ remember_built_references(ref('int_customer_references_resolved')) }}",
+    ],
+) }}
+
+{#- Incremental: only interactions that changed are rebuilt (macros/incremental/). -#}
 with
 
-interactions as (
+staged_interactions as (
 
     select * from {{ ref('stg_exports__interactions') }}
 
 ),
+
+{% if is_incremental() %}
+
+    changed_interactions as (
+
+        select interaction_id from staged_interactions
+        where _load_id in ({{ loads_not_built('interactions') }})
+        union
+        select interaction_id from {{ this }}
+        where _load_id not in ({{ current_loads('interactions') }})
+        union
+        select interaction_id from staged_interactions
+        where
+            {{ customer_reference('customer_id', 'email', 'phone') }}
+            in ({{ references_changed(ref('int_customer_references_resolved')) }})
+
+    ),
+
+    interactions as (
+
+        select * from staged_interactions
+        where interaction_id in (select changed_interactions.interaction_id from changed_interactions)
+
+    ),
+
+{% else %}
+
+    interactions as (
+
+        select * from staged_interactions
+
+    ),
+
+{% endif %}
 
 customer_references as (
 

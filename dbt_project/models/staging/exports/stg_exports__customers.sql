@@ -1,2 +1,2 @@
-{#- One row per key: the first of its versions in base_exports__customers (see its ranking). -#}
-{{ first_versions(ref('base_exports__customers')) }}
+{#- One row per key: its only version, or the first ranked in base_exports__customers_versions. -#}
+{{ first_versions(ref('base_exports__customers'), ref('base_exports__customers_versions'), ['customer_id']) }}

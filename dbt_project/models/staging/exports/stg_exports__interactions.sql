@@ -1,2 +1,2 @@
-{#- One row per key: the first of its versions in base_exports__interactions (see its ranking). -#}
-{{ first_versions(ref('base_exports__interactions')) }}
+{#- One row per key: its only version, or the first ranked in base_exports__interactions_versions. -#}
+{{ first_versions(ref('base_exports__interactions'), ref('base_exports__interactions_versions'), ['interaction_id']) }}

@@ -1,2 +1,6 @@
-{#- One row per key: the first of its versions in base_exports__order_lines (see its ranking). -#}
-{{ first_versions(ref('base_exports__order_lines')) }}
+{#- One row per key: its only version, or the first ranked in base_exports__order_lines_versions. -#}
+{{ first_versions(
+    ref('base_exports__order_lines'),
+    ref('base_exports__order_lines_versions'),
+    ['order_id', 'line_number']
+) }}

@@ -1,2 +1,6 @@
-{#- One row per key: the first of its versions in base_exports__survey_responses (see its ranking). -#}
-{{ first_versions(ref('base_exports__survey_responses')) }}
+{#- One row per key: its only version, or the first ranked in base_exports__survey_responses_versions. -#}
+{{ first_versions(
+    ref('base_exports__survey_responses'),
+    ref('base_exports__survey_responses_versions'),
+    ['response_id']
+) }}

@@ -27,16 +27,6 @@ renamed as (
 
     from source
 
-),
-
-ranked as (
-
-    select
-        *,
-        {{ export_rank('customer_id', first_by='updated_at desc nulls last') }}
-
-    from renamed
-
 )
 
-select * from ranked
+select * from renamed

@@ -31,16 +31,6 @@ renamed as (
 
     from source
 
-),
-
-ranked as (
-
-    select
-        *,
-        {{ export_rank('interaction_id') }}
-
-    from renamed
-
 )
 
-select * from ranked
+select * from renamed

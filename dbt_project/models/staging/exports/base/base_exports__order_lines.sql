@@ -34,16 +34,6 @@ renamed as (
 
     from source
 
-),
-
-ranked as (
-
-    select
-        *,
-        {{ export_rank('order_id, line_number') }}
-
-    from renamed
-
 )
 
-select * from ranked
+select * from renamed

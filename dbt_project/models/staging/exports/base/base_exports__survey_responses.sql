@@ -30,16 +30,6 @@ renamed as (
 
     from source
 
-),
-
-ranked as (
-
-    select
-        *,
-        {{ export_rank('response_id') }}
-
-    from renamed
-
 )
 
-select * from ranked
+select * from renamed

@@ -1,0 +1,63 @@
+{#-
+    Incremental facts (fct_order_lines, fct_interactions) rebuild only what changed since their last build:
+
+    - rows of loads they have not seen (new files, corrected files reloaded under a new load id);
+    - rows they hold from loads that are no longer current (a file replaced or removed) — rebuilt from what is
+      current now, or deleted when nothing current has their key;
+    - rows whose customer reference now resolves to another customer_key or by another rule (a CRM export
+      merged two records, a new customer took an e-mail that was "e-mail only").
+
+    What a build saw is kept beside the fact: <fact>__loads (the current loads of its kind) and <fact>__references
+    (every reference with its customer_key). A change of model code or settings is not detected here: `pulse
+    refresh` runs dbt with --full-refresh when the dbt project or its vars changed since the last build.
+-#}
+
+{#- A table kept beside the model being built, e.g. fct_order_lines__loads. -#}
+{% macro companion_relation(suffix) -%}
+    {{ return(this.incorporate(path={"identifier": this.identifier ~ "__" ~ suffix})) }}
+{%- endmacro %}
+
+{#- The loads of one kind that raw.<kind> holds now. -#}
+{% macro current_loads(kind) -%}
+    select load_id from {{ source('ops', 'load_log') }}
+    where kind = '{{ kind }}' and is_current
+{%- endmacro %}
+
+{#- The loads of one kind that raw holds now and the last build had not seen. -#}
+{% macro loads_not_built(kind) -%}
+    select load_id from {{ source('ops', 'load_log') }}
+    where
+        kind = '{{ kind }}'
+        and is_current
+        and load_id not in (select load_id from {{ companion_relation('loads') }})
+{%- endmacro %}
+
+{#- References whose customer_key or matching rule differs from what the last build used, or that are new. -#}
+{% macro references_changed(references_model) -%}
+    select resolved.reference_id
+    from {{ references_model }} as resolved
+    left join {{ companion_relation('references') }} as built
+        on resolved.reference_id = built.reference_id
+    where
+        built.reference_id is null
+        or resolved.customer_key is distinct from built.customer_key
+        or resolved.matched_by is distinct from built.matched_by
+{%- endmacro %}
+
+{#- Post-hook: delete what only retired loads held (keys that no current load has any more). -#}
+{% macro delete_rows_of_retired_loads(kind) -%}
+    delete from {{ this }}
+    where _load_id not in ({{ current_loads(kind) }})
+{%- endmacro %}
+
+{#- Post-hook: the loads this build saw. -#}
+{% macro remember_built_loads(kind) -%}
+    create or replace table {{ companion_relation('loads') }} as
+    {{ current_loads(kind) }}
+{%- endmacro %}
+
+{#- Post-hook: the customer_key and rule of every reference, as this build used them. -#}
+{% macro remember_built_references(references_model) -%}
+    create or replace table {{ companion_relation('references') }} as
+    select reference_id, customer_key, matched_by from {{ references_model }}
+{%- endmacro %}

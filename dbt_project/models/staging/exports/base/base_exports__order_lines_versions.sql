@@ -1,0 +1,3 @@
+{{ config(materialized='table') }}
+
+{{ repeated_key_versions(ref('base_exports__order_lines'), ['order_id', 'line_number']) }}

@@ -1,0 +1,3 @@
+{{ config(materialized='table') }}
+
+{{ repeated_key_versions(ref('base_exports__survey_responses'), ['response_id']) }}
