@@ -12,6 +12,9 @@ from pathlib import Path
 
 import duckdb
 
+MEMORY_LIMIT_VARIABLE = "PULSE_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "4GB"
+
 
 class WarehouseBusyError(RuntimeError):
     pass
@@ -43,10 +46,17 @@ def writer_lock(warehouse: Path, timeout_seconds: float = 600.0) -> Iterator[Non
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def memory_limit() -> str:
+    """What DuckDB may hold in memory when it writes the warehouse (ingest, dbt, publish); beyond it, joins, sorts and
+    aggregates spill to disk. DuckDB's own default is 80 % of the machine, which a refresh beside other work must not
+    take."""
+    return os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT)
+
+
 @contextmanager
 def connect_writer(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with writer_lock(warehouse):
-        connection = duckdb.connect(str(warehouse))
+        connection = duckdb.connect(str(warehouse), config={"memory_limit": memory_limit()})
         try:
             yield connection
         finally:

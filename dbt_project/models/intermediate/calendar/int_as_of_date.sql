@@ -1,20 +1,26 @@
+{#- The latest activity is read only when no as-of day is given: with a date, the scans are filtered away. -#}
+{%- set needs_latest_activity = 'false' if var('as_of_date') else 'true' %}
+
 with
 
 order_lines as (
 
     select max(ordered_at) as latest_at from {{ ref('stg_exports__order_lines') }}
+    where {{ needs_latest_activity }}
 
 ),
 
 interactions as (
 
     select max(created_at) as latest_at from {{ ref('stg_exports__interactions') }}
+    where {{ needs_latest_activity }}
 
 ),
 
 survey_responses as (
 
     select max(submitted_at) as latest_at from {{ ref('stg_exports__survey_responses') }}
+    where {{ needs_latest_activity }}
 
 ),
 
