@@ -32,16 +32,30 @@
         and load_id not in (select load_id from {{ companion_relation('loads') }})
 {%- endmacro %}
 
-{#- References whose customer_key or matching rule differs from what the last build used, or that are new. -#}
+{#-
+    References the last build used whose customer_key or matching rule is another now. A reference that is new
+    needs no look: only rows of new loads, or rows taking the place of rows of retired loads, can bear it.
+-#}
 {% macro references_changed(references_model) -%}
     select resolved.reference_id
     from {{ references_model }} as resolved
-    left join {{ companion_relation('references') }} as built
+    inner join {{ companion_relation('references') }} as built
         on resolved.reference_id = built.reference_id
     where
-        built.reference_id is null
-        or resolved.customer_key is distinct from built.customer_key
+        resolved.customer_key is distinct from built.customer_key
         or resolved.matched_by is distinct from built.matched_by
+{%- endmacro %}
+
+{#-
+    Whether any reference changed (references_changed), asked before the model's query is written: most refreshes
+    change none, and then the fact's rows are not searched for them at all.
+-#}
+{% macro any_reference_changed(references_model) -%}
+    {%- if not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set changed = run_query("select count(*) from (" ~ references_changed(references_model) ~ ") as changed") -%}
+    {{ return(changed.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {#- Post-hook: delete what only retired loads held (keys that no current load has any more). -#}

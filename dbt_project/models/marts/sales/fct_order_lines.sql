@@ -34,11 +34,13 @@ customer_references as (
         union
         select order_id from {{ this }}
         where _load_id not in ({{ current_loads('sales') }})
-        union
-        select order_id from staged_lines
-        where
-            {{ customer_reference('customer_id', 'email', 'phone') }}
-            in ({{ references_changed(ref('int_customer_references_resolved')) }})
+        {%- if any_reference_changed(ref('int_customer_references_resolved')) %}
+            union
+            select order_id from staged_lines
+            where
+                {{ customer_reference('customer_id', 'email', 'phone') }}
+                in ({{ references_changed(ref('int_customer_references_resolved')) }})
+        {%- endif %}
 
     ),
 

@@ -28,11 +28,13 @@ staged_interactions as (
         union
         select interaction_id from {{ this }}
         where _load_id not in ({{ current_loads('interactions') }})
-        union
-        select interaction_id from staged_interactions
-        where
-            {{ customer_reference('customer_id', 'email', 'phone') }}
-            in ({{ references_changed(ref('int_customer_references_resolved')) }})
+        {%- if any_reference_changed(ref('int_customer_references_resolved')) %}
+            union
+            select interaction_id from staged_interactions
+            where
+                {{ customer_reference('customer_id', 'email', 'phone') }}
+                in ({{ references_changed(ref('int_customer_references_resolved')) }})
+        {%- endif %}
 
     ),
 
