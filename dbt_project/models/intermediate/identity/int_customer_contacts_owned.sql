@@ -12,45 +12,19 @@ resolved_records as (
 
 ),
 
-order_lines as (
+references_named as (
 
-    select * from {{ ref('stg_exports__order_lines') }}
-
-),
-
-interactions as (
-
-    select * from {{ ref('stg_exports__interactions') }}
-
-),
-
-survey_responses as (
-
-    select * from {{ ref('stg_exports__survey_responses') }}
+    select * from {{ ref('int_customer_references_named') }}
 
 ),
 
 rows_with_id as (
 
-    select distinct
+    select
         customer_id,
         email,
         phone
-    from order_lines
-    where customer_id is not null and (email is not null or phone is not null)
-    union
-    select distinct
-        customer_id,
-        email,
-        phone
-    from interactions
-    where customer_id is not null and (email is not null or phone is not null)
-    union
-    select distinct
-        customer_id,
-        email,
-        phone
-    from survey_responses
+    from references_named
     where customer_id is not null and (email is not null or phone is not null)
 
 ),

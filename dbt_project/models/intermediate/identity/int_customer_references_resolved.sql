@@ -12,46 +12,9 @@ resolved_records as (
 
 ),
 
-order_lines as (
-
-    select * from {{ ref('stg_exports__order_lines') }}
-
-),
-
-interactions as (
-
-    select * from {{ ref('stg_exports__interactions') }}
-
-),
-
-survey_responses as (
-
-    select * from {{ ref('stg_exports__survey_responses') }}
-
-),
-
 source_references as (
 
-    select
-        customer_id,
-        email,
-        phone,
-        sum(source_records) as source_records
-    from (
-        {%- for source in ["order_lines", "interactions", "survey_responses"] %}
-            select
-                customer_id,
-                email,
-                phone,
-                count(*) as source_records
-            from {{ source }}
-            group by customer_id, email, phone
-            {%- if not loop.last %}
-                union all
-            {%- endif %}
-        {%- endfor %}
-    ) as named_customers
-    group by customer_id, email, phone
+    select * from {{ ref('int_customer_references_named') }}
 
 ),
 
