@@ -25,11 +25,8 @@
 
 {#- The loads of one kind that raw holds now and the last build had not seen. -#}
 {% macro loads_not_built(kind) -%}
-    select load_id from {{ source('ops', 'load_log') }}
-    where
-        kind = '{{ kind }}'
-        and is_current
-        and load_id not in (select load_id from {{ companion_relation('loads') }})
+    {{ current_loads(kind) }}
+    and load_id not in (select load_id from {{ companion_relation('loads') }})
 {%- endmacro %}
 
 {#-

@@ -47,10 +47,7 @@ repeated_versions as (
     select versions.*
     from versions
     inner join repeated_keys
-        on
-            {%- for column in key_columns %}
-                {% if not loop.first %}and {% endif %}versions.{{ column }} = repeated_keys.{{ column }}
-            {%- endfor %}
+        on {{ same_key('versions', 'repeated_keys', key_columns) }}
 
 ),
 
@@ -98,10 +95,7 @@ loaded_once as (
     select loaded.*
     from loaded
     left join repeated_keys
-        on
-            {%- for column in key_columns %}
-                {% if not loop.first %}and {% endif %}loaded.{{ column }} = repeated_keys.{{ column }}
-            {%- endfor %}
+        on {{ same_key('loaded', 'repeated_keys', key_columns) }}
     where repeated_keys.{{ key_columns[0] }} is null
 
 ),
@@ -117,6 +111,13 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+{#- A join condition: `left` and `right` have the same key (every column of `key_columns` equal). -#}
+{% macro same_key(left, right, key_columns) -%}
+    {%- for column in key_columns -%}
+        {% if not loop.first %} and {% endif %}{{ left }}.{{ column }} = {{ right }}.{{ column }}
+    {%- endfor -%}
 {%- endmacro %}
 
 {#-
