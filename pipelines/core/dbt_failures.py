@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.dbt_tests import describe_test
+from pipelines.core.warehouse import connect_reader
 
 FAILED = ("fail", "error")
 FILES_SHOWN = 5
@@ -73,7 +74,7 @@ def _files(warehouse: Path, relation: str | None) -> list[tuple[str, int]]:
     if not relation or not warehouse.is_file():
         return []
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as connection:
+        with connect_reader(warehouse) as connection:
             columns = [row[0] for row in connection.execute(f"describe {relation}").fetchall()]
             if "_source_file" not in columns:
                 return []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.core.contracts import KINDS
+from pipelines.core.warehouse import marts_path
 
 DATA_DIR_VARIABLE = "PULSE_DATA_DIR"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +31,11 @@ class Paths:
     @property
     def warehouse(self) -> Path:
         return self.warehouse_dir / "warehouse.duckdb"
+
+    @property
+    def marts(self) -> Path:
+        """The marts as dbt builds them (attached to warehouse.duckdb as MARTS_CATALOG); publication copies it."""
+        return marts_path(self.warehouse)
 
     @property
     def serving(self) -> Path:

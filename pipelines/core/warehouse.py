@@ -1,5 +1,8 @@
 """The single writer of warehouse.duckdb. DuckDB allows one writing process per file; an advisory lock makes a
-second refresh wait for the first (then fail with a clear message) instead of dying on DuckDB's lock error."""
+second refresh wait for the first (then fail with a clear message) instead of dying on DuckDB's lock error.
+
+dbt builds the marts into marts.duckdb, attached to every connection as MARTS_CATALOG (dbt's profile attaches it
+under the same name), so that the views dbt leaves in warehouse.duckdb (its test failures) resolve."""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.core.sql import literal
+
+MARTS_CATALOG = "marts_db"  # as in dbt_project/profiles.yml
 MEMORY_LIMIT_VARIABLE = "PULSE_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "4GB"
 
@@ -53,11 +59,29 @@ def memory_limit() -> str:
     return os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT)
 
 
+def marts_path(warehouse: Path) -> Path:
+    return warehouse.with_name("marts.duckdb")
+
+
 @contextmanager
 def connect_writer(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with writer_lock(warehouse):
         connection = duckdb.connect(str(warehouse), config={"memory_limit": memory_limit()})
         try:
+            connection.execute(f"attach if not exists {literal(str(marts_path(warehouse)))} as {MARTS_CATALOG}")
             yield connection
         finally:
             connection.close()
+
+
+@contextmanager
+def connect_reader(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """warehouse.duckdb read-only, with the marts (when built) attached as dbt sees them."""
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        marts = marts_path(warehouse)
+        if marts.is_file():
+            connection.execute(f"attach {literal(str(marts))} as {MARTS_CATALOG} (read_only)")
+        yield connection
+    finally:
+        connection.close()

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from pipelines.core.warehouse import MARTS_CATALOG, connect_reader
 from tests import reference_kpis as reference
 from tests.e2e.conftest import AS_OF
 
@@ -36,7 +37,7 @@ def settings() -> reference.Settings:
 @pytest.fixture(scope="module")
 def sources(demo) -> dict[str, pd.DataFrame]:
     """The deduplicated source rows (staging) and each order's customer, from the warehouse."""
-    with duckdb.connect(str(demo.paths.warehouse), read_only=True) as warehouse:
+    with connect_reader(demo.paths.warehouse) as warehouse:
         return {
             "lines": warehouse.execute(
                 "select order_id, ordered_at, status, quantity, unit_cost, net_revenue "
@@ -44,7 +45,9 @@ def sources(demo) -> dict[str, pd.DataFrame]:
             ).df(),
             "contacts": warehouse.execute("select * from staging.stg_exports__interactions").df(),
             "responses": warehouse.execute("select * from staging.stg_exports__survey_responses").df(),
-            "order_customers": warehouse.execute("select order_id, customer_key from marts.fct_orders").df(),
+            "order_customers": warehouse.execute(
+                f"select order_id, customer_key from {MARTS_CATALOG}.marts.fct_orders"
+            ).df(),
         }
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from itertools import combinations
 
-import duckdb
 import pandas as pd
 import pytest
 
 from pipelines.core.generator import generate
+from pipelines.core.warehouse import MARTS_CATALOG, connect_reader
 from pipelines.defs.automation.headless import run_refresh
 
 REQUIRED = 0.99
@@ -30,11 +30,11 @@ def resolved(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> dict[str
 
         outcome = run_refresh(build_definitions(), tags={})
         assert outcome.status == "succeeded", outcome.message
-    with duckdb.connect(str(paths.warehouse), read_only=True) as warehouse:
+    with connect_reader(paths.warehouse) as warehouse:
         records = warehouse.execute(
             "select customer_id, customer_key from intermediate.int_customer_records_resolved"
         ).df()
-        conflicts = warehouse.execute("select conflict_type from marts.identity_conflicts").df()
+        conflicts = warehouse.execute(f"select conflict_type from {MARTS_CATALOG}.marts.identity_conflicts").df()
     truth = pd.read_parquet(paths.landing / "_truth" / "customers.parquet")
     return {"records": records, "truth": truth, "conflicts": conflicts}
 

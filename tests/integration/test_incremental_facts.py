@@ -11,11 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
 from pipelines.core.generator import generate
+from pipelines.core.warehouse import MARTS_CATALOG, connect_reader
 from pipelines.defs.automation.headless import run_refresh
 from pipelines.defs.dbt.project import DBT_PROJECT_DIR
 
@@ -40,9 +40,9 @@ def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> Non
 def marts(warehouse: Path) -> dict[str, pd.DataFrame]:
     """The compared marts, rows in one order (by every column, keys first)."""
     frames = {}
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_reader(warehouse) as connection:
         for name, key in {**INCREMENTAL_FACTS, **DOWNSTREAM}.items():
-            frame = connection.execute(f"select * from marts.{name}").df()
+            frame = connection.execute(f"select * from {MARTS_CATALOG}.marts.{name}").df()
             order = [key, *(column for column in frame.columns if column != key)]
             frames[name] = frame.sort_values(order).reset_index(drop=True)
     return frames
@@ -83,9 +83,10 @@ def change_the_exports(landing: Path, warehouse: Path) -> dict[str, object]:
     call_rows[0] = {**call_rows[0], "status": "resolved", "agent": "Replaced Export"}
     write_rows(calls, call_header, call_rows)
 
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_reader(warehouse) as connection:
         outsider = connection.execute(
-            "select min(customer_id) from marts.fct_order_lines where matched_by = 'customer_id not in the CRM'"
+            f"select min(customer_id) from {MARTS_CATALOG}.marts.fct_order_lines "
+            "where matched_by = 'customer_id not in the CRM'"
         ).fetchone()[0]
     assert outsider is not None, "the generated sales should name a few customer_ids the CRM does not have"
     crm_header, crm_rows = read_rows(landing / "customers" / "crm_customers.csv")

@@ -7,9 +7,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.core.publish import MissingRelationError, publish
+from pipelines.core.publish import AttachedFile, MissingRelationError, publish
 
-PUBLISHED = [("staging", "items"), ("staging", "items_view"), ("ops", "load_log")]
+PUBLISHED = [
+    ("warehouse", "staging", "items"),
+    ("warehouse", "staging", "items_view"),
+    ("warehouse", "ops", "load_log"),
+]
 
 
 @pytest.fixture
@@ -56,9 +60,40 @@ def test_a_failed_publication_leaves_the_previous_snapshot_and_no_candidate(ware
     warehouse.execute("create view staging.broken as select * from staging.gone")
     warehouse.execute("drop table staging.gone")  # the view now fails to copy
     with pytest.raises(duckdb.Error):
-        publish(warehouse, serving, run_id="run-2", relations=[*PUBLISHED, ("staging", "broken")])
+        publish(warehouse, serving, run_id="run-2", relations=[*PUBLISHED, ("warehouse", "staging", "broken")])
     assert serving.stat().st_ino == before
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".serving")] == []
+
+
+@pytest.fixture
+def marts(warehouse, tmp_path: Path) -> AttachedFile:
+    """A database of marts attached to the warehouse, as dbt builds them: published by copying its file."""
+    path = tmp_path / "marts.duckdb"
+    warehouse.execute(f"attach '{path}' as marts_db")
+    warehouse.execute("create schema marts_db.marts")
+    warehouse.execute("create table marts_db.marts.customers as select range as customer_key from range(5)")
+    warehouse.execute("create table marts_db.marts.scratch as select 1 as x")
+    warehouse.execute("create view marts_db.marts.customers_view as select * from marts_db.marts.customers")
+    return AttachedFile("marts_db", path)
+
+
+def test_the_marts_file_is_the_start_of_the_snapshot_with_only_the_published_relations(warehouse, marts, tmp_path):
+    relations = [*PUBLISHED, ("marts_db", "marts", "customers")]
+    warehouse.execute("insert into marts_db.marts.customers values (5)")  # not checkpointed yet: in the WAL
+    snapshot = publish(warehouse, tmp_path / "serving.duckdb", "run-1", relations, copied_whole=marts)
+    assert snapshot.tables == {"marts.customers": 6, "ops.load_log": 1, "staging.items": 3, "staging.items_view": 2}
+    with duckdb.connect(str(snapshot.path), read_only=True) as reader:
+        names = reader.execute("select table_schema, table_name, table_type from information_schema.tables").fetchall()
+        assert sorted(names) == [
+            ("marts", "customers", "BASE TABLE"),
+            ("meta", "snapshot", "BASE TABLE"),
+            ("ops", "load_log", "BASE TABLE"),
+            ("staging", "items", "BASE TABLE"),
+            ("staging", "items_view", "BASE TABLE"),
+        ]
+        assert reader.execute("select max(customer_key) from marts.customers").fetchone()[0] == 5
+    # the marts file itself is untouched: what was dropped from the copy is still there
+    assert warehouse.execute("select count(*) from marts_db.marts.scratch").fetchone()[0] == 1
 
 
 def test_a_data_folder_whose_path_holds_an_apostrophe_publishes(warehouse, tmp_path) -> None:
@@ -73,7 +108,7 @@ def test_a_relation_missing_from_the_warehouse_stops_the_publication(warehouse, 
     """A page would show nothing where its table should be: better the previous snapshot and a failed refresh."""
     serving = tmp_path / "serving.duckdb"
     with pytest.raises(MissingRelationError, match=r"marts\.customer_360"):
-        publish(warehouse, serving, run_id="run-1", relations=[*PUBLISHED, ("marts", "customer_360")])
+        publish(warehouse, serving, run_id="run-1", relations=[*PUBLISHED, ("warehouse", "marts", "customer_360")])
     assert not serving.exists()
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".serving")] == []
 
@@ -95,8 +130,8 @@ def test_a_publication_that_fails_leaves_no_candidate_and_no_write_ahead_log(war
 
     copy = publication._copy_relations
 
-    def copy_then_fail(connection, alias, relations):
-        copy(connection, alias, relations)
+    def copy_then_fail(connection, alias, relations, copied_whole):
+        copy(connection, alias, relations, copied_whole)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(publication, "_copy_relations", copy_then_fail)

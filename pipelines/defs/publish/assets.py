@@ -4,8 +4,9 @@ publication depends on exactly those assets."""
 
 import dagster as dg
 
-from pipelines.core.publish import Relation, publish, reconciliation_by_kind
+from pipelines.core.publish import AttachedFile, Relation, publish, reconciliation_by_kind
 from pipelines.core.refresh_inputs import INPUTS_TAG, LANDING_TAG
+from pipelines.core.warehouse import MARTS_CATALOG
 from pipelines.defs.dbt.assets import warehouse_models
 from pipelines.defs.ingest.assets import TABLE_NAME, ingest_records
 from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
@@ -17,9 +18,9 @@ PUBLISHED_SPECS = [spec for spec in warehouse_models.specs if spec.group_name in
 
 
 def relation_of(spec: dg.AssetSpec) -> Relation:
-    """(schema, table) from the spec's table name, "<database>.<schema>.<table>"."""
-    _, schema, table = str(spec.metadata[TABLE_NAME]).split(".")
-    return schema, table
+    """(catalog, schema, table) from the spec's table name, "<database>.<schema>.<table>"."""
+    catalog, schema, table = str(spec.metadata[TABLE_NAME]).split(".")
+    return catalog, schema, table
 
 
 @dg.asset(
@@ -28,14 +29,15 @@ def relation_of(spec: dg.AssetSpec) -> Relation:
     kinds={"duckdb"},
     deps=[spec.key for spec in PUBLISHED_SPECS],
     pool=WAREHOUSE_POOL,
-    description="The marts and ops tables copied into a new serving.duckdb, swapped in atomically.",
+    description="The marts (their file, copied) and the ops tables in a new serving.duckdb, swapped in atomically.",
 )
 def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as connection:
         tags = context.run.tags
         inputs = {"landing_fingerprint": tags.get(LANDING_TAG), "inputs_fingerprint": tags.get(INPUTS_TAG)}
         relations = [relation_of(spec) for spec in PUBLISHED_SPECS]
-        snapshot = publish(connection, warehouse.paths().serving, context.run_id, relations, inputs)
+        marts = AttachedFile(MARTS_CATALOG, warehouse.paths().marts)
+        snapshot = publish(connection, warehouse.paths().serving, context.run_id, relations, inputs, marts)
         reconciliation = reconciliation_by_kind(connection)
     context.log.info(f"published {len(snapshot.tables)} tables to {snapshot.path}")
     return dg.MaterializeResult(
