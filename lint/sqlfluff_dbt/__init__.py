@@ -22,12 +22,18 @@ def var(name: str, default: Any = None) -> Any:
     return _VARS.get(name, default)
 
 
+# Dispatched macros that render keywords, not an expression: rendered as dbt-duckdb renders them.
+_KEYWORD_MACROS = {"inlined": "not materialized"}
+
+
 class _Adapter:
     """adapter.dispatch('macro')(args) renders as macro(args): a plain function call, which lints like the real SQL."""
 
     @staticmethod
     def dispatch(macro_name: str, macro_namespace: str | None = None):
         def render(*arguments: Any) -> str:
+            if macro_name in _KEYWORD_MACROS:
+                return _KEYWORD_MACROS[macro_name]
             return f"{macro_name}({', '.join(str(argument) for argument in arguments)})"
 
         return render

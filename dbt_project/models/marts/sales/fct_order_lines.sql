@@ -13,13 +13,13 @@
 {#- Incremental: only orders with a line that changed are rebuilt, whole (macros/incremental/). -#}
 with
 
-staged_lines as (
+staged_lines as {{ inlined() }} (
 
     select * from {{ ref('stg_exports__order_lines') }}
 
 ),
 
-customer_references as (
+customer_references as {{ inlined() }} (
 
     select * from {{ ref('int_customer_references_resolved') }}
 
@@ -44,7 +44,7 @@ customer_references as (
 
     ),
 
-    order_lines as (
+    order_lines as {{ inlined() }} (
 
         select * from staged_lines
         where order_id in (select changed_orders.order_id from changed_orders)
@@ -53,7 +53,7 @@ customer_references as (
 
 {% else %}
 
-    order_lines as (
+    order_lines as {{ inlined() }} (
 
         select * from staged_lines
 
@@ -61,7 +61,7 @@ customer_references as (
 
 {% endif %}
 
-identified as (
+identified as {{ inlined() }} (
 
     select
         order_lines.*,
@@ -77,13 +77,20 @@ identified as (
 
 order_customers as (
 
-    {#- An aggregate joined back, not a window: partitioning every line by order costs more than the join. #}
+    {#-
+        Only orders whose lines do not all name the same customer: a line without a reference takes its order's
+        customer (the first key of its lines), and several keys flag a conflict. Every other line keeps its own
+        key, so 17M lines are not joined back to 9M orders.
+    #}
     select
         order_id,
         min(line_customer_key) as order_customer_key,
         max(line_customer_key) as last_order_customer_key
     from identified
     group by order_id
+    having
+        min(line_customer_key) != max(line_customer_key)
+        or count(line_customer_key) between 1 and count(*) - 1
 
 ),
 
@@ -91,10 +98,10 @@ of_their_order as (
 
     select
         identified.*,
-        order_customers.order_customer_key,
-        order_customers.last_order_customer_key
+        coalesce(order_customers.order_customer_key, identified.line_customer_key) as order_customer_key,
+        coalesce(order_customers.last_order_customer_key, identified.line_customer_key) as last_order_customer_key
     from identified
-    inner join order_customers on identified.order_id = order_customers.order_id
+    left join order_customers on identified.order_id = order_customers.order_id
 
 ),
 
