@@ -17,20 +17,26 @@ def shared_key_notes(connection: duckdb.DuckDBPyConnection, contract: Contract, 
         return {}
     kind = contract.kind
     key_hash = f"hash({', '.join(key_columns_sql(contract, 'rows'))})"
+    # Only the keys of this run's files are grouped (a day's export: thousands, not the 17M loaded before it), and
+    # the hashed keys are not materialized for the three reads (DuckDB would copy every loaded row's hash first).
     counts = connection.execute(
         f"""
-        with keyed as (
+        with keyed as not materialized (
             select {key_hash} as key_hash, _source_file, _load_id from raw.{kind} as rows
         ),
+        keys_of_the_run as (
+            select distinct key_hash from keyed where list_contains(?, _load_id)
+        ),
         shared as (
-            select key_hash from keyed group by key_hash having count(distinct _source_file) > 1
+            select key_hash from keyed semi join keys_of_the_run using (key_hash)
+            group by key_hash having count(distinct _source_file) > 1
         )
         select _load_id, count(distinct key_hash)
         from keyed semi join shared using (key_hash)
         where list_contains(?, _load_id)
         group by _load_id
         """,
-        [load_ids],
+        [load_ids, load_ids],
     ).fetchall()
     notes: dict[str, str] = {}
     this_key, other_key = key_columns_sql(contract, "this"), key_columns_sql(contract, "other")
