@@ -31,8 +31,9 @@ def fit(summaries: Frequencies) -> Estimate:
     def total(params: np.ndarray) -> float:
         return float(np.sum(summaries.weight * log_likelihood(params, summaries.x, summaries.t_x, summaries.T)))
 
-    start = np.array([1.0, max(float(np.average(summaries.T, weights=summaries.weight)), 1e-3), 1.0, 1.0])
-    return maximise(total, PARAMETERS, start)
+    age = max(float(np.average(summaries.T, weights=summaries.weight)), 1e-3)
+    starts = [np.array([1.0, age, 1.0, 1.0]), np.array([0.5, age / 4, 0.5, 2.0])]
+    return maximise(total, PARAMETERS, starts)
 
 
 def probability_alive(params: np.ndarray, x, t_x, T) -> np.ndarray:

@@ -29,19 +29,23 @@ class Estimate:
 
 
 def maximise(
-    total_log_likelihood: Callable[[np.ndarray], float], names: tuple[str, ...], start: np.ndarray
+    total_log_likelihood: Callable[[np.ndarray], float], names: tuple[str, ...], starts: list[np.ndarray]
 ) -> Estimate:
-    """Maximises `total_log_likelihood(params)` over positive params."""
+    """Maximises `total_log_likelihood(params)` over positive params, from each start (the likelihoods have long
+    flat ridges on which a search from one point can stall), keeping the best."""
 
     def negative(log_params: np.ndarray) -> float:
         value = total_log_likelihood(np.exp(log_params))
         return -value if np.isfinite(value) else np.inf
 
-    first = optimize.minimize(
-        negative, np.log(start), method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000}
-    )
-    polished = optimize.minimize(negative, first.x, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-10})
-    best = polished if polished.fun <= first.fun else first
+    candidates = []
+    for start in starts:
+        first = optimize.minimize(
+            negative, np.log(start), method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000}
+        )
+        polished = optimize.minimize(negative, first.x, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-10})
+        candidates += [first, polished]
+    best = min(candidates, key=lambda result: result.fun)
     values = np.exp(best.x)
     return Estimate(names, values, -float(best.fun), _covariance(total_log_likelihood, values))
 

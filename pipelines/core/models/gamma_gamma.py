@@ -37,7 +37,10 @@ def fit(x, m) -> Estimate:
     def total(params: np.ndarray) -> float:
         return float(np.sum(weight * log_likelihood(params, pairs[:, 0], pairs[:, 1])))
 
-    return maximise(total, PARAMETERS, np.array([1.0, 1.0, float(np.mean(m))]))
+    # Starts whose population mean spend p·gamma/(q − 1) is the observed mean.
+    mean = float(np.average(pairs[:, 1], weights=weight))
+    starts = [np.array([p, q, mean * (q - 1) / p]) for p, q in ((1.0, 2.0), (5.0, 3.0), (20.0, 5.0))]
+    return maximise(total, PARAMETERS, starts)
 
 
 def expected_spend(params: np.ndarray, x, m) -> np.ndarray:
