@@ -1,0 +1,70 @@
+{#-
+    What the CLV models are fitted on (pipelines/core/models/): per customer who has bought, the recency-frequency
+    summary of Fader, Hardie & Lee (2005) counted in purchase days, as their CDNOW summary is — several orders of
+    one day are one purchase.
+-#}
+with
+
+as_of as (
+
+    select * from {{ ref('int_as_of_date') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+purchase_days as (
+
+    select
+        orders.customer_key,
+        orders.order_date as purchase_date,
+        sum(orders.revenue) as revenue,
+        sum(orders.margin) as margin
+    from orders
+    cross join as_of
+    where
+        orders.is_completed
+        and orders.customer_key is not null
+        and orders.order_date <= as_of.as_of_date
+    group by orders.customer_key, orders.order_date
+
+),
+
+numbered as (
+
+    select
+        *,
+        min(purchase_date) over (partition by customer_key) as first_purchase_date
+    from purchase_days
+
+),
+
+final as (
+
+    select
+        numbered.customer_key,
+        min(numbered.first_purchase_date) as first_purchase_date,
+        max(numbered.purchase_date) as last_purchase_date,
+        count(*) - 1 as repeat_purchases,
+        {{ dbt.datediff('min(numbered.first_purchase_date)', 'max(numbered.purchase_date)', 'day') }}
+            as days_to_last_purchase,
+        {{ dbt.datediff('min(numbered.first_purchase_date)', 'min(as_of.as_of_date)', 'day') }} as days_observed,
+        sum(numbered.revenue) as revenue,
+        sum(numbered.margin) as margin,
+        coalesce(
+            avg(case when numbered.purchase_date > numbered.first_purchase_date then numbered.revenue end), 0
+        ) as mean_repeat_revenue,
+        coalesce(
+            avg(case when numbered.purchase_date > numbered.first_purchase_date then numbered.margin end), 0
+        ) as mean_repeat_margin
+    from numbered
+    cross join as_of
+    group by numbered.customer_key
+
+)
+
+select * from final
