@@ -129,38 +129,42 @@ def _copy_file(warehouse: duckdb.DuckDBPyConnection, source: AttachedFile, candi
 def _copy_relations(
     warehouse: duckdb.DuckDBPyConnection, alias: str, relations: Sequence[Relation], copied_whole: AttachedFile | None
 ) -> dict[str, int]:
-    """The relations in the candidate `alias`, by their schema and name: those of `copied_whole` are in it already
-    (and nothing else of that file stays), the others are copied row by row."""
+    """The relations in the candidate `alias`, by their schema and name: the tables of `copied_whole` are in it
+    already; whatever else the copied file holds (a model left from an earlier version, a build's scratch table, a
+    view, which would read another file's tables) is dropped; every other relation is copied row by row."""
     whole_catalog = copied_whole.catalog if copied_whole else None
-    came_with_file = {(schema, name) for catalog, schema, name in relations if catalog == whole_catalog}
-    _drop_unpublished(warehouse, alias, came_with_file)
-    counts: dict[str, int] = {}
+    in_copy = {
+        (schema, name): table_type
+        for schema, name, table_type in warehouse.execute(
+            "select table_schema, table_name, table_type from information_schema.tables where table_catalog = ?",
+            [alias],
+        ).fetchall()
+    }
+    came_with_file = {
+        (schema, name)
+        for catalog, schema, name in relations
+        if catalog == whole_catalog and in_copy.get((schema, name)) == "BASE TABLE"
+    }
+    for (schema, name), table_type in in_copy.items():
+        if (schema, name) not in came_with_file:
+            kind = "table" if table_type == "BASE TABLE" else "view"
+            warehouse.execute(f"drop {kind} {alias}.{quote(schema)}.{quote(name)}")
     present_schemas = {
         row[0]
         for row in warehouse.execute(
             "select schema_name from information_schema.schemata where catalog_name = ?", [alias]
         ).fetchall()
     }
+    counts: dict[str, int] = {}
     for catalog, schema, name in sorted(set(relations)):
         target = f"{alias}.{quote(schema)}.{quote(name)}"
-        if catalog != whole_catalog:
+        if catalog != whole_catalog or (schema, name) not in came_with_file:
             if schema not in present_schemas:
                 warehouse.execute(f"create schema {alias}.{quote(schema)}")
                 present_schemas.add(schema)
             warehouse.execute(f"create table {target} as select * from {quote(catalog)}.{quote(schema)}.{quote(name)}")
         counts[f"{schema}.{name}"] = warehouse.execute(f"select count(*) from {target}").fetchone()[0]
     return counts
-
-
-def _drop_unpublished(warehouse: duckdb.DuckDBPyConnection, alias: str, kept: set[tuple[str, str]]) -> None:
-    """Whatever the copied file holds beside the published relations (a model left from an earlier version, a
-    build's scratch table); a view is dropped too, as it would read another file's tables."""
-    for schema, name, table_type in warehouse.execute(
-        "select table_schema, table_name, table_type from information_schema.tables where table_catalog = ?", [alias]
-    ).fetchall():
-        if (schema, name) not in kept or table_type != "BASE TABLE":
-            kind = "table" if table_type == "BASE TABLE" else "view"
-            warehouse.execute(f"drop {kind} {alias}.{quote(schema)}.{quote(name)}")
 
 
 def reconciliation_by_kind(warehouse: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:

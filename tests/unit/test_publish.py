@@ -96,6 +96,17 @@ def test_the_marts_file_is_the_start_of_the_snapshot_with_only_the_published_rel
     assert warehouse.execute("select count(*) from marts_db.marts.scratch").fetchone()[0] == 1
 
 
+def test_a_published_view_of_the_marts_file_is_published_as_a_table(warehouse, marts, tmp_path) -> None:
+    relations = [*PUBLISHED, ("marts_db", "marts", "customers_view")]
+    snapshot = publish(warehouse, tmp_path / "serving.duckdb", "run-1", relations, copied_whole=marts)
+    assert snapshot.tables["marts.customers_view"] == 5
+    with duckdb.connect(str(snapshot.path), read_only=True) as reader:
+        marts_tables = reader.execute(
+            "select table_name, table_type from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    assert marts_tables == [("customers_view", "BASE TABLE")]
+
+
 def test_a_data_folder_whose_path_holds_an_apostrophe_publishes(warehouse, tmp_path) -> None:
     serving = tmp_path / "o'brien's data" / "warehouse" / "serving.duckdb"
     snapshot = publish(warehouse, serving, run_id="run-1", relations=PUBLISHED)
