@@ -25,7 +25,7 @@ def shared_key_notes(connection: duckdb.DuckDBPyConnection, contract: Contract, 
             select {key_hash} as key_hash, _source_file, _load_id from raw.{kind} as rows
         ),
         keys_of_the_run as (
-            select distinct key_hash from keyed where list_contains(?, _load_id)
+            select distinct key_hash from keyed where list_contains($load_ids, _load_id)
         ),
         shared as (
             select key_hash from keyed semi join keys_of_the_run using (key_hash)
@@ -33,10 +33,10 @@ def shared_key_notes(connection: duckdb.DuckDBPyConnection, contract: Contract, 
         )
         select _load_id, count(distinct key_hash)
         from keyed semi join shared using (key_hash)
-        where list_contains(?, _load_id)
+        where list_contains($load_ids, _load_id)
         group by _load_id
         """,
-        [load_ids, load_ids],
+        {"load_ids": load_ids},
     ).fetchall()
     notes: dict[str, str] = {}
     this_key, other_key = key_columns_sql(contract, "this"), key_columns_sql(contract, "other")
