@@ -21,9 +21,7 @@ completed_orders as (
     from orders
     cross join as_of
     where
-        orders.is_completed
-        and orders.customer_key is not null
-        and orders.order_date <= as_of.as_of_date
+        {{ is_purchase_as_of('orders', 'as_of') }}
 
 ),
 

@@ -27,14 +27,12 @@ purchase_days as (
     from orders
     cross join as_of
     where
-        orders.is_completed
-        and orders.customer_key is not null
-        and orders.order_date <= as_of.as_of_date
+        {{ is_purchase_as_of('orders', 'as_of') }}
     group by orders.customer_key, orders.order_date
 
 ),
 
-numbered as (
+with_first_day as (
 
     select
         *,
@@ -46,24 +44,24 @@ numbered as (
 final as (
 
     select
-        numbered.customer_key,
-        min(numbered.first_purchase_date) as first_purchase_date,
-        max(numbered.purchase_date) as last_purchase_date,
+        with_first_day.customer_key,
+        min(with_first_day.first_purchase_date) as first_purchase_date,
+        max(with_first_day.purchase_date) as last_purchase_date,
         count(*) - 1 as repeat_purchases,
-        {{ dbt.datediff('min(numbered.first_purchase_date)', 'max(numbered.purchase_date)', 'day') }}
+        {{ dbt.datediff('min(with_first_day.first_purchase_date)', 'max(with_first_day.purchase_date)', 'day') }}
             as days_to_last_purchase,
-        {{ dbt.datediff('min(numbered.first_purchase_date)', 'min(as_of.as_of_date)', 'day') }} as days_observed,
-        sum(numbered.revenue) as revenue,
-        sum(numbered.margin) as margin,
+        {{ dbt.datediff('min(with_first_day.first_purchase_date)', 'min(as_of.as_of_date)', 'day') }} as days_observed,
+        sum(with_first_day.revenue) as revenue,
+        sum(with_first_day.margin) as margin,
         coalesce(
-            avg(case when numbered.purchase_date > numbered.first_purchase_date then numbered.revenue end), 0
+            avg(case when with_first_day.purchase_date > with_first_day.first_purchase_date then with_first_day.revenue end), 0
         ) as mean_repeat_revenue,
         coalesce(
-            avg(case when numbered.purchase_date > numbered.first_purchase_date then numbered.margin end), 0
+            avg(case when with_first_day.purchase_date > with_first_day.first_purchase_date then with_first_day.margin end), 0
         ) as mean_repeat_margin
-    from numbered
+    from with_first_day
     cross join as_of
-    group by numbered.customer_key
+    group by with_first_day.customer_key
 
 )
 

@@ -46,9 +46,7 @@ customer_months as (
     from orders
     cross join as_of
     where
-        orders.is_completed
-        and orders.customer_key is not null
-        and orders.order_date <= as_of.as_of_date
+        {{ is_purchase_as_of('orders', 'as_of') }}
     group by orders.customer_key, cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date)
 
 ),
