@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +23,31 @@ def write_csv(
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def run_dbt(data_dir: Path, *arguments: str, variables: dict[str, object], target: str = "dbt_target") -> None:
+    """dbt by hand, as the refresh runs it, on the warehouse of `data_dir`: `arguments` (e.g. "run", "--select",
+    ...), the vars beside pulse_data_dir, and a target folder of the data folder's own; fails the test with dbt's
+    output when dbt fails."""
+    from pipelines.core.settings import PROJECT_ROOT
+
+    project = PROJECT_ROOT / "dbt_project"
+    completed = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            *arguments,
+            "--vars",
+            json.dumps({"pulse_data_dir": str(data_dir), **variables}),
+            "--target-path",
+            str(data_dir / target),
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DBT_PROFILES_DIR": str(project)},
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:]
 
 
 SALES_HEADER = ["order_id", "line_number", "customer_id", "email", "ordered_at", "quantity", "unit_price", "status"]

@@ -4,10 +4,6 @@ the 2,357 customers (tests/fixtures/cdnow/README.md)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,7 +12,7 @@ import pytest
 
 from pipelines.core.settings import Paths
 from pipelines.core.warehouse import MARTS_CATALOG, connect_reader
-from pipelines.defs.dbt.project import DBT_PROJECT_DIR
+from tests.helpers import run_dbt
 
 CDNOW = Path(__file__).resolve().parents[1] / "fixtures" / "cdnow"
 CALIBRATION_END = "1997-09-30"
@@ -53,24 +49,9 @@ def summaries(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
         warehouse.execute(f"attach '{paths.marts}' as {MARTS_CATALOG}")
         warehouse.execute(f"create schema {MARTS_CATALOG}.marts")
         warehouse.execute(f"create table {MARTS_CATALOG}.marts.fct_orders as select * from cdnow_orders")
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "run",
-            "--select",
-            "int_customer_purchase_summaries",
-            "--vars",
-            json.dumps({"pulse_data_dir": str(paths.data_dir), "as_of_date": CALIBRATION_END}),
-            "--target-path",
-            str(paths.data_dir / "dbt_target"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
+    run_dbt(
+        paths.data_dir, "run", "--select", "int_customer_purchase_summaries", variables={"as_of_date": CALIBRATION_END}
     )
-    assert completed.returncode == 0, completed.stdout[-3000:]
     with connect_reader(paths.warehouse) as warehouse:
         return warehouse.execute("select * from intermediate.int_customer_purchase_summaries").df()
 

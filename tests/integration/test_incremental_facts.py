@@ -5,10 +5,6 @@ removed exports and a customer the CRM exports late equal what a full rebuild of
 from __future__ import annotations
 
 import csv
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +13,7 @@ import pytest
 from pipelines.core.generator import generate
 from pipelines.core.warehouse import MARTS_CATALOG, connect_reader
 from pipelines.defs.automation.headless import run_refresh
-from pipelines.defs.dbt.project import DBT_PROJECT_DIR
+from tests.helpers import run_dbt
 
 INCREMENTAL_FACTS = {"fct_order_lines": "order_line_id", "fct_interactions": "interaction_id"}
 # Marts computed from the facts: a wrong incremental row would show in them too.
@@ -104,26 +100,15 @@ def change_the_exports(landing: Path, warehouse: Path) -> dict[str, object]:
 
 def full_rebuild(data_dir: Path, models: list[str]) -> None:
     """dbt run --full-refresh of `models` (selectors), on the same warehouse and settings."""
-    variables = {"pulse_data_dir": str(data_dir), "as_of_date": "2026-10-31"}
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "run",
-            "--full-refresh",
-            "--select",
-            *models,
-            "--vars",
-            json.dumps(variables),
-            "--target-path",
-            str(data_dir / "dbt_full"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
+    run_dbt(
+        data_dir,
+        "run",
+        "--full-refresh",
+        "--select",
+        *models,
+        variables={"as_of_date": "2026-10-31"},
+        target="dbt_full",
     )
-    assert completed.returncode == 0, completed.stdout[-3000:]
 
 
 @pytest.fixture(scope="module")

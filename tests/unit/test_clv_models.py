@@ -15,6 +15,7 @@ from pipelines.core.models.value import ValueSettings, customer_value
 
 CDNOW = Path(__file__).resolve().parents[1] / "fixtures" / "cdnow"
 PUBLISHED_BG_NBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+PUBLISHED_PARAMS = np.array(list(PUBLISHED_BG_NBD.values()))
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +28,8 @@ def bg_nbd_fit(summary):
     return bg_nbd.fit(Frequencies.of(summary["x"], summary["t_x"], summary["T"]))
 
 
-def published(names=PUBLISHED_BG_NBD) -> np.ndarray:
-    return np.array(list(names.values()))
-
-
 def test_the_log_likelihood_at_the_published_parameters_is_the_papers(summary) -> None:
-    total = bg_nbd.log_likelihood(published(), summary["x"].to_numpy(), summary["t_x"].to_numpy(), summary["T"])
+    total = bg_nbd.log_likelihood(PUBLISHED_PARAMS, summary["x"].to_numpy(), summary["t_x"].to_numpy(), summary["T"])
     assert total.sum() == pytest.approx(-9582.4, abs=0.05)
 
 
@@ -44,17 +41,17 @@ def test_bg_nbd_fit_reproduces_the_published_parameters(bg_nbd_fit) -> None:
 
 
 def test_conditional_expectation_of_the_papers_example() -> None:
-    expected = bg_nbd.expected_purchases(published(), 39, 2, 30.43, 38.86)
+    expected = bg_nbd.expected_purchases(PUBLISHED_PARAMS, 39, 2, 30.43, 38.86)
     assert float(expected) == pytest.approx(1.226, abs=0.0005)
 
 
 def test_expected_holdout_purchases_add_up_to_the_published_total(summary) -> None:
-    expected = bg_nbd.expected_purchases(published(), 39, summary["x"], summary["t_x"], summary["T"])
+    expected = bg_nbd.expected_purchases(PUBLISHED_PARAMS, 39, summary["x"], summary["t_x"], summary["T"])
     assert expected.sum() == pytest.approx(1653.9, abs=1)
 
 
 def test_probability_alive_is_one_without_repeat_purchases_and_falls_with_silence() -> None:
-    params = published()
+    params = PUBLISHED_PARAMS
     assert float(bg_nbd.probability_alive(params, 0, 0, 38.86)) == 1.0
     recent, silent = bg_nbd.probability_alive(params, [3, 3], [38.0, 5.0], [38.86, 38.86])
     assert 0 < silent < recent < 1
