@@ -32,7 +32,7 @@ purchase_days as (
 
 ),
 
-with_first_day as (
+sequenced as (
 
     select
         *,
@@ -44,24 +44,24 @@ with_first_day as (
 final as (
 
     select
-        with_first_day.customer_key,
-        min(with_first_day.first_purchase_date) as first_purchase_date,
-        max(with_first_day.purchase_date) as last_purchase_date,
+        sequenced.customer_key,
+        min(sequenced.first_purchase_date) as first_purchase_date,
+        max(sequenced.purchase_date) as last_purchase_date,
         count(*) - 1 as repeat_purchases,
-        {{ dbt.datediff('min(with_first_day.first_purchase_date)', 'max(with_first_day.purchase_date)', 'day') }}
+        {{ dbt.datediff('min(sequenced.first_purchase_date)', 'max(sequenced.purchase_date)', 'day') }}
             as days_to_last_purchase,
-        {{ dbt.datediff('min(with_first_day.first_purchase_date)', 'min(as_of.as_of_date)', 'day') }} as days_observed,
-        sum(with_first_day.revenue) as revenue,
-        sum(with_first_day.margin) as margin,
+        {{ dbt.datediff('min(sequenced.first_purchase_date)', 'min(as_of.as_of_date)', 'day') }} as days_observed,
+        sum(sequenced.revenue) as revenue,
+        sum(sequenced.margin) as margin,
         coalesce(
-            avg(case when with_first_day.purchase_date > with_first_day.first_purchase_date then with_first_day.revenue end), 0
+            avg(case when sequenced.purchase_date > sequenced.first_purchase_date then sequenced.revenue end), 0
         ) as mean_repeat_revenue,
         coalesce(
-            avg(case when with_first_day.purchase_date > with_first_day.first_purchase_date then with_first_day.margin end), 0
+            avg(case when sequenced.purchase_date > sequenced.first_purchase_date then sequenced.margin end), 0
         ) as mean_repeat_margin
-    from with_first_day
+    from sequenced
     cross join as_of
-    group by with_first_day.customer_key
+    group by sequenced.customer_key
 
 )
 
