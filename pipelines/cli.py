@@ -165,7 +165,14 @@ def run_refresh(full: bool = False) -> int:
     config = load_config()
     as_of = resolve_as_of(config.warehouse, config.company_timezone)
     inputs = refresh_inputs(data, config_path(), config.mappings_dir, as_of)
+
+    def closed(outcome: RefreshOutcome) -> None:
+        console.print(f"[yellow]closed a refresh that was killed: {escape(outcome.summary())}[/yellow]")
+
     if not full and inputs == published_inputs(data.serving):
+        from pipelines.defs.automation.headless import close_killed_refreshes
+
+        close_killed_refreshes(on_recovered=closed)
         outcome = refresh_history.nothing_new(data.refresh_history, str(uuid.uuid4()), refresh_history.CLI_TRIGGER)
         refresh_history.record(data.refresh_history, outcome)
         console.print(escape(outcome.summary()))
@@ -175,9 +182,6 @@ def run_refresh(full: bool = False) -> int:
     from pipelines.defs.automation.headless import RefreshStopped, refresh_log_path
     from pipelines.defs.automation.headless import run_refresh as refresh
     from pipelines.defs.dbt.project import ensure_manifest
-
-    def closed(outcome: RefreshOutcome) -> None:
-        console.print(f"[yellow]closed a refresh that was killed: {escape(outcome.summary())}[/yellow]")
 
     if full:
         forget_every_load()

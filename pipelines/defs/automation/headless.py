@@ -47,6 +47,19 @@ class RefreshStopped(Exception):  # noqa: N818 - it is what happened, not a prog
         self.outcome = outcome
 
 
+def close_killed_refreshes(on_recovered: Callable[[RefreshOutcome], None] | None = None) -> None:
+    """Closes the refreshes whose process was killed, without starting one: a refresh that finds nothing new still
+    owes them that (one killed after publishing left its run started and its slot held)."""
+    with dg.DagsterInstance.from_config(str(ensure_dagster_home())) as instance:
+        _close_abandoned(instance, on_recovered)
+
+
+def _close_abandoned(instance: dg.DagsterInstance, on_recovered: Callable[[RefreshOutcome], None] | None) -> None:
+    for closed in recover_abandoned_runs(instance):
+        if on_recovered:
+            on_recovered(closed)
+
+
 def run_refresh(
     defs: dg.Definitions,
     on_step: Callable[[int, int, str], None] | None = None,
@@ -74,9 +87,7 @@ def run_refresh(
         log_path.open("w", encoding="utf-8") as log,
         redirect_stdout(log),
     ):
-        for closed in recover_abandoned_runs(instance):
-            if on_recovered:
-                on_recovered(closed)
+        _close_abandoned(instance, on_recovered)
         worker = threading.Thread(
             target=job.execute_in_process,
             kwargs={
