@@ -14,7 +14,7 @@ import yaml
 from phonenumbers import PhoneMetadata
 
 from pipelines.core.contracts import CONTRACTS
-from pipelines.core.mapping.model import ColumnRule, Condition, DeriveRule, Mapping, ReadOptions
+from pipelines.core.mapping.model import WHITESPACE, ColumnRule, Condition, DeriveRule, Mapping, ReadOptions
 
 TOP_LEVEL_KEYS = {
     "name",
@@ -31,7 +31,7 @@ TOP_LEVEL_KEYS = {
     "same_name_columns",
     "phone_region",
 }
-READ_KEYS = {"delimiter", "quote", "encoding", "sheet", "skip_lines"}
+READ_KEYS = {"delimiter", "quote", "encoding", "sheet", "skip_lines", "header", "column_names"}
 RULE_KEYS = {
     "from",
     "join",
@@ -195,18 +195,30 @@ class _Parser:
         data = self.mapping(value, "read", READ_KEYS)
         for key in ("delimiter", "quote"):
             text = self.text(data, key)
-            if text is not None and len(text.encode("unicode_escape").decode()) > 2 and text != "\\t":
-                self.fail(f"read.{key}", f"expected one character, got {text!r}")
+            if text is None or (key == "delimiter" and text == WHITESPACE):
+                continue
+            if len(text.encode("unicode_escape").decode()) > 2 and text != "\\t":
+                self.fail(f"read.{key}", f"expected one character or {WHITESPACE!r}, got {text!r}")
         skip_lines = data.get("skip_lines", 0)
         if not isinstance(skip_lines, int) or isinstance(skip_lines, bool) or skip_lines < 0:
             self.fail("read.skip_lines", "expected a whole number ≥ 0")
         delimiter = self.text(data, "delimiter")
+        header = self.flag(data, "header", True)
+        column_names = self.texts(data, "column_names")
+        if not header and not column_names:
+            self.fail("read.column_names", "a file without a header line needs its columns named, in file order")
+        if header and column_names:
+            self.fail("read.column_names", "only for a file without a header line (header: false)")
+        if len(set(column_names)) != len(column_names):
+            self.fail("read.column_names", "a name is given twice")
         return ReadOptions(
             delimiter="\t" if delimiter == "\\t" else delimiter,
             quote=self.text(data, "quote"),
             encoding=self.text(data, "encoding"),
             sheet=self.text(data, "sheet"),
             skip_lines=skip_lines,
+            header=bool(header),
+            column_names=tuple(column_names),
         )
 
     def rule(self, value: Any, key: str, kind: str) -> ColumnRule | None:

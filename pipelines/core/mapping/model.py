@@ -68,13 +68,18 @@ class DeriveRule:
     when: Condition
 
 
+WHITESPACE = "whitespace"  # read.delimiter for files whose fields are separated by runs of spaces or tabs
+
+
 @dataclass(frozen=True)
 class ReadOptions:
-    delimiter: str | None = None  # sniffed when not given
+    delimiter: str | None = None  # sniffed when not given; WHITESPACE: runs of spaces or tabs
     quote: str | None = None
     encoding: str | None = None  # detected when not given
     sheet: str | None = None  # Excel: read only this sheet (default: every sheet)
     skip_lines: int = 0  # lines above the header (titles, report dates)
+    header: bool = True  # False: the first line is data; the columns are named by column_names
+    column_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ from pipelines.core.ingest.readers.expansion import BoundedReader, ExpansionLimi
 from pipelines.core.ingest.readers.json_files import read_json, read_json_lines
 from pipelines.core.ingest.readers.parquet import read_parquet
 from pipelines.core.ingest.readers.parts import ReadResult, SourcePart, UnreadableFileError
+from pipelines.core.ingest.readers.whitespace import read_whitespace
 from pipelines.core.ingest.scope import TempScope
-from pipelines.core.mapping.model import ReadOptions
+from pipelines.core.mapping.model import WHITESPACE, ReadOptions
 
 __all__ = ["ReadResult", "SourcePart", "UnreadableFileError", "file_format", "read_into"]
 
@@ -82,7 +83,9 @@ def read_into(
         encoding = _encoding(plain, options)
         try:
             with encodings.as_utf8(plain, encoding) as utf8:
-                if fmt == "csv":
+                if fmt == "csv" and options.delimiter == WHITESPACE:
+                    result = read_whitespace(connection, utf8, scope, options)
+                elif fmt == "csv":
                     result = read_delimited(connection, utf8, scope, options)
                 elif fmt == "jsonl":
                     result = read_json_lines(connection, utf8, scope)

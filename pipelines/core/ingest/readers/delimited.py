@@ -68,7 +68,8 @@ class _Header:
     delimiter: str
     quote: str
     notes: tuple[str, ...]
-    lines_before: int  # lines above the header: those the mapping skips, then blank ones
+    lines_before: int  # lines above the header (or the first data row): those the mapping skips, then blank ones
+    has_header_line: bool = True  # False: the mapping names the columns (read.column_names)
 
 
 def read_delimited(
@@ -83,7 +84,7 @@ def read_delimited(
     rejects_table = rejects if read.broken_lines else None
     result.parts.append(SourcePart(table, None, read.columns, read.rows, rejects_table, read.row_number_sql))
     if read.rows == 0:
-        result.notes.append("the file has a header but no data rows")
+        result.notes.append("the file has a header but no data rows" if options.header else "the file has no data rows")
     return result
 
 
@@ -236,6 +237,8 @@ def _has_row_numbers(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _header(path: Path, options: ReadOptions) -> _Header:
+    if not options.header:
+        return _named_by_mapping(path, options)
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         for _ in range(options.skip_lines):
             _line(handle, "a line above the header")
@@ -270,6 +273,19 @@ def _header(path: Path, options: ReadOptions) -> _Header:
     if len(cleaned) == 1 and len(line) > 200:
         notes.append("only one column found: is the delimiter right? (set read.delimiter in the mapping)")
     return _Header(tuple(cleaned), delimiter, quote_char, tuple(notes), options.skip_lines + blank)
+
+
+def _named_by_mapping(path: Path, options: ReadOptions) -> _Header:
+    """A file without a header line: the columns are the mapping's names; the delimiter, unless given, is the one
+    occurring most often in the first line."""
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for _ in range(options.skip_lines):
+            _line(handle, "a skipped line")
+        line = _line(handle, "the first data line")
+    delimiter = options.delimiter or max(
+        DELIMITERS, key=lambda candidate: (line.count(candidate), -DELIMITERS.index(candidate))
+    )
+    return _Header(options.column_names, delimiter, options.quote or '"', (), options.skip_lines, has_header_line=False)
 
 
 def _words(error_type: str) -> str:
@@ -308,14 +324,16 @@ def _read_once(
     header). Returns the data-row number of an unterminated quote that swallowed the rest of the file, or None."""
     first_pass = rows_before == 0
     skip = header.lines_before if first_pass else 0
-    first_line_offset = header.lines_before + 1 if first_pass else 0  # lines before the first data row
+    # lines before the first data row
+    first_line_offset = header.lines_before + int(header.has_header_line) if first_pass else 0
     batch = table if first_pass else scope.table("batch")
     duckdb_rejects, duckdb_scans = scope.table("duckdb_rejects"), scope.table("duckdb_reject_scans")
     columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header.names) + "}"
     connection.execute(f"drop table if exists {duckdb_rejects}")
     connection.execute(f"drop table if exists {duckdb_scans}")
     dialect = (
-        f"auto_detect = false, header = {str(first_pass).lower()}, skip = {skip}, delim = {literal(header.delimiter)}, "
+        f"auto_detect = false, header = {str(first_pass and header.has_header_line).lower()}, skip = {skip}, "
+        f"delim = {literal(header.delimiter)}, "
         f"quote = {literal(header.quote)}, escape = {literal(header.quote)}, columns = {columns}, "
         f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {BUFFER_LINES * MAX_LINE_BYTES}, null_padding = false"
     )
