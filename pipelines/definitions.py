@@ -12,6 +12,7 @@ from pipelines.defs.automation.sensors import build_automation
 from pipelines.defs.dbt import assets as dbt_assets
 from pipelines.defs.dbt.project import dbt_resource
 from pipelines.defs.ingest import assets as ingest_assets
+from pipelines.defs.models import assets as model_assets
 from pipelines.defs.publish import assets as publish_assets
 from pipelines.defs.resources import WarehouseResource
 
@@ -23,6 +24,7 @@ def build_definitions(config: PulseConfig | None = None) -> dg.Definitions:
     return dg.Definitions.merge(
         ingest_assets.defs,
         dbt_assets.defs,
+        model_assets.defs,
         publish_assets.defs,
         build_automation(config.refresh),
         dg.Definitions(resources={"warehouse": WarehouseResource(data_dir=folder), "dbt": dbt_resource()}),

@@ -16,6 +16,7 @@ from phonenumbers import PhoneMetadata
 
 from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.validation import ValidationSettings
+from pipelines.core.model_settings import ModelSettings, check_model_settings
 from pipelines.core.settings import paths
 from pipelines.core.warehouse_settings import WarehouseSettings, check_warehouse_settings
 
@@ -61,6 +62,7 @@ class PulseConfig:
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
+    models: ModelSettings = field(default_factory=ModelSettings)
 
     @property
     def mappings_dir(self) -> Path:
@@ -123,6 +125,7 @@ def load_config(path: Path | None = None) -> PulseConfig:
         "refresh": dict(document.get("refresh") or {}),
         "ingest": dict(document.get("ingest") or {}),
         "warehouse": dict(document.get("warehouse") or {}),
+        "models": dict(document.get("models") or {}),
     }
     unknown = set(document) - set(sections)
     if unknown:
@@ -136,9 +139,11 @@ def load_config(path: Path | None = None) -> PulseConfig:
             refresh=RefreshSettings(**sections["refresh"]),
             ingest=IngestSettings(**sections["ingest"]),
             warehouse=WarehouseSettings(**sections["warehouse"]),
+            models=ModelSettings(**sections["models"]),
         )
     except TypeError as error:
         raise ValueError(f"{path}: {error}") from error
     _check_ingest_settings(path, config.ingest)
     check_warehouse_settings(path, config.warehouse)
+    check_model_settings(path, config.models)
     return config

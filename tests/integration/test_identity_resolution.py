@@ -8,28 +8,14 @@ from itertools import combinations
 import pandas as pd
 import pytest
 
-from pipelines.core.generator import generate
 from pipelines.core.warehouse import MARTS_CATALOG, connect_reader
-from pipelines.defs.automation.headless import run_refresh
 
 REQUIRED = 0.99
 
 
 @pytest.fixture(scope="module")
-def resolved(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> dict[str, pd.DataFrame]:
-    from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
-
-    root = tmp_path_factory.mktemp("identity") / "data"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(DATA_DIR_VARIABLE, str(root))
-        patch.setenv("DAGSTER_HOME", str(root / "dagster"))
-        patch.delenv("PULSE_CONFIG", raising=False)
-        paths = Paths(root).ensure()
-        generate(paths.landing, scale=1, seed=11, dirt_rate=0.2)
-        from pipelines.definitions import build_definitions
-
-        outcome = run_refresh(build_definitions(), tags={})
-        assert outcome.status == "succeeded", outcome.message
+def resolved(dirty_generated_warehouse) -> dict[str, pd.DataFrame]:
+    paths = dirty_generated_warehouse
     with connect_reader(paths.warehouse) as warehouse:
         records = warehouse.execute(
             "select customer_id, customer_key from intermediate.int_customer_records_resolved"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,7 +76,13 @@ def _entries(value: Any) -> list[dict[str, Any]]:
     return [entry for entry in value or [] if isinstance(entry, dict)]
 
 
-STEPS_IN_WORDS = {"warehouse_models": "building and testing the warehouse (dbt)", "serving_snapshot": "publishing"}
+DBT_STEP = "warehouse_models"  # Dagster runs dbt in parts around the models: warehouse_models, _2, _3
+STEPS_IN_WORDS = {
+    DBT_STEP: "building and testing the warehouse (dbt)",
+    "customer_value": "computing customer value (CLV)",
+    "customer_churn_risk": "scoring churn risk",
+    "serving_snapshot": "publishing",
+}
 
 
 def _failure_message(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
@@ -87,7 +95,7 @@ def _failure_message(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
         if event is None or event.step_key is None:
             continue
         step = _step_in_words(event.step_key)
-        if event.step_key == "warehouse_models":
+        if _is_dbt_step(event.step_key):
             target = paths().dbt_target
             failed = dbt_failures(target, paths().warehouse)
             if failed:
@@ -113,9 +121,15 @@ def _run_failure_message(instance: dg.DagsterInstance, run: dg.DagsterRun) -> st
     return None
 
 
+def _is_dbt_step(step_key: str) -> bool:
+    return step_key == DBT_STEP or re.fullmatch(rf"{DBT_STEP}_\d+", step_key) is not None
+
+
 def _step_in_words(step_key: str) -> str:
     if step_key.startswith("raw__"):
         return f"loading the {step_key.removeprefix('raw__')} exports"
+    if _is_dbt_step(step_key):
+        return STEPS_IN_WORDS[DBT_STEP]
     return STEPS_IN_WORDS.get(step_key, f"step {step_key}")
 
 

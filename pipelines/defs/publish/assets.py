@@ -10,11 +10,17 @@ from pipelines.core.warehouse import MARTS_CATALOG
 from pipelines.defs.dbt.assets import warehouse_models
 from pipelines.defs.ingest.assets import TABLE_NAME, ingest_records
 from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
+from pipelines.defs.models.assets import CHURN_SPECS, CUSTOMER_VALUE
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 # The dbt layers the dashboards read (the translator groups models by layer); staging and intermediate stay home.
 PUBLISHED_LAYERS = ("marts", "ops")
-PUBLISHED_SPECS = [spec for spec in warehouse_models.specs if spec.group_name in PUBLISHED_LAYERS] + ingest_records
+PUBLISHED_SPECS = [
+    *(spec for spec in warehouse_models.specs if spec.group_name in PUBLISHED_LAYERS),
+    CUSTOMER_VALUE,
+    *CHURN_SPECS,
+    *ingest_records,
+]
 
 
 def relation_of(spec: dg.AssetSpec) -> Relation:

@@ -23,7 +23,8 @@ purchase_days as (
         orders.customer_key,
         orders.order_date as purchase_date,
         sum(orders.revenue) as revenue,
-        sum(orders.margin) as margin
+        sum(orders.margin) as margin,
+        sum(orders.revenue - orders.revenue_without_cost) as revenue_with_known_cost
     from orders
     cross join as_of
     where
@@ -53,6 +54,7 @@ final as (
         {{ dbt.datediff('min(sequenced.first_purchase_date)', 'min(as_of.as_of_date)', 'day') }} as days_observed,
         sum(sequenced.revenue) as revenue,
         sum(sequenced.margin) as margin,
+        sum(sequenced.revenue_with_known_cost) as revenue_with_known_cost,
         coalesce(
             avg(case when sequenced.purchase_date > sequenced.first_purchase_date then sequenced.revenue end), 0
         ) as mean_repeat_revenue,

@@ -42,6 +42,18 @@ loyalty as (
 
 ),
 
+customer_value as (
+
+    select * from {{ source('models', 'customer_value') }}
+
+),
+
+churn_risk as (
+
+    select * from {{ source('models', 'customer_churn_risk') }}
+
+),
+
 final as (
 
     select
@@ -90,7 +102,19 @@ final as (
         segments.service_tier,
         segments.lifecycle_stage,
         loyalty.loyalty_index,
-        loyalty.loyalty_tier
+        loyalty.loyalty_tier,
+        customer_value.expected_purchases as expected_purchases_clv_horizon,
+        customer_value.probability_alive,
+        customer_value.expected_spend,
+        customer_value.clv,
+        customer_value.clv_low,
+        customer_value.clv_high,
+        customer_value.potential_value,
+        churn_risk.churn_probability,
+        churn_risk.risk_band,
+        churn_risk.value_at_stake,
+        churn_risk.top_reasons as churn_reasons,
+        churn_risk.suggested_action
     from customers
     cross join as_of
     left join order_summaries on customers.customer_key = order_summaries.customer_key
@@ -98,6 +122,8 @@ final as (
     left join feedback on customers.customer_key = feedback.customer_key
     left join segments on customers.customer_key = segments.customer_key
     left join loyalty on customers.customer_key = loyalty.customer_key
+    left join customer_value on customers.customer_key = customer_value.customer_key
+    left join churn_risk on customers.customer_key = churn_risk.customer_key
 
 )
 
