@@ -259,3 +259,20 @@ def test_a_company_without_buyers_gets_empty_typed_tables() -> None:
     )
     assert value_types["clv"] == "DECIMAL(18,2)" and value_types["probability_alive"] == "DOUBLE"
     assert connection.execute("select count(*) from customer_churn_risk").fetchone()[0] == 0
+
+
+def test_path_contributions_add_up_to_each_rows_raw_score() -> None:
+    import lightgbm
+
+    from pipelines.core.models.tree_paths import PathContributions
+
+    rng = np.random.default_rng(12)
+    values = rng.random((3000, 4))
+    labels = rng.random(3000) < 1 / (1 + np.exp(-(4 * values[:, 0] - 2 + values[:, 1])))
+    model = lightgbm.LGBMClassifier(n_estimators=30, num_leaves=7, verbose=-1).fit(values, labels)
+    along_paths = PathContributions(model.booster_, 4)
+    contributions = along_paths(values)
+    raw = model.predict(values, raw_score=True)
+    assert np.allclose(contributions.sum(axis=1) + along_paths.bias, raw, atol=1e-9)
+    # The feature the outcome hangs on carries the largest share of the spread.
+    assert np.argmax(contributions.std(axis=0)) == 0

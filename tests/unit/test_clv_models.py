@@ -98,3 +98,14 @@ def test_customer_value_has_an_interval_around_it_from_the_parameters_uncertaint
         bg_nbd_fit, spend, [2, 2], [30.43, 5.0], [38.86, 38.86], [22.35, 22.35], settings
     ).clv
     assert recent > lapsed
+
+
+def test_distinct_rows_are_numpys_unique_rows() -> None:
+    from pipelines.core.models.summary import distinct_rows
+
+    rng = np.random.default_rng(8)
+    rows = np.column_stack([rng.integers(0, 5, 5000), rng.integers(0, 30, 5000) / 7, rng.random(5000).round(1)])
+    distinct, inverse, counts = distinct_rows(rows)
+    expected, expected_inverse, expected_counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+    assert np.array_equal(distinct, expected) and np.array_equal(counts, expected_counts)
+    assert np.array_equal(inverse, expected_inverse.ravel()) and np.array_equal(distinct[inverse], rows)

@@ -74,3 +74,18 @@ def test_a_table_that_lost_a_customer_is_refused() -> None:
     connection.execute("delete from customer_value where customer_key = 'C7'")
     with pytest.raises(ValueError, match=r"50 customers .* but 49 customers"):
         value_table._check_every_customer_written(connection, "summaries", "customer_value")
+
+
+def test_rank_ranges_say_which_ranks_are_told_apart() -> None:
+    clv = np.array([100.0, 90.0, 50.0, np.nan])
+    low = np.array([95.0, 60.0, 40.0, np.nan])
+    high = np.array([105.0, 96.0, 55.0, np.nan])
+    rank, best, worst = value_table.rank_ranges(clv, low, high)
+    # The first two overlap (96 > 95): either may be first; the third is third for sure; the unknown has no rank.
+    assert list(rank[:3]) == [1, 2, 3] and list(best[:3]) == [1, 1, 3] and list(worst[:3]) == [2, 2, 3]
+    assert np.isnan(rank[3]) and np.isnan(best[3])
+
+
+def test_every_rank_lies_within_its_range() -> None:
+    _, table = build(summaries(2000, with_costs=True))
+    assert (table["clv_rank_best"] <= table["clv_rank"]).all() and (table["clv_rank"] <= table["clv_rank_worst"]).all()

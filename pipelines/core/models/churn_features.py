@@ -13,7 +13,7 @@ import pandas as pd
 
 from pipelines.core.models import bg_nbd
 from pipelines.core.models.fitting import Estimate
-from pipelines.core.models.summary import Frequencies
+from pipelines.core.models.summary import Frequencies, distinct_rows
 
 DAYS_PER_WEEK = 7.0  # BG/NBD is fitted in weeks: parameters of the size the papers report, a better-scaled search
 
@@ -75,6 +75,9 @@ def with_derived_features(snapshot: pd.DataFrame, purchases: Estimate) -> pd.Dat
     frame["probability_alive"] = _per_distinct(
         lambda *rows: bg_nbd.probability_alive(purchases.values, *rows), x, t_x, age
     )
+    # A value no learner can take (an overflow of the model's formulas on an odd summary) is unknown instead.
+    numeric = frame[list(FEATURE_NAMES)]
+    frame[list(FEATURE_NAMES)] = numeric.where(np.isfinite(numeric.to_numpy(float)))
     return frame
 
 
@@ -103,6 +106,5 @@ def _summary_in_weeks(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
 
 def _per_distinct(function, *columns: np.ndarray) -> np.ndarray:
     """`function` evaluated once per distinct row of `columns` (a million customers share far fewer summaries)."""
-    rows = np.column_stack(columns)
-    distinct, customer_row = np.unique(rows, axis=0, return_inverse=True)
-    return np.asarray(function(*distinct.T))[customer_row.ravel()]
+    distinct, customer_row, _ = distinct_rows(np.column_stack(columns))
+    return np.asarray(function(*distinct.T))[customer_row]

@@ -31,21 +31,28 @@ class Estimate:
 def maximise(
     total_log_likelihood: Callable[[np.ndarray], float], names: tuple[str, ...], starts: list[np.ndarray]
 ) -> Estimate:
-    """Maximises `total_log_likelihood(params)` over positive params, from each start (the likelihoods have long
-    flat ridges on which a search from one point can stall), keeping the best."""
+    """Maximises `total_log_likelihood(params)` over positive params: a quasi-Newton search from each start (the
+    likelihoods have long flat ridges on which a search from one point can stall); when the searches disagree, a
+    Nelder-Mead search from the best and a final polish. Keeps the best point found."""
 
     def negative(log_params: np.ndarray) -> float:
         value = total_log_likelihood(np.exp(log_params))
         return -value if np.isfinite(value) else np.inf
 
-    candidates = []
-    for start in starts:
-        first = optimize.minimize(
-            negative, np.log(start), method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000}
+    def quasi_newton(start: np.ndarray) -> optimize.OptimizeResult:
+        return optimize.minimize(
+            negative, start, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000}
         )
-        polished = optimize.minimize(negative, first.x, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-10})
-        candidates += [first, polished]
+
+    candidates = [quasi_newton(np.log(start)) for start in starts]
     best = min(candidates, key=lambda result: result.fun)
+    agreeing = [result for result in candidates if abs(result.fun - best.fun) <= 1e-9 * max(1.0, abs(best.fun))]
+    if len(candidates) < 2 or len(agreeing) < 2:
+        simplex = optimize.minimize(
+            negative, best.x, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000}
+        )
+        candidates += [simplex, quasi_newton(simplex.x)]
+        best = min(candidates, key=lambda result: result.fun)
     values = np.exp(best.x)
     return Estimate(names, values, -float(best.fun), _covariance(total_log_likelihood, values))
 

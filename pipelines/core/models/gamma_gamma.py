@@ -8,6 +8,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from pipelines.core.models.fitting import Estimate, maximise
+from pipelines.core.models.summary import distinct_rows
 
 PARAMETERS = ("p", "q", "gamma")
 
@@ -32,7 +33,7 @@ def fit(x, m) -> Estimate:
     x, m = np.asarray(x, float), np.asarray(m, float)
     if len(x) == 0 or np.any(x <= 0) or np.any(m <= 0) or not np.all(np.isfinite(m)):
         raise ValueError("Gamma-Gamma is fitted on repeat buyers with a positive mean spend only")
-    pairs, weight = np.unique(np.column_stack([x, m]), axis=0, return_counts=True)
+    pairs, _, weight = distinct_rows(np.column_stack([x, m]))
 
     def total(params: np.ndarray) -> float:
         return float(np.sum(weight * log_likelihood(params, pairs[:, 0], pairs[:, 1])))

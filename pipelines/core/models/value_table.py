@@ -82,6 +82,9 @@ def build_customer_value(
             **figures,
         }
     )
+    table["clv_rank"], table["clv_rank_best"], table["clv_rank_worst"] = rank_ranges(
+        figures["clv"], figures["clv_low"], figures["clv_high"]
+    )
     _write(connection, table, target, settings.clv_months, margin_rate)
     _check_every_customer_written(connection, summaries, target)
     report.total_clv = float(np.nansum(figures["clv"]))
@@ -140,6 +143,25 @@ def _model_figures(
     return figures
 
 
+def rank_ranges(clv: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each customer's rank by CLV (1 = highest) and the ranks their interval allows: best = 1 + the customers
+    whose interval lies wholly above theirs, worst = the customers whose interval reaches up to theirs. Two customers
+    whose rank ranges do not overlap are told apart; where they overlap, the order between them is not known."""
+    known = np.isfinite(clv)
+    rank = np.full(len(clv), np.nan)
+    best, worst = rank.copy(), rank.copy()
+    if known.any():
+        values, lows, highs = clv[known], low[known], high[known]
+        order = np.argsort(-values, kind="stable")
+        ranks = np.empty(len(values))
+        ranks[order] = np.arange(1, len(values) + 1)
+        sorted_lows, sorted_highs = np.sort(lows), np.sort(highs)
+        above = len(values) - np.searchsorted(sorted_lows, highs, side="right")  # low > my high
+        reaching = len(values) - np.searchsorted(sorted_highs, lows, side="left")  # high >= my low
+        rank[known], best[known], worst[known] = ranks, above + 1, reaching
+    return rank, best, worst
+
+
 def _write(
     connection: duckdb.DuckDBPyConnection, table: pd.DataFrame, target: str, months: int, margin_rate: float
 ) -> None:
@@ -157,6 +179,8 @@ def _write(
                    round(clv, 2)::decimal(18, 2) as clv, round(clv_low, 2)::decimal(18, 2) as clv_low,
                    round(clv_high, 2)::decimal(18, 2) as clv_high,
                    round(potential_value, 2)::decimal(18, 2) as potential_value,
+                   clv_rank::bigint as clv_rank, clv_rank_best::bigint as clv_rank_best,
+                   clv_rank_worst::bigint as clv_rank_worst,
                    {months}::integer as clv_months, {margin_rate!r}::double as margin_rate
             from customer_value_rows
             """
