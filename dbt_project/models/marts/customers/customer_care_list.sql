@@ -186,7 +186,9 @@ final as (
         reasons.since_date,
         reasons.due_date,
         as_of.as_of_date,
-        customers.revenue_12m as value_at_stake,
+        customers.value_at_stake,
+        customers.churn_probability,
+        customers.revenue_12m,
         customers.value_tier,
         customers.lifecycle_stage,
         customers.account_manager
