@@ -12,6 +12,7 @@ from pipelines.core.sql import literal
 
 # Calibrated probability of no purchase in the horizon at or above which a customer is in the band.
 RISK_BANDS = (("high", 0.7), ("medium", 0.4), ("low", 0.0))
+REASONS_FROM = 0.4  # customers from the medium band up get their reasons in words
 TOP_VALUE_SHARE = 0.10  # the most valuable customers (by CLV) who get a visit rather than an e-mail
 
 

@@ -68,11 +68,11 @@ class ChurnTargets:
 def build_churn_risk(
     connection: duckdb.DuckDBPyConnection, features: str, customer_value: str, targets: ChurnTargets
 ) -> ChurnReport:
-    frame = connection.execute(f"select * from {features} order by purpose, customer_key").df()
-    training = frame[frame["purpose"] == "training"].reset_index(drop=True)
-    scoring = frame[frame["purpose"] == "scoring"].reset_index(drop=True)
+    query = f"select * from {features} where purpose = ? order by customer_key"
+    training = connection.execute(query, ["training"]).df()
+    scoring = connection.execute(query, ["scoring"]).df()
     report = ChurnReport(status="trained", scored_customers=len(scoring), training_customers=len(training))
-    scored = scoring.copy()
+    scored = scoring
     models: list[churn.ChurnModel] = []
     try:
         if len(training) == 0:
@@ -83,15 +83,22 @@ def build_churn_risk(
         models = churn.train(training, usable)
     except churn.NotTrainableError as error:
         report.status = f"not trained: {error}"
-    if len(scoring):
-        scored = churn_features.with_derived_features(scoring, churn_features.fit_purchases(scoring))
+    horizon = None
     if models:
         _describe(report, models, training)
         horizon = int(training["label_days"].iloc[0])
+    del training  # a million customers' training rows are not needed to score
+    if len(scoring):
+        scored = churn_features.with_derived_features(scoring, churn_features.fit_purchases(scoring))
+    if models:
         scored["churn_probability"] = models[0].probability(scored)
-        reasons = churn_reasons.top_reasons(models[0].reason_contributions(scored))
+        # Reasons are worded for the customers at risk only; explaining the others would cost a million customers
+        # seconds for words nobody reads.
+        at_risk = (scored["churn_probability"] >= churn_actions.REASONS_FROM).to_numpy()
+        reasons = np.full((len(scored), churn_reasons.TOP_REASONS), None, dtype=object)
+        if at_risk.any():
+            reasons[at_risk] = churn_reasons.top_reasons(models[0].reason_contributions(scored[at_risk]))
     else:
-        horizon = None
         scored["churn_probability"] = np.nan
         reasons = np.full((len(scored), churn_reasons.TOP_REASONS), None, dtype=object)
     for position in range(churn_reasons.TOP_REASONS):
@@ -179,15 +186,11 @@ def _write_risk(
                 from typed as scored
                 left join {customer_value} as value on scored.customer_key = value.customer_key
             ),
-            -- Reasons are given where there is a risk to explain (not for the customers likely to buy again).
             worded as (
                 select *,
-                       case when risk_band <> 'low' then {churn_reasons.reason_words_sql("reason_code_1")} end
-                           as reason_1,
-                       case when risk_band <> 'low' then {churn_reasons.reason_words_sql("reason_code_2")} end
-                           as reason_2,
-                       case when risk_band <> 'low' then {churn_reasons.reason_words_sql("reason_code_3")} end
-                           as reason_3
+                       {churn_reasons.reason_words_sql("reason_code_1")} as reason_1,
+                       {churn_reasons.reason_words_sql("reason_code_2")} as reason_2,
+                       {churn_reasons.reason_words_sql("reason_code_3")} as reason_3
                 from scored
             )
             select customer_key::varchar as customer_key, as_of_date::date as as_of_date,
