@@ -92,6 +92,7 @@ def main(argv: list[str]) -> None:
             run(BIN / "python", script, *(extra or ["--scale", "10"]), env=environment())
         run(BIN / "python", "benchmarks/bench_many_files.py", "--files", "2000", env=environment())
         run(BIN / "python", "benchmarks/bench_refresh.py", env=environment())
+        run(BIN / "python", "benchmarks/bench_models.py", "--customers", "1000000", env=environment())
 
 
 if __name__ == "__main__":
