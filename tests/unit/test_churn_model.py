@@ -276,3 +276,19 @@ def test_path_contributions_add_up_to_each_rows_raw_score() -> None:
     assert np.allclose(contributions.sum(axis=1) + along_paths.bias, raw, atol=1e-9)
     # The feature the outcome hangs on carries the largest share of the spread.
     assert np.argmax(contributions.std(axis=0)) == 0
+
+
+def test_path_contributions_of_trees_that_could_not_split() -> None:
+    import lightgbm
+
+    from pipelines.core.models.tree_paths import PathContributions
+
+    rng = np.random.default_rng(13)
+    values = rng.random((300, 3))
+    labels = rng.random(300) < 0.3
+    # Too few rows for a leaf of 200: every tree is a single leaf, its value the same for every row.
+    model = lightgbm.LGBMClassifier(n_estimators=5, min_child_samples=200, verbose=-1).fit(values, labels)
+    along_paths = PathContributions(model.booster_, 3)
+    contributions = along_paths(values)
+    assert np.allclose(contributions, 0.0)
+    assert np.allclose(along_paths.bias, model.predict(values, raw_score=True))

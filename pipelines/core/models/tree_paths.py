@@ -44,19 +44,24 @@ class PathContributions:
 
 
 def _leaf_table(root: dict, leaves: int, feature_count: int) -> tuple[np.ndarray, float]:
-    """Per leaf of one tree, the contributions of the splits on the way to it; and the tree's root value."""
-    table = np.zeros((leaves, feature_count))
-    if "leaf_index" in root:
+    """Per leaf of one tree, the contributions of the splits on the way to it; and the tree's root value. A tree
+    that could not split is a single leaf (no `leaf_index` then): it contributes its value to every row alike."""
+    table = np.zeros((max(leaves, 1), feature_count))
+    if _is_leaf(root):
         return table, float(root["leaf_value"])
     stack = [(root, np.zeros(feature_count))]
     while stack:
         node, path = stack.pop()
         for child in (node["left_child"], node["right_child"]):
-            child_value = child["leaf_value"] if "leaf_index" in child else child["internal_value"]
+            child_value = child["leaf_value"] if _is_leaf(child) else child["internal_value"]
             child_path = path.copy()
             child_path[node["split_feature"]] += child_value - node["internal_value"]
-            if "leaf_index" in child:
+            if _is_leaf(child):
                 table[child["leaf_index"]] = child_path
             else:
                 stack.append((child, child_path))
     return table, float(root["internal_value"])
+
+
+def _is_leaf(node: dict) -> bool:
+    return "left_child" not in node
