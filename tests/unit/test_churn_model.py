@@ -292,3 +292,14 @@ def test_path_contributions_of_trees_that_could_not_split() -> None:
     contributions = along_paths(values)
     assert np.allclose(contributions, 0.0)
     assert np.allclose(along_paths.bias, model.predict(values, raw_score=True))
+
+
+def test_nothing_to_learn_from_is_said_so() -> None:
+    rng = np.random.default_rng(6)
+    training = synthetic_snapshot("training", 400, rng)
+    training["slice"] = churn.slice_of(training["customer_key"])
+    with pytest.raises(churn.NotTrainableError, match="no feature varies"):
+        churn.train(training, [])
+    training[churn.LABEL] = True
+    with pytest.raises(churn.NotTrainableError, match=r"the fitting slice has .* customers and .* who did not buy"):
+        churn.train(training, ["days_since_last_purchase"])

@@ -78,8 +78,11 @@ def train(training: pd.DataFrame, features: list[str], seed: int = 0) -> list[Ch
     fitting, selection = training[slices == "fitting"], training[slices == "selection"]
     if len(fitting) > MAX_FITTING_ROWS:
         fitting = fitting.sample(MAX_FITTING_ROWS, random_state=seed)
-    check_trainable(fitting, "fitting")
-    check_trainable(selection, "selection")
+    if not features:
+        raise NotTrainableError("churn model: no feature varies among the customers of the training cutoff")
+    # The test slice is only reported on, but a report needs both outcomes there too.
+    for name, rows in (("fitting", fitting), ("selection", selection), ("test", training[slices == "test"])):
+        check_trainable(rows, name)
     labels = selection[LABEL].to_numpy(bool)
     models = []
     for learner in (fit_logistic(fitting, features), fit_lightgbm(fitting, features, seed)):
