@@ -13,9 +13,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import alembic.util.exc
 import dagster as dg
 import duckdb
 import pytest
+import sqlalchemy.exc
 
 from pipelines.core import refresh_history
 from pipelines.core.generator import generate
@@ -59,14 +61,24 @@ def wait_for_step(paths: Paths, process: subprocess.Popen, step_key: str, timeou
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stderr.read().decode() if process.stderr else "refresh ended"
         if (home / "dagster.yaml").exists():
-            with dg.DagsterInstance.from_config(str(home)) as instance:
-                runs = instance.get_runs(limit=1)
-                if runs:
-                    records = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.STEP_START)
-                    if any(record.event_log_entry.step_key == step_key for record in records.records):
-                        return runs[0].run_id
+            try:
+                run_id = _run_at_step(home, step_key)
+            except (sqlalchemy.exc.OperationalError, alembic.util.exc.CommandError):
+                run_id = None  # the refresh is creating Dagster's storage right now: look again
+            if run_id:
+                return run_id
         time.sleep(0.05)
     raise AssertionError(f"step {step_key} did not start within {timeout} s")
+
+
+def _run_at_step(home: Path, step_key: str) -> str | None:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs(limit=1)
+        if runs:
+            records = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.STEP_START)
+            if any(record.event_log_entry.step_key == step_key for record in records.records):
+                return runs[0].run_id
+    return None
 
 
 def served_rows(paths: Paths) -> dict[str, list[tuple]]:
