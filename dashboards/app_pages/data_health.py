@@ -4,7 +4,7 @@ rejected and why."""
 import pandas as pd
 import streamlit as st
 
-from dashboards.lib import data
+from dashboards.lib import queries
 from dashboards.lib.snapshot_guard import require_snapshot
 from dashboards.lib.tables import show_table
 from pipelines.core.spreadsheet_safety import csv_bytes
@@ -12,7 +12,7 @@ from pipelines.core.spreadsheet_safety import csv_bytes
 st.title("Data health")
 
 st.subheader("Refreshes")
-outcomes = data.refresh_outcomes()
+outcomes = queries.refresh_outcomes()
 if outcomes:
     latest = outcomes[0]
     if latest.status == "failed":
@@ -50,14 +50,14 @@ else:
 version = require_snapshot()
 
 st.subheader("Rows per kind of export")
-show_table(data.rows_per_kind(version))
+show_table(queries.rows_per_kind(version))
 st.caption(
     "Rows in warehouse count each record once: rows loaded = rows in warehouse + rows superseded by another version "
     "of their key (a later row or a newer export)."
 )
 
 st.subheader("Where every loaded row went")
-reconciliation = data.row_reconciliation(version)
+reconciliation = queries.row_reconciliation(version)
 if reconciliation.empty:
     st.info("This snapshot has no reconciliation yet; the next refresh adds it.")
 else:
@@ -78,7 +78,7 @@ else:
         st.caption(
             f"Sales revenue: {loaded:,.2f} loaded = {staged:,.2f} in staging + {superseded:,.2f} in superseded lines."
         )
-    superseded = data.superseded_by_file(version)
+    superseded = queries.superseded_by_file(version)
     if not superseded.empty:
         st.caption(
             "Rows replaced by another version of their key (a later row of the same file, or another export): "
@@ -89,14 +89,14 @@ else:
         show_table(superseded.assign(net_revenue=revenue))
 
 st.subheader("Who is who")
-matches = data.identity_matches(version)
+matches = queries.identity_matches(version)
 if not matches.empty:
     st.caption(
         "How every record was joined to its customer: by customer_id, else by an e-mail or phone that belongs to "
         "exactly one customer. Records that name nobody (guest orders, anonymous answers) count in totals only."
     )
     show_table(matches)
-conflicts = data.identity_conflicts(version)
+conflicts = queries.identity_conflicts(version)
 if conflicts.empty:
     st.success("No conflicting evidence about who is who.")
 else:
@@ -107,7 +107,7 @@ else:
     show_table(conflicts)
 
 st.subheader("Files loaded")
-log = data.load_log(version)
+log = queries.load_log(version)
 current = log[log["is_current"]] if not log.empty else log
 failed = log[(log["status"] == "failed") & ~log["file_path"].isin(current["file_path"])] if not log.empty else log
 if not failed.empty:
@@ -118,12 +118,12 @@ for _, row in flagged.iterrows():
 show_table(log)
 
 st.subheader("Rejected rows")
-reasons = data.rejection_reasons(version)
+reasons = queries.rejection_reasons(version)
 if reasons.empty:
     st.success("No row was rejected.")
 else:
     show_table(reasons)
-    rejected = data.rejected_rows(version)
+    rejected = queries.rejected_rows(version)
     st.caption("The first 500 rejected rows, with their original values:")
     show_table(rejected)
     st.download_button(
@@ -135,7 +135,7 @@ else:
     )
 
 st.subheader("Loaded with a warning")
-warnings = data.warning_summary(version)
+warnings = queries.warning_summary(version)
 if warnings.empty:
     st.success("No loaded value needed a change.")
 else:

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from dashboards.lib import charts, data
+from dashboards.lib import charts, queries
 from dashboards.lib.formats import change, count, money, percent, points
 from dashboards.lib.headline import headline
 from dashboards.lib.snapshot_guard import require_snapshot
 
 version = require_snapshot()
-snapshot = data.current_snapshot(version)
-months = data.kpis_by_period("month", version)
+snapshot = queries.current_snapshot(version)
+months = queries.kpis_by_period("month", version)
 
 st.title("Customer Pulse")
 if months.empty:

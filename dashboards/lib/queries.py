@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboards.lib.serving import query, table_exists
+from dashboards.lib.serving import SnapshotInfo, query, snapshot_info, table_exists
+from pipelines.core import refresh_history
+from pipelines.core.refresh_history import RefreshOutcome
+from pipelines.core.settings import paths
 from pipelines.core.sql import same_problem_sql
 
 
@@ -175,3 +178,12 @@ def identity_conflicts(version: str | None = None) -> pd.DataFrame:
         """,
         version=version,
     )
+
+
+def current_snapshot(version: str) -> SnapshotInfo:
+    return snapshot_info(version)
+
+
+def refresh_outcomes(limit: int = 50) -> list[RefreshOutcome]:
+    """Not from the snapshot: failed refreshes never reach it. The history file is small and read each time."""
+    return refresh_history.read_history(paths().refresh_history, limit)

@@ -1,4 +1,6 @@
-"""Read-only access to serving.duckdb, the published snapshot. Never opens warehouse.duckdb.
+"""Read-only access to serving.duckdb, the published snapshot. Never opens warehouse.duckdb. The one query path of
+the dashboards: every query is cached on its SQL, its bound parameters, the snapshot version and the user's scope,
+so a new snapshot is read at once and an unchanged one costs nothing.
 
 Each query opens the file read-only for its duration: the publisher swaps in a new file by atomic rename, so a
 short-lived connection always sees one complete snapshot, and the next query after a swap sees the new one.
@@ -15,6 +17,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import streamlit as st
 
 from pipelines.core.settings import paths
 
@@ -36,12 +39,27 @@ class SnapshotChangedError(RuntimeError):
     """A new snapshot was published while a page was reading the previous one; rerun the page."""
 
 
-def query(sql: str, parameters: list[Any] | None = None, version: str | None = None) -> pd.DataFrame:
+def query(sql: str, parameters: list[Any] | None = None, version: str | None = None, scope: str = "") -> pd.DataFrame:
+    """The rows of `sql` with `parameters` bound, read from snapshot `version` (None: whatever is published, not
+    cached). `scope` names what the user may see (their regions, once there are logins): a cached result never
+    crosses scopes."""
+    if version is None:
+        return _read(sql, parameters or [], None)
+    return _cached_read(str(serving_path()), sql, tuple(parameters or ()), version, scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_read(path: str, sql: str, parameters: tuple[Any, ...], version: str, scope: str) -> pd.DataFrame:
+    del path, scope  # parts of the cache key only: another data folder, another user's scope
+    return _read(sql, list(parameters), version)
+
+
+def _read(sql: str, parameters: list[Any], version: str | None) -> pd.DataFrame:
     path = serving_path()
     _check_version(path, version)
     connection = duckdb.connect(str(path), read_only=True)
     try:
-        result = connection.execute(sql, parameters or []).df()
+        result = connection.execute(sql, parameters).df()
     finally:
         connection.close()
     # Same file before and after: every publication is a new inode, so the connection read `version`.
