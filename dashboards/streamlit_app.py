@@ -18,6 +18,7 @@ st.set_page_config(page_title="Customer Pulse", page_icon=":material/monitoring:
 navigation = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page(PAGES / "churn_risk.py", title="Churn risk", icon=":material/person_remove:", url_path="churn-risk"),
         st.Page(
             PAGES / "data_health.py", title="Data health", icon=":material/health_and_safety:", url_path="data-health"
         ),

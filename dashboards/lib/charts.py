@@ -55,3 +55,37 @@ def satisfaction_by_month(months: pd.DataFrame) -> go.Figure:
     figure.update_yaxes(title_text="CSAT, % satisfied", secondary_y=True, range=[0, 100], dtick=25, showgrid=False)
     figure.update_layout(legend_title=None)
     return figure
+
+
+# One colour per churn risk band on every page.
+RISK_BAND_COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#27ae60", "unknown": "#95a5a6"}
+
+
+def value_at_stake_by_band(bands: pd.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    figure.add_bar(
+        x=bands["risk_band"],
+        y=bands["value_at_stake"],
+        marker_color=[RISK_BAND_COLOURS.get(band, "#95a5a6") for band in bands["risk_band"]],
+        customdata=bands[["customers", "clv"]],
+        hovertemplate="%{x}: %{y:,.0f} at stake<br>%{customdata[0]:,} customers, CLV %{customdata[1]:,.0f}"
+        "<extra></extra>",
+    )
+    figure.update_layout(yaxis_title="Value at stake (CLV × churn probability)", xaxis_title="Risk band")
+    return figure
+
+
+def calibration(deciles: pd.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    figure.add_scatter(
+        x=deciles["mean_predicted"] * 100,
+        y=deciles["observed_rate"] * 100,
+        mode="lines+markers",
+        name="Model, by decile",
+        customdata=deciles[["decile", "customers"]],
+        hovertemplate="decile %{customdata[0]} (%{customdata[1]:,} customers): predicted %{x:.1f} %, "
+        "observed %{y:.1f} %<extra></extra>",
+    )
+    figure.add_scatter(x=[0, 100], y=[0, 100], mode="lines", name="Perfect calibration", line_dash="dot")
+    figure.update_layout(xaxis_title="Predicted churn, %", yaxis_title="Observed churn, %", legend_title=None)
+    return figure

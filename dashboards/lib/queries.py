@@ -187,3 +187,51 @@ def current_snapshot(version: str) -> SnapshotInfo:
 def refresh_outcomes(limit: int = 50) -> list[RefreshOutcome]:
     """Not from the snapshot: failed refreshes never reach it. The history file is small and read each time."""
     return refresh_history.read_history(paths().refresh_history, limit)
+
+
+def churn_risk_by_band(version: str) -> pd.DataFrame:
+    """Customers who have bought, per churn risk band: how many, their CLV and the value at stake."""
+    if not table_exists("marts.customer_churn_risk", version):
+        return pd.DataFrame(columns=["risk_band", "customers", "clv", "value_at_stake"])
+    return query(
+        """
+        select risk_band, count(*) as customers, coalesce(sum(clv), 0)::double as clv,
+               coalesce(sum(value_at_stake), 0)::double as value_at_stake
+        from marts.customer_churn_risk
+        group by risk_band
+        order by case risk_band when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end
+        """,
+        version=version,
+    )
+
+
+def at_risk_customers(version: str, limit: int = 500) -> pd.DataFrame:
+    """The customers in the high and medium bands, most value at stake first."""
+    return query(
+        """
+        select customer_key, risk_band, churn_probability, value_at_stake::double as value_at_stake,
+               clv::double as clv, top_reasons, suggested_action
+        from marts.customer_churn_risk
+        where risk_band in ('high', 'medium')
+        order by value_at_stake desc nulls last, churn_probability desc, customer_key
+        limit ?
+        """,
+        [limit],
+        version,
+    )
+
+
+def churn_model_report(version: str) -> pd.DataFrame:
+    if not table_exists("marts.churn_model_report", version):
+        return pd.DataFrame()
+    return query(
+        "select * from marts.churn_model_report order by case role when 'chosen model' then 1 "
+        "when 'candidate' then 2 else 3 end, scorer",
+        version=version,
+    )
+
+
+def churn_calibration(version: str) -> pd.DataFrame:
+    if not table_exists("marts.churn_model_calibration", version):
+        return pd.DataFrame()
+    return query("select * from marts.churn_model_calibration order by decile", version=version)

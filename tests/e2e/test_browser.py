@@ -76,6 +76,7 @@ def browser_page():
     ("path", "expected_text", "name"),
     [
         ("/", "Revenue by month", "overview"),
+        ("/churn-risk", "Customers at risk", "churn_risk"),
         ("/data-health", "Rejected rows", "data_health"),
     ],
 )

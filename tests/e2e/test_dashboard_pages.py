@@ -13,7 +13,7 @@ from pipelines.core.settings import DATA_DIR_VARIABLE
 
 pytestmark = pytest.mark.e2e
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
-PAGES = ["app_pages/overview.py", "app_pages/data_health.py"]
+PAGES = ["app_pages/overview.py", "app_pages/churn_risk.py", "app_pages/data_health.py"]
 
 
 @pytest.fixture
@@ -67,3 +67,22 @@ def test_without_a_snapshot_the_app_explains_what_to_do(tmp_path, monkeypatch) -
     app.run()
     assert not app.exception
     assert "pulse refresh" in app.info[0].value
+
+
+def test_churn_risk_says_what_the_churn_marts_say(app: AppTest, demo) -> None:
+    app.run()
+    app.switch_page("app_pages/churn_risk.py")
+    app.run()
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        at_stake = serving.execute("select sum(value_at_stake) from marts.customer_churn_risk").fetchone()[0]
+        high = serving.execute("select count(*) from marts.customer_churn_risk where risk_band = 'high'").fetchone()[0]
+        chosen_auc = serving.execute("select auc from marts.churn_model_report where role = 'chosen model'").fetchone()[
+            0
+        ]
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown["Value at stake"] == money(float(at_stake))
+    assert shown["Customers at high risk"] == f"{high:,}"
+    assert shown["Model AUC (held-out customers)"] == f"{chosen_auc:.3f}"
+    at_risk = app.dataframe[0].value
+    assert len(at_risk) > 0 and at_risk["top_reasons"].notna().all()
+    assert len(app.get("plotly_chart")) == 2

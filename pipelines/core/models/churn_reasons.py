@@ -33,9 +33,9 @@ def _days(value: str) -> str:
 # reason → SQL text over a scored row. Neutral where a reason can push either way (the contribution says which).
 TEMPLATES: dict[str, str] = {
     "recency": (
-        f"'no purchase for ' || {_days('days_since_last_purchase')} || "
-        f"case when mean_gap_days is null then ' (bought once)' "
-        f"else ' (usually every ' || {_whole('mean_gap_days')} || ')' end"
+        f"case when purchase_days = 1 then 'bought once, ' || {_days('days_since_last_purchase')} || ' ago' "
+        f"else 'no purchase for ' || {_days('days_since_last_purchase')} || "
+        f"coalesce(' (usually every ' || {_whole('mean_gap_days')} || ')', '') end"
     ),
     "frequency": (
         f"case when purchase_days = 1 then 'a single purchase in ' || {_days('days_observed')} "
