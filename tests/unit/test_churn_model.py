@@ -58,8 +58,6 @@ def synthetic_snapshot(purpose: str, customers: int, rng: np.random.Generator, w
             else None,
         }
     )
-    if not with_service:
-        truth = truth - 1.2 * unresolved
     return frame
 
 

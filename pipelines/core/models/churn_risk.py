@@ -39,9 +39,6 @@ class ChurnReport:
     qualities: list[ScoreQuality] = field(default_factory=list)
     calibration: list[dict[str, float]] = field(default_factory=list)
 
-    def quality_of(self, scorer: str) -> ScoreQuality:
-        return next(entry for entry in self.qualities if entry.scorer == scorer)
-
     def as_metadata(self) -> dict[str, Any]:
         return {
             "status": self.status,
@@ -148,20 +145,11 @@ def _log_scale(values: pd.Series) -> np.ndarray:
 def _write_risk(
     connection: duckdb.DuckDBPyConnection, scored: pd.DataFrame, customer_value: str, target: str, report: ChurnReport
 ) -> None:
-    columns = [
-        "customer_key",
-        "snapshot_date",
-        "churn_probability",
-        "reason_code_1",
-        "reason_code_2",
-        "reason_code_3",
-        *(name for name in churn_features.FEATURE_NAMES),
-        "purchases_before_recent",
-        "label_days",
-    ]
+    numeric_columns = [*churn_features.FEATURE_NAMES, "purchases_before_recent", "label_days"]
+    reason_columns = ["reason_code_1", "reason_code_2", "reason_code_3"]
+    columns = ["customer_key", "snapshot_date", "churn_probability", *reason_columns, *numeric_columns]
     rows = scored.reindex(columns=columns)
-    numeric_columns = columns[6:]
-    for name in ("reason_code_1", "reason_code_2", "reason_code_3"):
+    for name in reason_columns:
         rows[name] = rows[name].astype(object).where(rows[name].notna(), None)
     connection.register("churn_scored_rows", rows)
     top_value = churn_actions.TOP_VALUE_SHARE

@@ -8,7 +8,7 @@ models.margin_rate), else on revenue; the report says which."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -33,7 +33,6 @@ class ValueReport:
     margin_rate: float
     margin_basis: str
     total_clv: float
-    columns: list[str] = field(default_factory=list)
 
     def as_metadata(self) -> dict[str, Any]:
         return {
