@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
+import fastexcel
 import pandas as pd
 import pytest
 
-from pipelines.core.spreadsheet_safety import csv_bytes, neutralised, spreadsheet_safe
+from pipelines.core.spreadsheet_safety import csv_bytes, neutralised, spreadsheet_safe, xlsx_bytes
 
 
 @pytest.mark.parametrize(
@@ -40,3 +42,20 @@ def test_a_download_neutralises_text_quotes_every_cell_and_keeps_numbers(tmp_pat
     assert b'"-5.0"' in data  # every cell quoted
     assert frame.loc[0, "comment"] == "@jane thanks!"  # the frame shown on the page is not changed
     assert spreadsheet_safe(frame).loc[1, "name"] == "'=1+1"
+
+
+def test_an_xlsx_download_writes_formulas_as_text_and_numbers_and_dates_as_such() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://evil")', "@SUM(A1)", "Zoë 张"],
+            "amount": [-12.5, 3.0, 1e6],
+            "day": pd.to_datetime(["2026-10-31", "2026-11-01", None]).tz_localize("UTC"),
+        }
+    )
+    workbook = fastexcel.read_excel(xlsx_bytes(frame, "rows"))
+    sheet = workbook.load_sheet("rows").to_pandas()
+    assert sheet["name"].tolist() == ['\'=HYPERLINK("http://evil")', "'@SUM(A1)", "Zoë 张"]
+    assert sheet["amount"].tolist() == [-12.5, 3.0, 1e6]
+    assert str(sheet["day"].iloc[0])[:10] == "2026-10-31"
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes(frame))) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()  # no cell is a formula
