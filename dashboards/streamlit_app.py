@@ -1,4 +1,4 @@
-"""Customer Pulse dashboards: the router and the sidebar every page shares."""
+"""Customer Pulse dashboards: the router, and the sidebar every page shares (language, filters, snapshot watch)."""
 
 import sys
 from pathlib import Path
@@ -8,25 +8,41 @@ import streamlit as st
 # `streamlit run dashboards/streamlit_app.py` puts dashboards/ on the path, not the project root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dashboards.lib import filters
+from dashboards.lib.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, t
 from dashboards.lib.serving import SnapshotChangedError, snapshot_version
+from dashboards.lib.site import PAGES, SECTIONS
 from dashboards.lib.snapshot_guard import rerun_when_republished
-
-PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="Customer Pulse", page_icon=":material/monitoring:", layout="wide")
 
-navigation = st.navigation(
-    [
-        st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page(PAGES / "churn_risk.py", title="Churn risk", icon=":material/person_remove:", url_path="churn-risk"),
-        st.Page(
-            PAGES / "data_health.py", title="Data health", icon=":material/health_and_safety:", url_path="data-health"
-        ),
-    ]
-)
 with st.sidebar:
-    rerun_when_republished(snapshot_version())
+    st.selectbox(
+        "Language / 语言",
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(DEFAULT_LANGUAGE),
+        # The codes themselves: a bound widget reads the URL's value as the option's label (?lang=zh-CN).
+        key=LANGUAGE_KEY,
+        bind="query-params",
+    )
+
+navigation = st.navigation(
+    {
+        t(section): [
+            st.Page(page.path, title=t(page.title), icon=page.icon, url_path=page.url_path, default=index == 0)
+            for index, page in enumerate(PAGES)
+            if page.section == section
+        ]
+        for section in SECTIONS
+    }
+)
+version = snapshot_version()
 try:
+    with st.sidebar:
+        if version is not None:
+            st.header(t("Filters"), divider="gray")
+            filters.sidebar(version)
+        rerun_when_republished(version)
     navigation.run()
 except SnapshotChangedError:
     st.rerun()  # a refresh published mid-render: draw the page again, all of it from the new snapshot

@@ -1,26 +1,85 @@
-"""Tables as people read them: column names in words, thousands separators, blanks instead of "None"."""
+"""Tables as people read them — column names in words, thousands separators, blanks instead of "None" — and every
+table downloadable as CSV and XLSX, formula-safe (pipelines.core.spreadsheet_safety)."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from dashboards.lib.i18n import t
+from pipelines.core.spreadsheet_safety import csv_bytes, xlsx_bytes
+
 
 def label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    return t(name.replace("_", " ").capitalize())
 
 
-def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> None:
+def readable(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy with blanks for missing text and column names in words (`labels` are given in English)."""
     labels = labels or {}
-    readable = frame.copy()
-    text_columns = [
-        name for name in readable.columns if readable[name].dtype == object or readable[name].dtype == "string"
-    ]
-    readable[text_columns] = readable[text_columns].fillna("")
-    readable = readable.rename(columns=lambda name: labels.get(name, label(name)))
-    number_format = {
-        name: st.column_config.NumberColumn(format="localized")
-        for name in readable.columns
-        if pd.api.types.is_integer_dtype(readable[name])
+    shown = frame.copy()
+    text_columns = [name for name in shown.columns if shown[name].dtype == object or shown[name].dtype == "string"]
+    shown[text_columns] = shown[text_columns].fillna("")
+    return shown.rename(columns=lambda name: t(labels[name]) if name in labels else label(name))
+
+
+def show_table(
+    frame: pd.DataFrame,
+    labels: dict[str, str] | None = None,
+    *,
+    download_as: str | None = None,
+    column_config: dict[str, Any] | None = None,
+    key: str | None = None,
+    selectable: bool = False,
+    height: int | str = "auto",
+) -> Any:
+    """`frame` as a table, with CSV and XLSX downloads of exactly its rows when `download_as` names the file.
+    `column_config` is keyed by the original column names. With `selectable`, a click on a row reruns the page
+    and the selection is returned (for drill-downs)."""
+    shown = readable(frame, labels)
+    renamed = dict(zip(frame.columns, shown.columns, strict=True))
+    config: dict[str, Any] = {
+        renamed[name]: st.column_config.NumberColumn(format="localized")
+        for name in frame.columns
+        if pd.api.types.is_integer_dtype(frame[name])
     }
-    st.dataframe(readable, hide_index=True, column_config=number_format)
+    config.update({renamed[name]: setting for name, setting in (column_config or {}).items() if name in renamed})
+    selection = st.dataframe(
+        shown,
+        hide_index=True,
+        column_config=config,
+        key=key,
+        height=height,
+        on_select="rerun" if selectable else "ignore",
+        selection_mode="single-row",
+    )
+    if download_as:
+        download_buttons(shown, download_as, key=key or download_as)
+    return selection
+
+
+def download_buttons(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
+    stem = re.sub(r"[^\w-]+", "_", name).strip("_") or "table"
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        t("CSV"),
+        lambda: csv_bytes(frame),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"csv-{key or stem}",
+        on_click="ignore",
+        help=t("{rows} rows; cells a spreadsheet would run as a formula start with '.", rows=f"{len(frame):,}"),
+    )
+    right.download_button(
+        t("XLSX"),
+        lambda: xlsx_bytes(frame, stem),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key=f"xlsx-{key or stem}",
+        on_click="ignore",
+    )

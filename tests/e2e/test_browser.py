@@ -3,6 +3,8 @@ error, and a screenshot of each is kept for people to look at."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import socket
 import subprocess
@@ -11,8 +13,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from dashboards.lib.site import PAGES
 from pipelines.cli import streamlit_command
 
 pytestmark = pytest.mark.e2e
@@ -61,34 +65,103 @@ def dashboard_url(demo) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser_page():
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        # Tall enough for a whole page: Streamlit scrolls inside its own container, so full_page adds nothing.
-        page = browser.new_page(viewport={"width": 1400, "height": 2600})
-        yield page
+        yield browser
         browser.close()
 
 
-@pytest.mark.parametrize(
-    ("path", "expected_text", "name"),
-    [
-        ("/", "Revenue by month", "overview"),
-        ("/churn-risk", "Customers at risk", "churn_risk"),
-        ("/data-health", "Rejected rows", "data_health"),
-    ],
-)
-def test_page_shows_data_in_a_real_browser(dashboard_url, browser_page, path, expected_text, name) -> None:
-    browser_page.goto(dashboard_url + path)
-    browser_page.get_by_text(expected_text).first.wait_for(timeout=60_000)
-    browser_page.wait_for_load_state("networkidle")
-    browser_page.wait_for_timeout(1500)  # let Plotly finish drawing before the screenshot
+@pytest.fixture
+def browser_page(browser):
+    # 1440 px wide, as a laptop shows it; tall enough for a whole page (Streamlit scrolls inside its own container,
+    # so full_page adds nothing).
+    context = browser.new_context(viewport={"width": 1440, "height": 3000}, accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def wait_for_page(page, text: str) -> None:
+    page.get_by_text(text).first.wait_for(timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)  # let Plotly finish drawing
+
+
+def assert_no_error_shown(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+
+
+@pytest.mark.parametrize("site_page", PAGES, ids=[page.url_path for page in PAGES])
+def test_page_shows_data_in_a_real_browser(dashboard_url, browser_page, site_page) -> None:
+    browser_page.goto(f"{dashboard_url}/{site_page.url_path}")
+    wait_for_page(browser_page, "snapshot published")
     SCREENSHOTS.mkdir(exist_ok=True)
-    browser_page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    assert browser_page.locator('[data-testid="stException"]').count() == 0
-    assert browser_page.locator('[data-testid="stAlertContentError"]').count() == 0
-    if name == "overview":
+    browser_page.screenshot(path=str(SCREENSHOTS / f"{site_page.url_path}.png"), full_page=True)
+    assert_no_error_shown(browser_page)
+    if site_page.url_path == "overview":
         assert browser_page.locator(".js-plotly-plot").count() == 3
-        assert browser_page.locator('[data-testid="stMetricValue"]').count() == 5
+        assert browser_page.locator('[data-testid="stMetricValue"]').count() == 10
+
+
+def test_a_filter_goes_into_the_link_and_narrows_the_page(dashboard_url, browser_page) -> None:
+    browser_page.goto(f"{dashboard_url}/churn-risk")
+    wait_for_page(browser_page, "Value at stake by risk band")
+    before = browser_page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    region = browser_page.get_by_test_id("stSidebar").get_by_role("combobox", name="Region")
+    region.click()
+    region.fill("North")
+    region.press("Enter")
+    browser_page.wait_for_url("**region=North**", timeout=30_000)
+    browser_page.wait_for_timeout(2000)
+    after = browser_page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    assert after != before
+    assert_no_error_shown(browser_page)
+    # The link opens the same view: the filter is read back from the URL.
+    shared = browser_page.url
+    browser_page.goto(shared)
+    wait_for_page(browser_page, "Value at stake by risk band")
+    assert browser_page.locator('[data-testid="stMetricValue"]').first.inner_text() == after
+
+
+def test_a_kpi_drills_down_to_the_customers_behind_it(dashboard_url, browser_page) -> None:
+    browser_page.goto(dashboard_url)
+    wait_for_page(browser_page, "What needs attention now")
+    browser_page.get_by_role("link", name="Customers behind it").nth(1).click()  # the active customers' card
+    browser_page.wait_for_url("**/customers?**active=yes**", timeout=30_000)
+    wait_for_page(browser_page, "snapshot published")
+    assert_no_error_shown(browser_page)
+    assert browser_page.locator('[data-testid="stDataFrame"]').count() >= 1
+
+
+def test_a_table_downloads_as_csv_with_its_rows(dashboard_url, browser_page, demo) -> None:
+    browser_page.goto(f"{dashboard_url}/churn-risk")
+    wait_for_page(browser_page, "Customers at risk, most value at stake first")
+    with browser_page.expect_download() as download_info:
+        browser_page.get_by_test_id("stDownloadButton").filter(has_text="CSV").first.click()
+    download = download_info.value
+    assert download.suggested_filename == "customers_at_risk.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        at_risk = serving.execute(
+            "select count(*) from marts.customer_churn_risk where risk_band in ('high', 'medium')"
+        ).fetchone()[0]
+    assert len(rows) == min(at_risk, 500)
+    assert {"Customer", "Risk", "Why"} <= set(rows[0])
+
+
+def test_the_language_switches_to_chinese(dashboard_url, browser_page) -> None:
+    browser_page.goto(dashboard_url)
+    wait_for_page(browser_page, "What needs attention now")
+    language = browser_page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
+    language.click()
+    browser_page.get_by_role("option", name="zh-CN").click()
+    browser_page.wait_for_url("**lang=zh-CN**", timeout=30_000)
+    wait_for_page(browser_page, "当前需要关注")
+    assert browser_page.get_by_test_id("stSidebar").get_by_text("总览").count() >= 1
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser_page.screenshot(path=str(SCREENSHOTS / "overview_zh-CN.png"), full_page=True)
+    assert_no_error_shown(browser_page)

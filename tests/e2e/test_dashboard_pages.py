@@ -1,19 +1,22 @@
-"""Every dashboard page renders from the published snapshot without an error, and agrees with the snapshot."""
+"""Every dashboard page renders from the published snapshot without an error — as it opens, with filters in its
+URL, in Chinese, and on an empty warehouse — and the Overview agrees with the marts."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.lib.formats import money
-from pipelines.core.settings import DATA_DIR_VARIABLE
+from dashboards.lib.formats import by_unit, change_by_unit
+from dashboards.lib.site import PAGES
+from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
 
 pytestmark = pytest.mark.e2e
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
-PAGES = ["app_pages/overview.py", "app_pages/churn_risk.py", "app_pages/data_health.py"]
+PAGE_FILES = [page.file for page in PAGES]
 
 
 @pytest.fixture
@@ -22,43 +25,72 @@ def app(demo, monkeypatch) -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_renders_without_errors(app: AppTest, page: str) -> None:
+def open_page(app: AppTest, page: str, **query: str | list[str]) -> AppTest:
+    for name, value in query.items():
+        app.query_params[name] = value
     app.run()
     app.switch_page(page)
     app.run()
-    assert not app.exception
+    return app
+
+
+def assert_no_error(app: AppTest) -> None:
+    assert not app.exception, [element.value for element in app.exception]
     assert not app.error, [element.value for element in app.error]
 
 
-def test_overview_tiles_say_what_the_management_kpis_say(app: AppTest, demo) -> None:
-    app.run()
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_page_renders_without_errors(app: AppTest, page: str) -> None:
+    assert_no_error(open_page(app, page))
+    assert app.title[0].value
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_page_renders_a_shared_link_with_filters_in_chinese(app: AppTest, page: str) -> None:
+    open_page(app, page, lang="zh-CN", region=["North", "West"], period=["2025-11-01", "2026-06-30"])
+    assert_no_error(app)
+    assert app.sidebar.multiselect(key="region").value == ["North", "West"]
+    assert not app.title[0].value.isascii()  # the title is in Chinese
+
+
+def test_overview_cards_say_what_the_management_kpis_say(app: AppTest, demo) -> None:
+    open_page(app, "app_pages/management/overview.py")
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
         months = serving.execute(
-            "select * from marts.kpi_by_period where period_type = 'month' order by period_start"
+            "select *, 100 - churn_rate as retention_rate from marts.kpi_by_period "
+            "where period_type = 'month' and is_complete order by period_start"
         ).df()
-    running, last = months.iloc[-1], months[months["is_complete"]].iloc[-1]
-    shown = {metric.label: metric.value for metric in app.metric}
-    assert shown == {
-        "Active customers": f"{running['active_customers']:,}",
-        "Revenue, last 12 months": money(months[months["is_complete"]]["revenue"].tail(12).sum()),
-        "NPS": f"{last['nps']:.1f}",
-        "CSAT": f"{last['csat']:.1f} %",
-        "Churn rate": f"{last['churn_rate']:.1f} %",
+        average_clv = serving.execute("select avg(clv)::double from marts.customer_value").fetchone()[0]
+    last, before = months.iloc[-1], months.iloc[-2]
+    expected = {
+        "Customers": ("customers", "count"),
+        "Active customers": ("active_customers", "count"),
+        "Revenue": ("revenue", "money"),
+        "Margin": ("margin", "money"),
+        "NPS": ("nps", "points"),
+        "CSAT": ("csat", "percent"),
+        "Retention rate": ("retention_rate", "percent"),
+        "Churn rate": ("churn_rate", "percent"),
+        "SLA attainment": ("sla_attainment", "percent"),
     }
-    assert running["active_customers"] > 0 and last["nps"] is not None
-    assert "As of 31 October 2026" in app.caption[0].value
+    shown = {metric.label: (metric.value, metric.delta) for metric in app.metric}
+    for label, (column, unit) in expected.items():
+        value, previous = float(last[column]), float(before[column])
+        assert shown[label] == (by_unit(value, unit), change_by_unit(value - previous, unit)), label
+    assert shown["Average CLV"][0] == by_unit(average_clv, "money")
+    assert f"Figures of {last['period_start']:%B %Y}" in app.caption[1].value
     assert len(app.get("plotly_chart")) == 3
 
 
-def test_data_health_shows_the_refreshes_and_the_rejected_rows(app: AppTest) -> None:
-    app.run()
-    app.switch_page("app_pages/data_health.py")
-    app.run()
-    assert any("succeeded" in element.value for element in app.success)
-    frames = [frame.value for frame in app.dataframe]
-    assert len(frames) >= 3
-    assert any("Reasons" in frame.columns and len(frame) > 0 for frame in frames)
+def test_a_period_filter_moves_the_overview_to_its_last_complete_month(app: AppTest, demo) -> None:
+    open_page(app, "app_pages/management/overview.py", period=["2025-01-01", "2025-06-30"])
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        june = serving.execute(
+            "select revenue from marts.kpi_by_period where period_type = 'month' and period_start = '2025-06-01'"
+        ).fetchone()[0]
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown["Revenue"] == by_unit(float(june), "money")
+    assert "Figures of June 2025" in app.caption[1].value
 
 
 def test_without_a_snapshot_the_app_explains_what_to_do(tmp_path, monkeypatch) -> None:
@@ -69,10 +101,49 @@ def test_without_a_snapshot_the_app_explains_what_to_do(tmp_path, monkeypatch) -
     assert "pulse refresh" in app.info[0].value
 
 
+@pytest.fixture(scope="module")
+def empty_warehouse(demo, tmp_path_factory) -> Paths:
+    """The demo's snapshot with every table emptied: a company whose exports held no rows yet."""
+    empty = Paths(tmp_path_factory.mktemp("empty") / "data")
+    empty.serving.parent.mkdir(parents=True)
+    shutil.copy(demo.paths.serving, empty.serving)
+    with duckdb.connect(str(empty.serving)) as serving:
+        tables = serving.execute("select schema_name, table_name from duckdb_tables() where schema_name <> 'meta'")
+        for schema, table in tables.fetchall():
+            serving.execute(f'delete from "{schema}"."{table}"')
+    return empty
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_explains_an_empty_warehouse(empty_warehouse: Paths, monkeypatch, page: str) -> None:
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(empty_warehouse.data_dir))
+    app = open_page(AppTest.from_file(APP, default_timeout=60), page)
+    assert_no_error(app)
+    assert app.info or app.success, "an empty page must say why it is empty"
+    assert not app.get("plotly_chart"), "no empty charts"
+
+
+def test_data_health_shows_the_refreshes_and_the_rejected_rows(app: AppTest) -> None:
+    open_page(app, "app_pages/data/data_health.py")
+    assert any("succeeded" in element.value for element in app.success)
+    frames = [frame.value for frame in app.dataframe]
+    assert len(frames) >= 3
+    assert any("Reasons" in frame.columns and len(frame) > 0 for frame in frames)
+    rejected = next(frame for frame in frames if "Original values" in frame.columns)
+    assert not rejected["Original values"].str.startswith("{").any()  # readable, not raw JSON
+
+
+def test_data_health_narrows_to_one_kind(app: AppTest) -> None:
+    open_page(app, "app_pages/data/data_health.py")
+    app.multiselect(key="health_kinds").set_value(["sales"]).run()
+    assert_no_error(app)
+    frames = [frame.value for frame in app.dataframe]
+    log = next(frame for frame in frames if "File path" in frame.columns and "Status" in frame.columns)
+    assert set(log["Kind"]) == {"sales"}
+
+
 def test_churn_risk_says_what_the_churn_marts_say(app: AppTest, demo) -> None:
-    app.run()
-    app.switch_page("app_pages/churn_risk.py")
-    app.run()
+    open_page(app, "app_pages/customers/churn_risk.py")
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
         at_stake = serving.execute("select sum(value_at_stake) from marts.customer_churn_risk").fetchone()[0]
         high = serving.execute("select count(*) from marts.customer_churn_risk where risk_band = 'high'").fetchone()[0]
@@ -80,9 +151,22 @@ def test_churn_risk_says_what_the_churn_marts_say(app: AppTest, demo) -> None:
             0
         ]
     shown = {metric.label: metric.value for metric in app.metric}
-    assert shown["Value at stake"] == money(float(at_stake))
+    assert shown["Value at stake"] == by_unit(float(at_stake), "money")
     assert shown["Customers at high risk"] == f"{high:,}"
     assert shown["Model AUC (held-out customers)"] == f"{chosen_auc:.3f}"
     at_risk = app.dataframe[0].value
-    assert len(at_risk) > 0 and at_risk["top_reasons"].notna().all()
-    assert len(app.get("plotly_chart")) == 2
+    assert len(at_risk) > 0 and at_risk["Why"].notna().all()
+    assert len(app.get("plotly_chart")) == 3
+
+
+def test_churn_risk_follows_the_region_filter(app: AppTest, demo) -> None:
+    open_page(app, "app_pages/customers/churn_risk.py", region="North")
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        high = serving.execute(
+            """
+            select count(*) from marts.customer_churn_risk as risk join marts.customer_360 using (customer_key)
+            where risk.risk_band = 'high' and customer_360.region = 'North'
+            """
+        ).fetchone()[0]
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown["Customers at high risk"] == f"{high:,}"

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboards.lib.queries import rows_per_kind
+from dashboards.lib.queries.health import rows_per_kind
 from dashboards.lib.serving import SnapshotChangedError, snapshot_info, snapshot_version
 from pipelines.defs.automation.headless import run_refresh
 from tests.helpers import SALES_HEADER, write_csv

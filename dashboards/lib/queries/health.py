@@ -1,10 +1,12 @@
-"""The SQL behind the pages, as plain functions over the serving snapshot."""
+"""The SQL behind the Data health page: refreshes, files, where every loaded row went, rejected rows, identity.
+
+Every function takes the snapshot `version` its queries must all read (see serving.query)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from dashboards.lib.serving import SnapshotInfo, query, snapshot_info, table_exists
+from dashboards.lib.serving import query, table_exists
 from pipelines.core import refresh_history
 from pipelines.core.refresh_history import RefreshOutcome
 from pipelines.core.settings import paths
@@ -13,10 +15,7 @@ from pipelines.core.sql import same_problem_sql
 
 def rows_per_kind(version: str | None = None) -> pd.DataFrame:
     """Per export kind: rows in the warehouse (one per key, ops.row_reconciliation), files and rows loaded and
-    rejected by ingestion.
-
-    Every function here takes the snapshot `version` its queries must all read (see serving.query).
-    """
+    rejected by ingestion."""
     if not table_exists("ops.row_reconciliation", version):
         return pd.DataFrame(columns=["kind", "rows_in_warehouse", "files", "rows_loaded", "rows_rejected"])
     counts = query(
@@ -41,24 +40,16 @@ def rows_per_kind(version: str | None = None) -> pd.DataFrame:
     return counts.fillna(0).astype({name: "int64" for name in numbers})
 
 
-def kpis_by_period(period_type: str, version: str | None = None) -> pd.DataFrame:
-    """marts.kpi_by_period for 'month' or 'week', oldest first; the last period usually runs to the as-of day."""
-    if not table_exists("marts.kpi_by_period", version):
-        return pd.DataFrame()
-    return query(
-        "select * from marts.kpi_by_period where period_type = ? order by period_start", [period_type], version
-    )
-
-
 def load_log(version: str | None = None) -> pd.DataFrame:
     """Every attempt to load a file, newest first: read = loaded + rejected + skipped + not loaded."""
     if not table_exists("ops.load_log", version):
         return pd.DataFrame()
     return query(
         """
-        select kind, file_path, status, rows_read, rows_loaded, rows_rejected, rows_skipped, rows_not_loaded,
-               rows_with_warnings, rows_repeating_key - coalesce(rows_repeated_copies, 0) as rows_replaced_in_file,
-               error, notes, mapping, file_format, encoding, seconds, finished_at, is_current
+        select kind, file_path, status, is_current, rows_read, rows_loaded, rows_rejected, rows_skipped,
+               rows_not_loaded, rows_with_warnings,
+               rows_repeating_key - coalesce(rows_repeated_copies, 0) as rows_replaced_in_file,
+               finished_at, seconds, error, notes, mapping, file_format, encoding
         from ops.load_log
         order by finished_at desc, file_path
         """,
@@ -100,19 +91,40 @@ def superseded_by_file(version: str | None = None) -> pd.DataFrame:
     )
 
 
-def rejected_rows(version: str | None = None, limit: int = 500) -> pd.DataFrame:
+def rejected_rows(
+    version: str | None = None, kinds: list[str] | None = None, file_path: str | None = None, limit: int = 500
+) -> pd.DataFrame:
+    """Rejected rows of the chosen kinds and file (all when None), with their original values as readable
+    `column: value` text instead of JSON."""
     if not table_exists("ops.rejected_rows", version):
         return pd.DataFrame()
     return query(
         """
-        select kind, file_path, sheet, row_number, columns, reasons, disposition, original_values
+        select kind, file_path, sheet, row_number, reasons, disposition,
+               (select string_agg(key || ': ' || coalesce(value ->> '$', '–'), ' · ')
+                from json_each(original_values)) as original_values
         from ops.rejected_rows
+        where (? is null or list_contains(?::varchar[], kind)) and (? is null or file_path = ?)
         order by kind, file_path, row_number
         limit ?
         """,
-        [limit],
+        [kinds, kinds, file_path, file_path, limit],
         version,
     )
+
+
+def rejected_row_count(version: str | None = None, kinds: list[str] | None = None, file_path: str | None = None) -> int:
+    if not table_exists("ops.rejected_rows", version):
+        return 0
+    found = query(
+        """
+        select count(*) as n from ops.rejected_rows
+        where (? is null or list_contains(?::varchar[], kind)) and (? is null or file_path = ?)
+        """,
+        [kinds, kinds, file_path, file_path],
+        version,
+    )
+    return int(found["n"].iloc[0])
 
 
 def rejection_reasons(version: str | None = None) -> pd.DataFrame:
@@ -180,58 +192,32 @@ def identity_conflicts(version: str | None = None) -> pd.DataFrame:
     )
 
 
-def current_snapshot(version: str) -> SnapshotInfo:
-    return snapshot_info(version)
-
-
 def refresh_outcomes(limit: int = 50) -> list[RefreshOutcome]:
     """Not from the snapshot: failed refreshes never reach it. The history file is small and read each time."""
     return refresh_history.read_history(paths().refresh_history, limit)
 
 
-def churn_risk_by_band(version: str) -> pd.DataFrame:
-    """Customers who have bought, per churn risk band: how many, their CLV and the value at stake."""
-    if not table_exists("marts.customer_churn_risk", version):
-        return pd.DataFrame(columns=["risk_band", "customers", "clv", "value_at_stake"])
+def freshness(version: str | None = None) -> pd.DataFrame:
+    """Per kind: the files currently loaded, when the newest was loaded, and the newest day in its records."""
+    if not table_exists("ops.load_log", version):
+        return pd.DataFrame(columns=["kind", "files", "last_loaded_at", "newest_record_day"])
     return query(
         """
-        select risk_band, count(*) as customers, coalesce(sum(clv), 0)::double as clv,
-               coalesce(sum(value_at_stake), 0)::double as value_at_stake
-        from marts.customer_churn_risk
-        group by risk_band
-        order by case risk_band when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end
+        with loads as (
+            select kind, count(*) as files, max(finished_at) as last_loaded_at
+            from ops.load_log where is_current group by kind
+        ),
+
+        newest as (
+            select 'sales' as kind, max(order_date) as day from marts.fct_orders
+            union all select 'interactions', max(created_date) from marts.fct_interactions
+            union all select 'surveys', max(submitted_date) from marts.fct_survey_responses
+            union all select 'customers', max(signup_date) from marts.customer_360
+        )
+
+        select loads.kind, loads.files, loads.last_loaded_at, newest.day as newest_record_day
+        from loads left join newest on loads.kind = newest.kind
+        order by loads.kind
         """,
         version=version,
     )
-
-
-def at_risk_customers(version: str, limit: int = 500) -> pd.DataFrame:
-    """The customers in the high and medium bands, most value at stake first."""
-    return query(
-        """
-        select customer_key, risk_band, churn_probability, value_at_stake::double as value_at_stake,
-               clv::double as clv, top_reasons, suggested_action
-        from marts.customer_churn_risk
-        where risk_band in ('high', 'medium')
-        order by value_at_stake desc nulls last, churn_probability desc, customer_key
-        limit ?
-        """,
-        [limit],
-        version,
-    )
-
-
-def churn_model_report(version: str) -> pd.DataFrame:
-    if not table_exists("marts.churn_model_report", version):
-        return pd.DataFrame()
-    return query(
-        "select * from marts.churn_model_report order by case role when 'chosen model' then 1 "
-        "when 'candidate' then 2 else 3 end, scorer",
-        version=version,
-    )
-
-
-def churn_calibration(version: str) -> pd.DataFrame:
-    if not table_exists("marts.churn_model_calibration", version):
-        return pd.DataFrame()
-    return query("select * from marts.churn_model_calibration order by decile", version=version)
