@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rows", type=int, default=3, help="sample rows to show (default 3)")
     mapping_commands.add_parser("list", help="the mappings, where they come from and which files they match")
 
+    report = commands.add_parser("report", help="the management digest of a month as one HTML file, or by e-mail")
+    report.add_argument("--out", type=Path, help="write the digest to this HTML file")
+    report.add_argument("--month", help="a complete month, YYYY-MM (default: the last complete month)")
+    report.add_argument("--language", choices=("en", "zh-CN"), help="default: digest.language of pulse.yaml (en)")
+    report.add_argument(
+        "--email",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="send it by e-mail, to ADDRESS or to digest.email_to (SMTP server: alerts.smtp_host/smtp_port)",
+    )
+
     serve = commands.add_parser("serve", help="serve the dashboards (and the Dagster UI with --dagster)")
     _add_serve_options(serve)
 
@@ -282,6 +294,24 @@ def _progress() -> Progress:
     )
 
 
+def run_report(arguments: argparse.Namespace) -> int:
+    from pipelines import report_cli
+    from pipelines.core.config import load_config
+
+    email_to = arguments.email
+    if email_to == "":
+        email_to = load_config().digest.email_to
+        if not email_to:
+            console.print("[red]error:[/red] --email without an address needs digest.email_to in pulse.yaml")
+            return 2
+    if arguments.out is None and not email_to:
+        console.print("[red]error:[/red] say where the digest goes: --out FILE.html and/or --email [ADDRESS]")
+        return 2
+    month = report_cli.parse_month(arguments.month) if arguments.month else None
+    console.print(escape(report_cli.run_report(arguments.out, month, arguments.language, email_to)))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
@@ -295,6 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if arguments.mapping_command == "check":
                 return mapping_cli.run_check(arguments.file, arguments.kind, arguments.mapping, arguments.rows)
             return mapping_cli.run_list()
+        if arguments.command == "report":
+            return run_report(arguments)
         if arguments.command == "serve":
             return run_serve(arguments.port, arguments.host, arguments.dagster, arguments.dagster_port)
         return run_demo(arguments)

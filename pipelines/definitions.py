@@ -8,6 +8,7 @@ import dagster as dg
 
 from pipelines.core.config import PulseConfig, load_config
 from pipelines.core.settings import DATA_DIR_VARIABLE, data_dir
+from pipelines.defs.automation.digest import build_digest_schedule
 from pipelines.defs.automation.sensors import build_automation
 from pipelines.defs.dbt import assets as dbt_assets
 from pipelines.defs.dbt.project import dbt_resource
@@ -27,6 +28,7 @@ def build_definitions(config: PulseConfig | None = None) -> dg.Definitions:
         model_assets.defs,
         publish_assets.defs,
         build_automation(config.refresh),
+        build_digest_schedule(config.digest, config.refresh.timezone),
         dg.Definitions(resources={"warehouse": WarehouseResource(data_dir=folder), "dbt": dbt_resource()}),
     )
 

@@ -50,3 +50,17 @@ def send_email(settings: AlertSettings, outcome: RefreshOutcome) -> None:
     message.set_content(outcome.summary())
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
         smtp.send_message(message)
+
+
+def send_html_email(settings: AlertSettings, to: str, subject: str, text: str, html: str, attachment: str) -> None:
+    """An e-mail with a plain-text part, the HTML as the body's alternative, and the HTML attached as a file (for
+    mail clients that show only text)."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.email_from
+    message["To"] = to
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    message.add_attachment(html.encode("utf-8"), maintype="text", subtype="html", filename=attachment)
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
+        smtp.send_message(message)

@@ -37,6 +37,16 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class DigestSettings:
+    """The weekly management digest (`pulse report`): sent by the schedule when `email_to` is set, through the
+    SMTP server of `alerts`."""
+
+    email_to: str | None = None
+    weekly_cron: str = "0 7 * * 1"  # Mondays 07:00 in refresh.timezone
+    language: str = "en"  # en or zh-CN
+
+
+@dataclass(frozen=True)
 class RefreshSettings:
     daily_cron: str = "0 5 * * *"
     timezone: str = "UTC"
@@ -63,6 +73,7 @@ class PulseConfig:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
     models: ModelSettings = field(default_factory=ModelSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
 
     @property
     def mappings_dir(self) -> Path:
@@ -104,6 +115,7 @@ ENVIRONMENT_OVERRIDES = {
     "PULSE_TIMEZONE": ("ingest", "timezone", str),
     "PULSE_MAPPINGS_DIR": ("ingest", "mappings_dir", str),
     "PULSE_AS_OF": ("warehouse", "as_of", str),
+    "PULSE_DIGEST_EMAIL_TO": ("digest", "email_to", str),
 }
 
 
@@ -126,6 +138,7 @@ def load_config(path: Path | None = None) -> PulseConfig:
         "ingest": dict(document.get("ingest") or {}),
         "warehouse": dict(document.get("warehouse") or {}),
         "models": dict(document.get("models") or {}),
+        "digest": dict(document.get("digest") or {}),
     }
     unknown = set(document) - set(sections)
     if unknown:
@@ -140,10 +153,13 @@ def load_config(path: Path | None = None) -> PulseConfig:
             ingest=IngestSettings(**sections["ingest"]),
             warehouse=WarehouseSettings(**sections["warehouse"]),
             models=ModelSettings(**sections["models"]),
+            digest=DigestSettings(**sections["digest"]),
         )
     except TypeError as error:
         raise ValueError(f"{path}: {error}") from error
     _check_ingest_settings(path, config.ingest)
     check_warehouse_settings(path, config.warehouse)
     check_model_settings(path, config.models)
+    if config.digest.language not in ("en", "zh-CN"):
+        raise ValueError(f"{path}: digest.language: {config.digest.language!r} is not en or zh-CN")
     return config

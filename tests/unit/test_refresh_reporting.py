@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import typing
 from collections.abc import Iterator
@@ -12,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from pipelines.core import refresh_history
 from pipelines.core.alerts import send_refresh_alert
@@ -93,27 +91,6 @@ def webhook() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/hook"
     server.shutdown()
-
-
-class _Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's naming)
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[_Mailbox, int]]:
-    mailbox = _Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield mailbox, port
-    controller.stop()
 
 
 def test_alert_reaches_a_local_webhook_and_mailbox(webhook, smtp_server) -> None:

@@ -1,0 +1,89 @@
+"""The management digest: `pulse report` writes one self-contained HTML page whose figures are the Overview's
+(kpi_by_period), in English or Chinese; it can be e-mailed, and the weekly schedule e-mails it."""
+
+from __future__ import annotations
+
+import email
+from dataclasses import replace
+from email import policy
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dashboards.lib.formats import money
+from pipelines.core.config import load_config
+from pipelines.definitions import build_definitions
+from pipelines.defs.automation.digest import weekly_digest
+
+pytestmark = pytest.mark.e2e
+
+
+def last_complete_month(demo) -> dict:
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        months = serving.execute(
+            "select * from marts.kpi_by_period where period_type = 'month' and is_complete order by period_start"
+        ).df()
+    return months.iloc[-1].to_dict() | {"previous": months.iloc[-2].to_dict()}
+
+
+def test_the_report_is_one_self_contained_page_with_the_overview_figures(demo, tmp_path) -> None:
+    out = tmp_path / "digest.html"
+    written = demo.pulse("report", "--out", str(out))
+    assert written.returncode == 0, written.stderr
+    html = out.read_text(encoding="utf-8")
+    month = last_complete_month(demo)
+    assert f"Customer Pulse — {month['period_start']:%B %Y}" in html
+    assert money(float(month["revenue"])) in html
+    assert f"{month['nps']:.1f}" in html and f"{month['active_customers']:,}" in html
+    change = month["nps"] - month["previous"]["nps"]
+    assert f"{'+' if change >= 0 else '-'}{abs(change):.1f}" in html
+    assert "<script" not in html and 'src="http' not in html and "<svg" in html
+    assert "What needs attention now" in html
+
+
+def test_a_chosen_month_in_chinese(demo, tmp_path) -> None:
+    out = tmp_path / "digest.html"
+    written = demo.pulse("report", "--out", str(out), "--month", "2026-06", "--language", "zh-CN")
+    assert written.returncode == 0, written.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "2026年6月" in html and "当前需要关注" in html and 'lang="zh-CN"' in html
+
+
+def test_a_month_outside_the_data_or_a_bad_month_is_refused_clearly(demo, tmp_path) -> None:
+    outside = demo.pulse("report", "--out", str(tmp_path / "x.html"), "--month", "1999-01")
+    assert outside.returncode == 1 and "no figures for 1999-01" in outside.stderr
+    malformed = demo.pulse("report", "--out", str(tmp_path / "x.html"), "--month", "June")
+    assert malformed.returncode == 1 and "YYYY-MM" in malformed.stderr
+    nowhere = demo.pulse("report")
+    assert nowhere.returncode == 2 and "--out" in nowhere.stderr
+
+
+def test_the_report_is_emailed_with_its_html(demo, smtp_server) -> None:
+    mailbox, port = smtp_server
+    environment = {**demo.environment, "PULSE_SMTP_HOST": "127.0.0.1", "PULSE_SMTP_PORT": str(port)}
+    sent = replace(demo, environment=environment).pulse("report", "--email", "board@example.com")
+    assert sent.returncode == 0, sent.stderr
+    message = email.message_from_bytes(mailbox.messages[0], policy=policy.default)
+    assert message["To"] == "board@example.com" and message["Subject"].startswith("Customer Pulse — ")
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "<svg" in html
+    attachments = [part.get_filename() for part in message.iter_attachments()]
+    assert attachments and attachments[0].startswith("customer-pulse-") and attachments[0].endswith(".html")
+
+
+def test_the_weekly_schedule_sends_it_to_the_configured_address(demo, smtp_server, monkeypatch) -> None:
+    mailbox, port = smtp_server
+    for name, value in demo.environment.items():
+        if name.startswith("PULSE_") or name == "DAGSTER_HOME":
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PULSE_DIGEST_EMAIL_TO", "management@example.com")
+    monkeypatch.setenv("PULSE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("PULSE_SMTP_PORT", str(port))
+    definitions = build_definitions(load_config())
+    schedule = definitions.resolve_schedule_def("weekly_digest")
+    assert schedule.cron_schedule == "0 7 * * 1"
+    result = weekly_digest.execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    message = email.message_from_bytes(mailbox.messages[0], policy=policy.default)
+    assert message["To"] == "management@example.com"
