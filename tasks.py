@@ -23,6 +23,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 UV_VERSION = "0.13.9"
 CHROMIUM = Path("/usr/bin/chromium")
+CHINESE_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
 def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
@@ -54,11 +55,12 @@ def setup() -> None:
 
 
 def ensure_browser() -> None:
-    """The end-to-end browser test drives Debian's Chromium (Playwright's own download is not reachable)."""
-    if CHROMIUM.exists() or not shutil.which("apt-get") or os.geteuid() != 0:
+    """The end-to-end browser test drives Debian's Chromium (Playwright's own download is not reachable), with a
+    Chinese font so that the screenshots of the Chinese pages show characters, not boxes."""
+    if (CHROMIUM.exists() and CHINESE_FONT.exists()) or not shutil.which("apt-get") or os.geteuid() != 0:
         return
     run("apt-get", "update", "-qq")
-    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium")
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-wqy-microhei")
 
 
 def lint() -> None:
