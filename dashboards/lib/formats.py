@@ -108,6 +108,8 @@ def change(value: float | None, shown_as: Callable[[float | None], str]) -> str 
     if _missing(value):
         return None
     text = shown_as(abs(value))
+    if text == shown_as(0.0):
+        return text  # too small to show: no sign, no direction
     return f"+{text}" if value >= 0 else f"-{text}"
 
 

@@ -71,7 +71,7 @@ tiles[1].metric(
 )
 tiles[2].metric(
     t("Average CLV"),
-    exact_money(clv["average_clv"]),
+    money(clv["average_clv"]),
     help=t("Predicted CLV ÷ customers who bought."),
     border=True,
 )
