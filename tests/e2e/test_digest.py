@@ -13,7 +13,6 @@ import pytest
 
 from dashboards.lib.formats import money
 from pipelines.core.config import load_config
-from pipelines.definitions import build_definitions
 from pipelines.defs.automation.digest import weekly_digest
 
 pytestmark = pytest.mark.e2e
@@ -72,7 +71,9 @@ def test_the_report_is_emailed_with_its_html(demo, smtp_server) -> None:
     assert attachments and attachments[0].startswith("customer-pulse-") and attachments[0].endswith(".html")
 
 
-def test_the_weekly_schedule_sends_it_to_the_configured_address(demo, smtp_server, monkeypatch) -> None:
+def test_the_weekly_schedule_sends_it_to_the_configured_address(demo, smtp_server, monkeypatch, dbt_manifest) -> None:
+    from pipelines.definitions import build_definitions  # needs the dbt manifest, built by the fixture
+
     mailbox, port = smtp_server
     for name, value in demo.environment.items():
         if name.startswith("PULSE_") or name == "DAGSTER_HOME":
