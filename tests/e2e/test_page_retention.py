@@ -239,3 +239,27 @@ def test_filters_nobody_matches_explain_instead_of_drawing(app: AppTest) -> None
     open_page(app, segment="unknown")  # customers without an RFM segment have never bought
     assert not app.get("plotly_chart")
     assert "No customer with a completed order matches" in app.info[0].value
+
+
+def test_the_lifecycle_flows_end_in_todays_stages_and_follow_the_region(app: AppTest, serving, version) -> None:
+    today = frame(
+        serving,
+        "select lifecycle_stage, count(*) as n from marts.customer_segments where lifecycle_stage is not null "
+        "group by all",
+    )
+    flows = queries.lifecycle_flows(version)
+    ended = flows.groupby("to_stage")["customers"].sum()
+    assert ended.to_dict() == dict(zip(today["lifecycle_stage"], today["n"], strict=True))
+    assert set(flows["from_stage"]) - {"not yet a customer"} <= set(today["lifecycle_stage"])
+    north = queries.lifecycle_flows(version, Filters(regions=("North",)))
+    in_north = frame(
+        serving,
+        "select count(*) as n from marts.customer_360 where region = 'North' and lifecycle_stage is not null",
+    )["n"].item()
+    assert north["customers"].sum() == in_north < flows["customers"].sum()
+
+    open_page(app)
+    app.segmented_control(key="lifecycle_view").set_value("flows").run()
+    assert not app.exception
+    joined = flows[flows["from_stage"] == "not yet a customer"]["customers"].sum()
+    assert any(f"{joined:,} customers joined" in element.value for element in app.markdown)

@@ -270,12 +270,40 @@ st.subheader(
         churned=percent(100 * by_stage.get("churned", 0) / buyers),
     )
 )
-views = {"total": t("Stages"), "acquisition_year": t("By year of first order"), "value_tier": t("By value tier")}
+views = {
+    "total": t("Stages"),
+    "flows": t("From a year ago"),
+    "acquisition_year": t("By year of first order"),
+    "value_tier": t("By value tier"),
+}
 view = st.segmented_control(
     t("Show"), list(views), format_func=views.get, default="total", key="lifecycle_view", label_visibility="collapsed"
 )
 view = view or "total"
-if view == "total":
+picks = []
+if view == "flows":
+    flows = queries.lifecycle_flows(page.version, page.filters)
+    if flows.empty:
+        st.info(t("No lifecycle flows in this snapshot yet; the next refresh builds them."))
+    else:
+        was_churned = flows[flows["from_stage"] == "churned"]["customers"].sum()
+        came_back = flows[(flows["from_stage"] == "churned") & (flows["to_stage"] != "churned")]["customers"].sum()
+        st.markdown(
+            "**"
+            + t(
+                "Since {day}: {new} customers joined; of {churned} churned then, {back} came back",
+                day=long_date(flows["from_date"].iloc[0]),
+                new=count(flows[flows["from_stage"] == "not yet a customer"]["customers"].sum()),
+                churned=count(was_churned),
+                back=count(came_back),
+            )
+            + "**"
+        )
+        st.plotly_chart(charts.lifecycle_flow(flows), key="lifecycle_flows")
+        for column, stage in zip(st.columns(5), charts.LIFECYCLE_ORDER, strict=True):
+            with column:
+                drill.link_to_customers(t("{stage} now", stage=t(stage)), lifecycle_stage=stage)
+elif view == "total":
     stage_event = st.plotly_chart(
         charts.lifecycle_distribution(totals), key="lifecycle_total", on_select="rerun", selection_mode="points"
     )
@@ -304,10 +332,8 @@ stage_notes = [
         day=long_date(page.as_of),
     ),
     t(
-        "Flows between stages (where today's churned customers stood a year ago) need each customer's stage at an "
-        "earlier date; the marts keep only today's, so the stages are shown by acquisition year and value tier "
-        "instead. A monthly history of customer_segments (customer, month-end, lifecycle_stage) would allow a "
-        "flow diagram."
+        "The flows compare each buyer's stage a year before the as-of day with today's, by the same definition "
+        "(marts.lifecycle_flows)."
     ),
 ]
 if page.filters.start:

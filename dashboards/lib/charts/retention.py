@@ -313,3 +313,41 @@ def lifecycle_by(stages: pd.DataFrame, breakdown: str) -> go.Figure:
         },
     )
     return finish(figure)
+
+
+NOT_YET = "not yet a customer"
+
+
+def lifecycle_flow(flows: pd.DataFrame) -> go.Figure:
+    """Where each stage's buyers stood a year earlier: a Sankey from the stages then (left) to the stages now."""
+    before = [stage for stage in (NOT_YET, *LIFECYCLE_ORDER) if stage in set(flows["from_stage"])]
+    after = [stage for stage in LIFECYCLE_ORDER if stage in set(flows["to_stage"])]
+    labels = [t(stage) for stage in before] + [t(stage) for stage in after]
+    colours = [LIFECYCLE_COLOURS.get(stage, NEUTRAL) for stage in (*before, *after)]
+    index_before = {stage: position for position, stage in enumerate(before)}
+    index_after = {stage: len(before) + position for position, stage in enumerate(after)}
+    figure = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": labels,
+                "color": colours,
+                "pad": 14,
+                "thickness": 16,
+                "hovertemplate": "%{label}: %{value:,} " + t("customers") + "<extra></extra>",
+            },
+            link={
+                "source": [index_before[stage] for stage in flows["from_stage"]],
+                "target": [index_after[stage] for stage in flows["to_stage"]],
+                "value": flows["customers"].tolist(),
+                "color": [_faded(LIFECYCLE_COLOURS.get(stage, NEUTRAL)) for stage in flows["to_stage"]],
+                "hovertemplate": "%{source.label} → %{target.label}: %{value:,} " + t("customers") + "<extra></extra>",
+            },
+        )
+    )
+    return finish(figure, height=420, legend=False)
+
+
+def _faded(colour: str) -> str:
+    red, green, blue = (int(colour[position : position + 2], 16) for position in (1, 3, 5))
+    return f"rgba({red},{green},{blue},0.35)"

@@ -253,3 +253,21 @@ def lifecycle_stages(version: str, filters: Filters = NO_FILTERS) -> pd.DataFram
         where.parameters,
         version,
     )
+
+
+def lifecycle_flows(version: str, filters: Filters = NO_FILTERS) -> pd.DataFrame:
+    """Buyers by their lifecycle stage a year before the as-of day and on it (marts.lifecycle_flows)."""
+    if not table_exists("marts.lifecycle_flows", version):
+        return pd.DataFrame(columns=["from_date", "to_date", "from_stage", "to_stage", "customers"])
+    where = clause(filters, region="region", segment="rfm_segment")
+    return query(
+        f"""
+        select from_date, to_date, from_stage, to_stage, sum(customers)::bigint as customers
+        from marts.lifecycle_flows
+        where {where.sql}
+        group by all
+        order by from_stage, to_stage
+        """,
+        where.parameters,
+        version,
+    )

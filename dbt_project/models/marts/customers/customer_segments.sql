@@ -65,18 +65,9 @@ staged as (
 
     select
         customer_key,
-        case
-            when recency_days >= {{ var('churn_days') }} then 'churned'
-            when days_since_first_order < {{ var('new_customer_days') }} then 'new'
-            when days_since_return < {{ var('new_customer_days') }} then 'reactivated'
-            when
-                recency_days >= least(
-                    coalesce(2 * usual_purchase_interval_days, {{ var('churn_days') }} / 2.0),
-                    {{ var('churn_days') }} / 2.0
-                )
-                then 'at_risk'
-            else 'active'
-        end as lifecycle_stage
+        {{ lifecycle_stage(
+            'recency_days', 'days_since_first_order', 'days_since_return', 'usual_purchase_interval_days'
+        ) }} as lifecycle_stage
     from buyers
 
 ),
