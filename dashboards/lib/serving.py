@@ -23,6 +23,9 @@ import pandas as pd
 import streamlit as st
 
 from pipelines.core.settings import paths
+from pipelines.core.sql import literal
+
+SNAPSHOT_CATALOG = "snapshot"
 
 
 def serving_path() -> Path:
@@ -65,6 +68,7 @@ def _read(sql: str, parameters: list[Any], version: str | None) -> pd.DataFrame:
     try:
         cursor = _connection(version).cursor()
         try:
+            cursor.execute(f"use {SNAPSHOT_CATALOG}")
             return cursor.execute(sql, parameters).df()
         finally:
             cursor.close()
@@ -83,10 +87,13 @@ def _connection(version: str) -> duckdb.DuckDBPyConnection:
     with _connections_lock:
         if key not in _connections:
             _check_version(path, version)
-            # Closed first: DuckDB hands a new connection to a path that is still open the open (old) database.
             for older in [other for other in _connections if other[0] == key[0]]:
                 _connections.pop(older).close()  # a query running on it fails with SnapshotChangedError: rerun
-            connection = duckdb.connect(str(path), read_only=True)
+            # Attached to a private in-memory database, not opened by path: DuckDB hands every `connect(path)` in
+            # the process the database already open at that path, so a connection held here would make anyone
+            # else in the process (a test, a tool) read this snapshot after a newer one is published.
+            connection = duckdb.connect(":memory:")
+            connection.execute(f"attach {literal(str(path))} as {SNAPSHOT_CATALOG} (read_only)")
             # Same file before and after: every publication is a new inode, so this connection reads `version`.
             try:
                 _check_version(path, version)

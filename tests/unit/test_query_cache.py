@@ -36,3 +36,15 @@ def test_cached_on_sql_parameters_version_and_scope(data_dir, monkeypatch) -> No
     assert newer != version
     assert serving.query(sql, [2], newer)["n"].item() == 4
     assert len(reads) == 4
+
+
+def test_a_held_snapshot_does_not_hide_a_newer_one_from_the_rest_of_the_process(data_dir) -> None:
+    """DuckDB gives every connect(path) in a process the database already open at that path: the dashboards'
+    connection must not make a test or tool in the same process read the old snapshot."""
+    serving._cached_read.clear()
+    version = publish(data_dir.serving, [1, 2, 3])
+    assert serving.query("select count(*) as n from numbers", version=version)["n"].item() == 3
+    newer = publish(data_dir.serving, [1])
+    with duckdb.connect(str(data_dir.serving), read_only=True) as direct:
+        assert direct.execute("select count(*) from numbers").fetchone()[0] == 1
+    assert serving.query("select count(*) as n from numbers", version=newer)["n"].item() == 1
