@@ -96,12 +96,22 @@ def assert_no_error_shown(page) -> None:
 
 
 @pytest.mark.parametrize("site_page", PAGES, ids=[page.url_path for page in PAGES])
-def test_page_shows_data_in_a_real_browser(dashboard_url, browser_page, site_page) -> None:
-    browser_page.goto(f"{dashboard_url}/{site_page.url_path}")
+def test_page_shows_data_in_a_real_browser(dashboard_url, browser_page, site_page, demo) -> None:
+    address = f"{dashboard_url}/{site_page.url_path}"
+    if site_page.url_path == "customer":  # one customer, as a drill-down or a shared link opens it
+        with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+            key = serving.execute(
+                "select customer_key from marts.customer_360 where interactions > 0 and survey_responses > 0 "
+                "order by clv desc nulls last, customer_key limit 1"
+            ).fetchone()[0]
+        address += f"?customer={key}"
+    browser_page.goto(address)
     wait_for_page(browser_page, "snapshot published")
     SCREENSHOTS.mkdir(exist_ok=True)
     browser_page.screenshot(path=str(SCREENSHOTS / f"{site_page.url_path}.png"), full_page=True)
     assert_no_error_shown(browser_page)
+    if site_page.url_path == "customer":
+        assert browser_page.get_by_text(key).count() >= 1
     if site_page.url_path == "overview":
         assert browser_page.locator(".js-plotly-plot").count() == 3
         assert browser_page.locator('[data-testid="stMetricValue"]').count() == 10

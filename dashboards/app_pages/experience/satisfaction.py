@@ -23,12 +23,13 @@ KPI_HELP = {
     "csi": "Customer satisfaction index, 0–100: the mean of the four dimension scores (product quality, service "
     "quality, delivery, value for money), each its mean answer rescaled to 0–100. {answers} answers.",
 }
+# Region first: every answer of a known customer has one, where a channel needs an order or a contact.
 DIMENSIONS = {
-    "sales_channel": "Sales channel",
-    "contact_channel": "Contact channel",
     "region": "Region",
     "segment": "Segment (RFM)",
     "method": "Survey method",
+    "sales_channel": "Sales channel",
+    "contact_channel": "Contact channel",
 }
 UNPLACED = {
     "sales_channel": "{answers} answers are about no order and have no sales channel.",
