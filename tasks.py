@@ -95,6 +95,8 @@ def main(argv: list[str]) -> None:
         run(BIN / "python", "benchmarks/bench_many_files.py", "--files", "2000", env=environment())
         run(BIN / "python", "benchmarks/bench_refresh.py", env=environment())
         run(BIN / "python", "benchmarks/bench_models.py", "--customers", "1000000", env=environment())
+        for scale in ("10", "100"):
+            run(BIN / "python", "benchmarks/bench_pages.py", "--scale", scale, env=environment())
 
 
 if __name__ == "__main__":
