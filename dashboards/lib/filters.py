@@ -190,15 +190,20 @@ def sidebar(version: str) -> Filters:
             start, end = (chosen[0] if chosen else choices.first_day), choices.last_day
     if (start, end) == (choices.first_day, choices.last_day):
         start = end = None  # the whole history: nothing to filter
-    regions = st.multiselect(t("Region"), choices.regions, key=REGION_KEY, bind="query-params")
+    regions = st.multiselect(
+        t("Region"), choices.regions, key=REGION_KEY, bind="query-params", placeholder=t("Every region")
+    )
     channels = st.multiselect(
         t("Channel"),
         choices.channels,
         key=CHANNEL_KEY,
         bind="query-params",
+        placeholder=t("Every channel"),
         help=t("The sales channel of orders, the contact channel of interactions; surveys by either."),
     )
-    segments = st.multiselect(t("Segment"), choices.segments, key=SEGMENT_KEY, bind="query-params")
+    segments = st.multiselect(
+        t("Segment"), choices.segments, key=SEGMENT_KEY, bind="query-params", placeholder=t("Every segment")
+    )
     filters = Filters(start, end, tuple(regions), tuple(channels), tuple(segments))
     st.session_state[FILTERS_STATE] = filters
     return filters
