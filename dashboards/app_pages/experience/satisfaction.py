@@ -7,9 +7,10 @@ import streamlit as st
 
 from dashboards.lib import drill
 from dashboards.lib.charts import satisfaction as charts
-from dashboards.lib.formats import change, count, long_date, month, percent, points
+from dashboards.lib.formats import change, count, month, percent, points
 from dashboards.lib.i18n import t
 from dashboards.lib.page import empty_state, start_page
+from dashboards.lib.periods import compared_periods, trend_title
 from dashboards.lib.queries import satisfaction as queries
 from dashboards.lib.tables import show_table
 
@@ -48,21 +49,10 @@ def figure_of(row: pd.Series | None, kpi: str) -> float | None:
     return None if row is None or pd.isna(row[kpi]) else float(row[kpi])
 
 
-def trend_title(monthly: pd.DataFrame, kpi: str) -> str:
+def kpi_trend_title(monthly: pd.DataFrame, kpi: str) -> str:
     name = charts.KPIS[kpi][0]
-    shown = monthly[monthly[kpi].notna()]
-    if shown.empty:
-        return t("No {kpi} answers in these filters", kpi=name)
-    last = shown.iloc[-1]
-    values = {"kpi": name, "value": kpi_text(kpi, last[kpi]), "month": month(last["month"])}
-    if len(shown) == 1:
-        return t("{kpi} {value} in {month}", **values)
-    moved = last[kpi] - shown.iloc[-2][kpi]
-    if abs(moved) < 0.05:
-        return t("{kpi} held at {value} in {month}", **values)
-    if moved > 0:
-        return t("{kpi} rose {change} points to {value} in {month}", change=points(moved), **values)
-    return t("{kpi} fell {change} points to {value} in {month}", change=points(-moved), **values)
+    when_empty = t("No {kpi} answers in these filters", kpi=name)
+    return trend_title(monthly, kpi, name, KPI_VALUES[kpi], when_empty)
 
 
 page = start_page("Satisfaction")
@@ -77,17 +67,11 @@ if monthly.empty:
 # --- KPI tiles: the chosen period against the one of equal length before it -------------------------------------
 # With no as-of day published (no marts.kpi_by_period), the last month with answers stands in for it.
 last_day = page.as_of or (pd.Timestamp(monthly["month"].max()) + pd.offsets.MonthEnd(0)).date()
-comparison = queries.compared_periods(page.filters, last_day)
+comparison = compared_periods(page.filters, last_day)
 periods = queries.period_kpis(page.version, page.filters, comparison, page.as_of).set_index("period")
 current = periods.loc["current"] if "current" in periods.index else None
 previous = periods.loc["previous"] if "previous" in periods.index else None
-if comparison.whole_month:
-    shown_period, previous_period = month(comparison.start), month(comparison.previous_start)
-else:
-    shown_period = t("{start} – {end}", start=long_date(comparison.start), end=long_date(comparison.end))
-    previous_period = t(
-        "{start} – {end}", start=long_date(comparison.previous_start), end=long_date(comparison.previous_end)
-    )
+shown_period, previous_period = comparison.names()
 
 
 headline_kpi = "nps" if figure_of(current, "nps") is not None else "csat"
@@ -161,7 +145,7 @@ for row in (("nps", "csat"), ("ces", "csi")):
     columns = st.columns(2)
     for column, kpi in zip(columns, row, strict=True):
         with column:
-            st.markdown(f"**{trend_title(monthly, kpi)}**")
+            st.markdown(f"**{kpi_trend_title(monthly, kpi)}**")
             if monthly[kpi].notna().any():
                 st.plotly_chart(charts.kpi_trend(monthly, kpi), key=f"trend_{kpi}")
             else:

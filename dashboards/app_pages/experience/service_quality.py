@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.lib.charts import service as charts
-from dashboards.lib.formats import change, count, hours, long_date, month, percent, points
+from dashboards.lib.formats import change, count, hours, month, percent, points
 from dashboards.lib.i18n import t
 from dashboards.lib.page import empty_state, start_page
-from dashboards.lib.queries import satisfaction as periods_of
+from dashboards.lib.periods import compared_periods, trend_title
 from dashboards.lib.queries import service as queries
 from dashboards.lib.tables import show_table
 
@@ -33,20 +33,7 @@ def difference(column: str) -> float | None:
 
 
 def rate_title(monthly: pd.DataFrame, column: str, name: str) -> str:
-    """`name` (already translated) of the latest month and how it moved from the month before."""
-    shown = monthly[monthly[column].notna()]
-    if shown.empty:
-        return t("No {measure} in these filters", measure=name)
-    last = shown.iloc[-1]
-    values = {"measure": name, "value": percent(last[column]), "month": month(last["month"])}
-    if len(shown) == 1:
-        return t("{measure} {value} in {month}", **values)
-    moved = last[column] - shown.iloc[-2][column]
-    if abs(moved) < 0.05:
-        return t("{measure} held at {value} in {month}", **values)
-    if moved > 0:
-        return t("{measure} rose {change} points to {value} in {month}", change=points(moved), **values)
-    return t("{measure} fell {change} points to {value} in {month}", change=points(-moved), **values)
+    return trend_title(monthly, column, name, percent, t("No {measure} in these filters", measure=name))
 
 
 page = start_page("Service quality")
@@ -62,17 +49,11 @@ monthly = monthly_all[monthly_all["breakdown"] == "all"]
 # --- KPI tiles: the chosen period against the one of equal length before it -------------------------------------
 # With no as-of day published (no marts.kpi_by_period), the last month with contacts stands in for it.
 last_day = page.as_of or (pd.Timestamp(monthly["month"].max()) + pd.offsets.MonthEnd(0)).date()
-comparison = periods_of.compared_periods(page.filters, last_day)
+comparison = compared_periods(page.filters, last_day)
 kpis = queries.period_kpis(page.version, page.filters, comparison, page.as_of).set_index("period")
 current = kpis.loc["current"] if "current" in kpis.index else None
 previous = kpis.loc["previous"] if "previous" in kpis.index else None
-if comparison.whole_month:
-    shown_period, previous_period = month(comparison.start), month(comparison.previous_start)
-else:
-    shown_period = t("{start} – {end}", start=long_date(comparison.start), end=long_date(comparison.end))
-    previous_period = t(
-        "{start} – {end}", start=long_date(comparison.previous_start), end=long_date(comparison.previous_end)
-    )
+shown_period, previous_period = comparison.names()
 if current is None:
     st.subheader(t("No service contacts in {period}", period=shown_period))
 else:

@@ -6,12 +6,13 @@ and answers after the snapshot's as-of day are not counted, as in marts.kpi_by_p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 
 from dashboards.lib.filters import NO_FILTERS, Clause, Filters, clause
+from dashboards.lib.periods import Comparison, whole_months
 from dashboards.lib.serving import query, table_exists
 
 ANSWERS = "marts.fct_survey_responses"
@@ -55,33 +56,6 @@ MEASURES = """
 """
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """The days the tiles show and the period of equal length before them."""
-
-    start: date
-    end: date
-    previous_start: date
-    previous_end: date
-    whole_month: bool  # no period chosen: the latest complete month against the month before
-
-
-def compared_periods(filters: Filters, as_of: date | None) -> Comparison | None:
-    """The chosen period against the one of equal length before it; with no period chosen, the latest complete
-    month up to the as-of day against the month before (the month marts.kpi_by_period calls complete)."""
-    if filters.start and filters.end:
-        days = (filters.end - filters.start).days + 1
-        return Comparison(
-            filters.start, filters.end, filters.start - timedelta(days=days), filters.start - timedelta(days=1), False
-        )
-    if as_of is None:
-        return None
-    end = as_of if (as_of + timedelta(days=1)).day == 1 else as_of.replace(day=1) - timedelta(days=1)
-    start = end.replace(day=1)
-    previous_end = start - timedelta(days=1)
-    return Comparison(start, end, previous_end.replace(day=1), previous_end, True)
-
-
 def answer_clause(filters: Filters, alias: str = "") -> Clause:
     prefix = f"{alias}." if alias else ""
     return clause(
@@ -114,18 +88,6 @@ def period_kpis(version: str, filters: Filters, comparison: Comparison, as_of: d
         [comparison.start, comparison.previous_start, comparison.end, as_of, *where.parameters],
         version,
     )
-
-
-def whole_months(filters: Filters, as_of: date | None) -> bool:
-    """Whether the filters select whole months of every answer — what the pre-aggregated monthly marts hold:
-    no region, channel or segment, and a period (if any) from a month's first day to a month's last day (or to the
-    as-of day and beyond)."""
-    if filters.has_dimensions:
-        return False
-    if not (filters.start and filters.end):
-        return True
-    month_end = (filters.end + timedelta(days=1)).day == 1 or (as_of is not None and filters.end >= as_of)
-    return filters.start.day == 1 and month_end
 
 
 def monthly(version: str, filters: Filters = NO_FILTERS, as_of: date | None = None) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from dashboards.lib.filters import NO_FILTERS, Clause, Filters, clause
-from dashboards.lib.queries.satisfaction import Comparison, whole_months
+from dashboards.lib.periods import Comparison, whole_months
 from dashboards.lib.serving import query, table_exists
 
 INTERACTIONS = "marts.fct_interactions"
