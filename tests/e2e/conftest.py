@@ -9,13 +9,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from pipelines.core.settings import Paths
+from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
 
 SCALE = 0.1
 SEED = 7
 AS_OF = "2026-10-31"
+APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 
 
 @dataclass(frozen=True)
@@ -48,3 +51,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     refreshed = demo.pulse("refresh")
     assert refreshed.returncode == 0, refreshed.stderr
     yield demo
+
+
+@pytest.fixture
+def app(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The dashboards in Streamlit's AppTest, reading the demo's snapshot."""
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+@pytest.fixture(scope="module")
+def serving(demo: Demo) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The demo's published snapshot, read directly, to check what the pages show against."""
+    connection = duckdb.connect(str(demo.paths.serving), read_only=True)
+    yield connection
+    connection.close()

@@ -19,12 +19,6 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py
 PAGE_FILES = [page.file for page in PAGES]
 
 
-@pytest.fixture
-def app(demo, monkeypatch) -> AppTest:
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
-    return AppTest.from_file(APP, default_timeout=60)
-
-
 def open_page(app: AppTest, page: str, **query: str | list[str]) -> AppTest:
     for name, value in query.items():
         app.query_params[name] = value

@@ -3,7 +3,6 @@ service_work_queue say, and the global filters and the page's own reason and man
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -11,25 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.lib.formats import money
-from pipelines.core.settings import DATA_DIR_VARIABLE
 
 pytestmark = pytest.mark.e2e
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 CARE = "app_pages/experience/customer_care.py"
 IN_NORTH = "customer_key in (select customer_key from marts.customer_360 where region = 'North')"
-
-
-@pytest.fixture
-def app(demo, monkeypatch) -> AppTest:
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-@pytest.fixture(scope="module")
-def serving(demo) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(demo.paths.serving), read_only=True)
-    yield connection
-    connection.close()
 
 
 def one(serving: duckdb.DuckDBPyConnection, sql: str):

@@ -3,7 +3,6 @@ with the marts, follow the facets and filters of their URL, and shrug off hostil
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -11,26 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.lib.formats import money
-from pipelines.core.settings import DATA_DIR_VARIABLE
 
 pytestmark = pytest.mark.e2e
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 LIST = "app_pages/customers/customer_list.py"
 CUSTOMER_360 = "app_pages/customers/customer_360.py"
 HOSTILE = "A' or 1=1 --"
-
-
-@pytest.fixture
-def app(demo, monkeypatch) -> AppTest:
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-@pytest.fixture(scope="module")
-def serving(demo) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(demo.paths.serving), read_only=True)
-    yield connection
-    connection.close()
 
 
 def one(serving: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -28,23 +27,10 @@ CELL = ["cohort_month", "months_since_first_order"]
 
 
 @pytest.fixture
-def app(demo, monkeypatch) -> AppTest:
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-@pytest.fixture
 def version(demo, monkeypatch) -> str:
     """The snapshot version, for calling the page's queries directly."""
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
     return snapshot_version()
-
-
-@pytest.fixture(scope="module")
-def serving(demo) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(demo.paths.serving), read_only=True)
-    yield connection
-    connection.close()
 
 
 def frame(serving: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> pd.DataFrame:

@@ -5,7 +5,6 @@ search as a parameter, and explains a snapshot without survey answers."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -32,19 +31,6 @@ KPIS = """
     100.0 * count(*) filter (where csat_score >= 4) / nullif(count(csat_score), 0) as csat,
     avg(ces_score) as ces
 """
-
-
-@pytest.fixture
-def app(demo, monkeypatch) -> AppTest:
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-@pytest.fixture(scope="module")
-def serving(demo) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(demo.paths.serving), read_only=True)
-    yield connection
-    connection.close()
 
 
 def open_page(app: AppTest, **parameters: str | list[str]) -> AppTest:

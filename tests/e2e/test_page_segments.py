@@ -4,7 +4,6 @@ loyalty is customer_loyalty's; region and segment narrow every figure, the perio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -24,23 +23,10 @@ PAGE = "app_pages/customers/segments_value.py"
 
 
 @pytest.fixture
-def app(demo, monkeypatch) -> AppTest:
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-@pytest.fixture
 def version(demo, monkeypatch) -> str:
     """The snapshot version, for calling the page's queries directly."""
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
     return snapshot_version()
-
-
-@pytest.fixture(scope="module")
-def serving(demo) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(demo.paths.serving), read_only=True)
-    yield connection
-    connection.close()
 
 
 def frame(serving: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> pd.DataFrame:

@@ -5,7 +5,6 @@ follows the sidebar filters and the filters of its URL, and explains a snapshot 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -23,19 +22,6 @@ from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
 pytestmark = pytest.mark.e2e
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 PAGE = "app_pages/experience/service_quality.py"
-
-
-@pytest.fixture
-def app(demo, monkeypatch) -> AppTest:
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-@pytest.fixture(scope="module")
-def serving(demo) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(demo.paths.serving), read_only=True)
-    yield connection
-    connection.close()
 
 
 def open_page(app: AppTest, **parameters: str | list[str]) -> AppTest:
