@@ -3,8 +3,6 @@ service_work_queue say, and the global filters and the page's own reason and man
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 from dashboards.lib.formats import money
 
 pytestmark = pytest.mark.e2e
-APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 CARE = "app_pages/experience/customer_care.py"
 IN_NORTH = "customer_key in (select customer_key from marts.customer_360 where region = 'North')"
 

@@ -3,8 +3,6 @@ with the marts, follow the facets and filters of their URL, and shrug off hostil
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 from dashboards.lib.formats import money
 
 pytestmark = pytest.mark.e2e
-APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 LIST = "app_pages/customers/customer_list.py"
 CUSTOMER_360 = "app_pages/customers/customer_360.py"
 HOSTILE = "A' or 1=1 --"

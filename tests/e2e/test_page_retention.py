@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -21,7 +20,6 @@ from dashboards.lib.serving import snapshot_version
 from pipelines.core.settings import DATA_DIR_VARIABLE
 
 pytestmark = pytest.mark.e2e
-APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 PAGE = "app_pages/customers/retention.py"
 CELL = ["cohort_month", "months_since_first_order"]
 

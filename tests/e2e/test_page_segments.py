@@ -4,8 +4,6 @@ loyalty is customer_loyalty's; region and segment narrow every figure, the perio
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import pytest
@@ -18,7 +16,6 @@ from dashboards.lib.serving import snapshot_version
 from pipelines.core.settings import DATA_DIR_VARIABLE
 
 pytestmark = pytest.mark.e2e
-APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 PAGE = "app_pages/customers/segments_value.py"
 
 
