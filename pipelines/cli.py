@@ -46,9 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     mapping = commands.add_parser("mapping", help="check a file against its mapping, list the mappings")
     mapping_commands = mapping.add_subparsers(dest="mapping_command", required=True)
     check = mapping_commands.add_parser("check", help="preview how a file would load, without loading anything")
-    check.add_argument("file", type=Path)
+    check.add_argument("file", type=Path, nargs="+", help="one or more export files")
     check.add_argument("--kind", choices=KINDS, help="kind of export (default: from its landing/<kind>/ folder)")
-    check.add_argument("--mapping", help="use this mapping (name or file stem) instead of the one chosen by pattern")
+    check.add_argument(
+        "--mapping", help="use this mapping (name, file stem or a YAML file) instead of the one chosen by pattern"
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on a likely mistake: a column the mapping names that the file lacks, a file column that "
+        "looks like an empty contract column, an invalid mapping file",
+    )
     check.add_argument("--rows", type=int, default=3, help="sample rows to show (default 3)")
     mapping_commands.add_parser("list", help="the mappings, where they come from and which files they match")
 
@@ -323,7 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pipelines import mapping_cli
 
             if arguments.mapping_command == "check":
-                return mapping_cli.run_check(arguments.file, arguments.kind, arguments.mapping, arguments.rows)
+                return mapping_cli.run_check(
+                    arguments.file, arguments.kind, arguments.mapping, arguments.rows, arguments.strict
+                )
             return mapping_cli.run_list()
         if arguments.command == "report":
             return run_report(arguments)

@@ -9,10 +9,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from pipelines.core.config import load_config
+from pipelines.core.config import PulseConfig, load_config
 from pipelines.core.contracts import KINDS
-from pipelines.core.ingest.preview import Preview, preview_file
-from pipelines.core.mapping.catalog import CANONICAL_DIR, MappingCatalog
+from pipelines.core.ingest.preview import Preview, path_in_kind, preview_file
+from pipelines.core.mapping.catalog import CANONICAL_DIR, MappingCatalog, MappingProblem
 from pipelines.core.settings import paths
 
 # Values, names and reasons come from files: never markup or emoji codes ("[/x]", ":x:" are shown as written).
@@ -28,17 +28,53 @@ def infer_kind(path: Path, landing: Path) -> str | None:
     return first if first in KINDS else None
 
 
-def run_check(file: Path, kind: str | None, mapping_name: str | None, sample_rows: int) -> int:
+def run_check(
+    files: list[Path], kind: str | None, mapping_name: str | None, sample_rows: int, strict: bool = False
+) -> int:
+    """Each file previewed on its own: one that cannot be checked does not stop the others. Exit code 1 when a file
+    would not load (or wait in a refresh for an invalid mapping file); with `strict` also when a mapping file is
+    invalid or a note points to a likely mistake (a column the mapping names that the file lacks, a file column
+    that looks like an empty contract column)."""
+    config = load_config()
+    catalog = MappingCatalog.load(config.mappings_dir)
+    worst = 0
+    shown: set[str] = set()
+    for index, file in enumerate(files):
+        if index:
+            output.print()
+        try:
+            code, waiting = _check_one(file, kind, mapping_name, sample_rows, strict, catalog, config)
+        except (OSError, ValueError) as error:
+            output.print(f"[red]error:[/red] {escape(str(file))}: {escape(str(error))}")
+            code, waiting = 1, []
+        worst = max(worst, code)
+        shown.update(problem.message for problem in waiting)
+    unrelated = [problem for problem in catalog.problems if problem.message not in shown]
+    if unrelated and not mapping_name:
+        output.print()
+        for problem in unrelated:
+            output.print(f"[yellow]invalid mapping file:[/yellow] {escape(problem.message)}")
+        if strict:
+            worst = 1
+    return worst
+
+
+def _check_one(
+    file: Path,
+    kind: str | None,
+    mapping_name: str | None,
+    sample_rows: int,
+    strict: bool,
+    catalog: MappingCatalog,
+    config: PulseConfig,
+) -> tuple[int, list[MappingProblem]]:
     if not file.is_file():
         raise FileNotFoundError(f"{file} does not exist or is not a file")
     landing = paths().landing
     kind = kind or infer_kind(file, landing)
     if kind is None:
         raise ValueError(f"which kind of export is {file.name}? Say it with --kind ({', '.join(KINDS)})")
-    config = load_config()
-    catalog = MappingCatalog.load(config.mappings_dir)
-    for problem in catalog.problems:
-        output.print(f"[red]invalid mapping file:[/red] {escape(problem.message)}")
+    waiting = [] if mapping_name else catalog.problems_for(kind, path_in_kind(file, kind, landing))
     preview = preview_file(
         file,
         kind,
@@ -47,9 +83,16 @@ def run_check(file: Path, kind: str | None, mapping_name: str | None, sample_row
         landing_root=landing,
         mapping_name=mapping_name,
         sample_rows=sample_rows,
+        despite_invalid_mappings=bool(waiting),
     )
     _show(preview)
-    return 1 if preview.error or catalog.problems else 0
+    for problem in waiting:
+        output.print(
+            "[red]in a refresh this file waits[/red] (so that it is not loaded with the wrong mapping): "
+            f"an invalid mapping file may read it: {escape(problem.message)}"
+        )
+    failed = bool(preview.error or waiting)
+    return (1 if failed or (strict and preview.load.doubts) else 0), waiting
 
 
 def _show(preview: Preview) -> None:
@@ -69,7 +112,10 @@ def _show(preview: Preview) -> None:
         f"format: {preview.file_format}" + (f", encoding {escape(preview.encoding)}" if preview.encoding else "")
     )
     for note in load.notes:
-        output.print(f"[yellow]note:[/yellow] {escape(note)}")
+        if note in load.doubts:
+            output.print(f"[bold yellow]check:[/bold yellow] {escape(note)}")
+        else:
+            output.print(f"[yellow]note:[/yellow] {escape(note)}")
     not_loaded = f", not load {load.rows_not_loaded:,} (see the notes)" if load.rows_not_loaded else ""
     output.print(
         f"rows read {load.rows_read:,}: would load {load.rows_loaded:,} "

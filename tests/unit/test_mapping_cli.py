@@ -58,7 +58,7 @@ def test_check_of_a_file_that_cannot_load_says_why_and_fails(data_dir, wide_cons
 def test_check_outside_the_landing_folder_needs_the_kind(data_dir, tmp_path, capsys) -> None:
     outside = write_csv(tmp_path / "orders.csv", SALES_HEADER, [GOOD])
     assert cli.main(["mapping", "check", str(outside)]) == 1
-    assert "--kind" in capsys.readouterr().err
+    assert "--kind" in capsys.readouterr().out
     assert cli.main(["mapping", "check", str(outside), "--kind", "sales", "--mapping", "canonical"]) == 0
 
 
@@ -91,3 +91,77 @@ def test_check_shows_values_from_the_file_as_written(data_dir, wide_console, cap
     )
     assert cli.main(["mapping", "check", str(export), "--rows", "1"]) == 0
     assert "[/x] [bold]Lamp :x:" in capsys.readouterr().out
+
+
+def test_a_misspelt_column_names_the_closest_and_fails_only_with_strict(data_dir, wide_console, capsys) -> None:
+    data_dir.mappings.mkdir(parents=True)
+    (data_dir.mappings / "erp.yaml").write_text(ERP_MAPPING + "  email: E-Mial\n")
+    export = write_csv(
+        data_dir.landing_for("sales") / "erp" / "export.csv",
+        ["Beleg", "Datum", "Menge", "Preis", "Kunde", "E-Mail", "Kanal"],
+        [["B1", "01.07.2025 14:30", "2", "1,50", "K1", "a@example.com", "web"]],
+        delimiter=";",
+    )
+    assert cli.main(["mapping", "check", str(export)]) == 0
+    shown = capsys.readouterr().out
+    assert "takes email from column 'E-Mial', which the file does not have (closest: 'E-Mail')" in shown
+    assert cli.main(["mapping", "check", str(export), "--strict"]) == 1
+    capsys.readouterr()
+
+
+def test_an_unused_file_column_that_looks_like_an_empty_contract_column_is_pointed_out(
+    data_dir, wide_console, capsys
+) -> None:
+    header = [name if name != "email" else "emial" for name in SALES_HEADER]
+    export = write_csv(data_dir.landing_for("sales") / "orders.csv", header, [[*GOOD[:3], "a@b.de", *GOOD[4:]]])
+    assert cli.main(["mapping", "check", str(export)]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "file column 'emial' is not used and looks like the contract column email" in shown
+    assert 'email: "emial"' in shown
+    assert cli.main(["mapping", "check", str(export), "--strict"]) == 1
+
+
+def test_an_invalid_mapping_file_does_not_stop_checking_the_files_it_cannot_read(
+    data_dir, wide_console, capsys
+) -> None:
+    data_dir.mappings.mkdir(parents=True)
+    (data_dir.mappings / "survey_tool.yaml").write_text("kind: surveys\nmatch: [tool/*]\ncolumns:\n  score: NPS\n")
+    orders = write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD])
+    assert cli.main(["mapping", "check", str(orders)]) == 0
+    shown = capsys.readouterr().out
+    assert "would load 1" in shown
+    assert "invalid mapping file:" in shown and "survey_tool.yaml: columns.score: surveys has no column" in shown
+    assert cli.main(["mapping", "check", str(orders), "--strict"]) == 1
+
+
+def test_a_file_an_invalid_mapping_may_read_is_previewed_and_said_to_wait(data_dir, wide_console, capsys) -> None:
+    data_dir.mappings.mkdir(parents=True)
+    (data_dir.mappings / "erp.yaml").write_text(ERP_MAPPING.replace("quantity: Menge", "quantity: {from: Menge"))
+    orders = write_csv(data_dir.landing_for("sales") / "erp" / "orders.csv", SALES_HEADER, [GOOD])
+    assert cli.main(["mapping", "check", str(orders)]) == 1
+    shown = capsys.readouterr().out
+    assert "would load 1" in shown  # previewed with the canonical mapping
+    assert "in a refresh this file waits" in shown and "erp.yaml: not a readable YAML file" in shown
+
+
+def test_mapping_option_on_an_invalid_file_says_what_is_invalid(data_dir, tmp_path, wide_console, capsys) -> None:
+    data_dir.mappings.mkdir(parents=True)
+    broken = data_dir.mappings / "broken.yaml"
+    broken.write_text("kind: sales\ncolumns:\n  order_number: Beleg\n")
+    orders = write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD])
+    for named in ("broken", str(broken)):
+        assert cli.main(["mapping", "check", str(orders), "--mapping", named]) == 1
+        shown = capsys.readouterr().out
+        assert "columns.order_number: sales has no column 'order_number'" in shown, named
+    elsewhere = tmp_path / "mine.yaml"
+    elsewhere.write_text("kind: sales\ncolumns:\n  order_id: order_id\n")
+    assert cli.main(["mapping", "check", str(orders), "--mapping", str(elsewhere)]) == 0
+    assert "mapping: mine" in capsys.readouterr().out
+
+
+def test_several_files_are_each_checked_even_when_one_cannot_be(data_dir, wide_console, capsys) -> None:
+    orders = write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD])
+    missing = data_dir.landing_for("sales") / "gone.csv"
+    assert cli.main(["mapping", "check", str(missing), str(orders)]) == 1
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "gone.csv does not exist" in shown and "would load 1" in shown

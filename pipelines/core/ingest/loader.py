@@ -227,6 +227,7 @@ def _outcome(
         rows_with_warnings=counts.warned,
         rows_repeating_key=counts.repeating_key,
         rows_repeated_copies=counts.repeated_copies,
+        doubts=tuple(prepared.doubts),
         mapping=mapping.label,
         tables=tuple(tables),
         column_origins=tuple((name, column.origin) for name, column in prepared.parts[0].compiled.columns.items()),

@@ -4,7 +4,7 @@ database)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -44,6 +44,7 @@ class PreparedFile:
     parts: list[PreparedPart]
     notes: list[str]
     rows_not_loaded: int = 0  # rows of sheets whose columns do not fit the mapping
+    doubts: list[str] = field(default_factory=list)  # notes that most likely point to a mistake (also in `notes`)
 
 
 def prepare_file(
@@ -81,6 +82,7 @@ def prepare_read(
     """The mapping and validation of a file that has been read, as views; nothing computed yet."""
     mapping = selection.mapping
     notes = list(read.notes)
+    doubts: list[str] = []
     parts: list[PreparedPart] = []
     mismatches: list[str] = []
     rows_not_loaded = 0
@@ -93,6 +95,7 @@ def prepare_read(
             rows_not_loaded += part.rows
             continue
         notes += [f"{where}{note}" for note in compiled.notes]
+        doubts += [f"{where}{doubt}" for doubt in compiled.doubts]
         if compiled.unused_file_columns:
             shown = ", ".join(quoted_name(name) for name in compiled.unused_file_columns[:12])
             more = len(compiled.unused_file_columns) - 12
@@ -119,7 +122,7 @@ def prepare_read(
         raise UnreadableFileError("; ".join(mismatches), rows=read.rows)
     if mismatches:
         notes += [f"not loaded: {problem}" for problem in mismatches]
-    return PreparedFile(read, parts, notes, rows_not_loaded)
+    return PreparedFile(read, parts, notes, rows_not_loaded, list(dict.fromkeys(doubts)))
 
 
 def repeated_key_warnings(

@@ -53,13 +53,18 @@ def preview_file(
     landing_root: Path | None = None,
     mapping_name: str | None = None,
     sample_rows: int = 10,
+    despite_invalid_mappings: bool = False,
 ) -> Preview:
+    """`despite_invalid_mappings`: preview the file with the mapping the valid ones choose, where a refresh would
+    hold it back because an invalid mapping file may read it (the caller says so)."""
     path = path.resolve()
     contract = contract_for(kind)
     item = _as_landing_file(path, kind, landing_root)
     chosen = None
     if mapping_name:
         chosen = Selection(catalog.named(mapping_name, kind), f"chosen with --mapping {mapping_name}")
+    elif despite_invalid_mappings:
+        chosen = catalog.select(kind, item.path_in_kind)
     connection = duckdb.connect()
     try:
         connection.execute("set TimeZone = 'UTC'")
@@ -112,6 +117,11 @@ def _read_back(connection: duckdb.DuckDBPyConnection, preview: Preview, tables: 
         group by {same_problem_sql("warning")} order by count(*) desc, min(warning) limit 20
         """
     ).fetchall()
+
+
+def path_in_kind(path: Path, kind: str, landing_root: Path | None) -> str:
+    """The path below landing/<kind>/ that mapping patterns are matched against."""
+    return _as_landing_file(path.resolve(), kind, landing_root).path_in_kind
 
 
 def _as_landing_file(path: Path, kind: str, landing_root: Path | None) -> LandingFile:

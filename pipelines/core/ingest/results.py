@@ -36,6 +36,7 @@ class FileLoad:
     rows_repeated_copies: int = 0  # of those, rows with the same values as the later one: nothing is lost by them
     error: str | None = None
     notes: tuple[str, ...] = ()
+    doubts: tuple[str, ...] = ()  # of the notes, those that most likely point to a mistake in the mapping
     mapping: str | None = None
     tables: tuple[str, ...] = ()  # its tables in raw_files
     column_origins: tuple[tuple[str, str], ...] = ()  # contract column, where its value comes from (first part)

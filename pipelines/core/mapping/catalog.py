@@ -33,6 +33,7 @@ class MappingProblem:
     message: str
     kind: str | None = None
     match: tuple[str, ...] | None = None
+    origin: Path | None = None  # the invalid file
 
     def may_read(self, kind: str, path_in_kind: str) -> bool:
         if self.kind is not None and self.kind != kind:
@@ -73,6 +74,16 @@ class MappingCatalog:
         return [*self.user_mappings, *self.presets, *self.canonical.values()]
 
     def named(self, name: str, kind: str | None = None) -> Mapping:
+        """The mapping of this name or file stem; a YAML file's path reads that file (`--mapping my.yaml`)."""
+        as_path = Path(name).expanduser()
+        if as_path.suffix in (".yaml", ".yml") and as_path.is_file():
+            mapping = load_mapping(as_path)
+            if kind is not None and mapping.kind != kind:
+                raise MappingError(f"{as_path}: a mapping for {mapping.kind}, not for {kind}")
+            return mapping
+        for problem in self.problems:
+            if problem.origin is not None and name in (problem.origin.stem, problem.origin.name):
+                raise MappingError(f"the mapping {name!r} is invalid: {problem.message}")
         for mapping in self.all():
             if (mapping.name == name or (mapping.origin and mapping.origin.stem == name)) and kind in (
                 None,
@@ -108,17 +119,17 @@ def _problem(path: Path, message: str) -> MappingProblem:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return MappingProblem(message)
+        return MappingProblem(message, origin=path)
     if not isinstance(document, dict) or document.get("kind") not in KINDS:
-        return MappingProblem(message)
+        return MappingProblem(message, origin=path)
     match = document.get("match")
     if match is None:
-        return MappingProblem(message, document["kind"], ())  # used only when named: reads no landing file
+        return MappingProblem(message, document["kind"], (), path)  # used only when named: reads no landing file
     if isinstance(match, str):
         match = [match]
     if not isinstance(match, list) or not all(isinstance(item, str) for item in match):
-        return MappingProblem(message, document["kind"])
-    return MappingProblem(message, document["kind"], tuple(match))
+        return MappingProblem(message, document["kind"], origin=path)
+    return MappingProblem(message, document["kind"], tuple(match), path)
 
 
 def _yaml_files(folder: Path) -> list[Path]:

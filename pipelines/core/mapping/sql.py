@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
 from dataclasses import dataclass, replace
 
@@ -92,6 +94,10 @@ class CompiledMapping:
     # (column, within): a column the file does not give, numbered 1, 2, 3 … within each value of another mapped
     # column in file order (sales lines within their order).
     numbered: tuple[str, str] | None = None
+    # Notes that most likely point to a mistake in the mapping or the file's header: a column the mapping names
+    # that the file lacks, a file column left unused that looks like a contract column left empty. `pulse mapping
+    # check --strict` fails on them.
+    doubts: tuple[str, ...] = ()
 
     def select_sql(self, source_table: str) -> str:
         parts = [f"{column.expression} as {quote(name)}" for name, column in self.columns.items()]
@@ -138,6 +144,7 @@ class _Columns:
 def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[str, ...]) -> CompiledMapping:
     columns = _Columns(file_columns)
     notes: list[str] = []
+    doubts: list[str] = []
     missing_required: list[str] = []
     mapped: dict[str, MappedColumn] = {}
     for column in contract.columns:
@@ -155,9 +162,9 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
             if column.required:
                 missing_required.append(column.name if identity else f"{column.name} (from {source!r})")
             elif not identity:
-                notes.append(
-                    f"the mapping takes {column.name} from column {source!r}, which the file does not have; "
-                    f"{column.name} is left empty"
+                doubts.append(
+                    f"the mapping takes {column.name} from column {source!r}, which the file does not have"
+                    f"{_closest_hint(source, file_columns)}; {column.name} is left empty"
                 )
             mapped[column.name] = MappedColumn(column.name, NOT_IN_FILE, "missing in the file")
             continue
@@ -214,7 +221,37 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
         )
         skip_reason = f"case {whens} end"
     unused = tuple(name for name in file_columns if name not in columns.used)
-    return CompiledMapping(mapping, mapped, skip_reason, unused, tuple(notes), numbered)
+    doubts += _lookalikes(unused, [name for name, column in mapped.items() if column.expression == NOT_IN_FILE])
+    return CompiledMapping(mapping, mapped, skip_reason, unused, tuple(notes + doubts), numbered, tuple(doubts))
+
+
+def closest_names(name: str, candidates: tuple[str, ...] | list[str], limit: int = 3) -> list[str]:
+    """The candidates spelled most like `name` (compared as normalized names: case, spaces and punctuation do not
+    count), closest first."""
+    by_normalized: dict[str, str] = {}
+    for candidate in candidates:
+        by_normalized.setdefault(normalized_name(candidate), candidate)
+    close = difflib.get_close_matches(normalized_name(name), list(by_normalized), n=limit, cutoff=0.75)
+    return [by_normalized[item] for item in close]
+
+
+def _closest_hint(source: str, file_columns: tuple[str, ...]) -> str:
+    close = closest_names(source, file_columns)
+    return f" (closest: {', '.join(quoted_name(name) for name in close)})" if close else ""
+
+
+def _lookalikes(unused: tuple[str, ...], empty_columns: list[str]) -> list[str]:
+    """A file column nobody reads whose name is close to a contract column left empty: a misspelt header
+    ('emial', 'Custmer ID') or a column the mapping should name."""
+    doubts = []
+    for name in unused:
+        close = closest_names(name, empty_columns, limit=1)
+        if close:
+            doubts.append(
+                f"file column {quoted_name(name)} is not used and looks like the contract column {close[0]}, which "
+                f"is left empty; if it is that, map it: `{close[0]}: {json.dumps(name, ensure_ascii=False)}`"
+            )
+    return doubts
 
 
 def _rule_for(mapping: Mapping, name: str, columns: _Columns) -> ColumnRule | None:
