@@ -121,6 +121,7 @@ def _show(preview: Preview) -> None:
         f"rows read {load.rows_read:,}: would load {load.rows_loaded:,} "
         f"({load.rows_with_warnings:,} with a warning), reject {load.rows_rejected:,}, "
         f"skip {load.rows_skipped:,}{not_loaded}"
+        + (f", merge {load.rows_merged:,} into the row of their group" if load.rows_merged else "")
     )
     # One line per contract column, the sample rows side by side: readable in an 80-column terminal.
     table = Table(title="Contract columns and the first rows as they would be stored")

@@ -43,6 +43,7 @@ class RefreshOutcome:
     rows_rejected: int = 0
     rows_skipped: int = 0  # left out by a skip rule of a mapping
     rows_not_loaded: int = 0  # of files or sheets that could not be loaded
+    rows_merged: int = 0  # folded into the row of their group (an event log's activities into their case)
     # The warehouse after the refresh: rows of the current files that a newer version of their key replaces.
     rows_superseded: int | None = None
     warnings: list[str] = field(default_factory=list)  # what a person should look at although the refresh worked
@@ -73,6 +74,8 @@ class RefreshOutcome:
         )
         if self.rows_not_loaded:
             text += f", in files or sheets that could not be loaded {self.rows_not_loaded:,}"
+        if self.rows_merged:
+            text += f", merged into the row of their group {self.rows_merged:,}"
         if self.files_reread:
             more = len(self.files_reread) - 5
             shown = ", ".join(self.files_reread[:5]) + (f" and {more} more" if more > 0 else "")

@@ -166,3 +166,26 @@ def test_a_condition_on_a_number_that_is_no_number_is_refused_with_its_place(bou
     document = yaml.safe_load(f"kind: sales\nskip_rows: [{{column: Menge, below: {bound}}}]\n")
     with pytest.raises(MappingError, match=r"skip_rows\[0\]\.below: expected a finite number"):
         parse_mapping(document)
+
+
+def test_first_of_uses_the_columns_the_file_has_and_a_column_left_empty_on_purpose_raises_no_doubt(tmp_path) -> None:
+    mapping = """
+kind: customers
+match: ["crm/**"]
+columns:
+  customer_id: Id
+  phone: {first_of: [Phone, Mobile]}
+  email: null
+"""
+    export = tmp_path / "landing" / "customers" / "crm" / "contacts.csv"
+    export.parent.mkdir(parents=True)
+    export.write_bytes(lines("Id,Mobile,E-mail", "K1,+49 30 1234567,k1@example.com", "K2,,k2@example.com"))
+    catalog = MappingCatalog.load(mapping_files(tmp_path / "mappings", {"crm.yaml": mapping}))
+    connection = duckdb.connect()
+    (file_load,) = ingest_kind(connection, "customers", tmp_path / "landing", catalog=catalog).files
+    assert connection.execute("select customer_id, phone, email from raw.customers order by 1").fetchall() == [
+        ("K1", "+49301234567", None),
+        ("K2", None, None),
+    ]
+    assert dict(file_load.column_origins)["phone"] == "the first filled of 'Mobile' (not in the file: 'Phone')"
+    assert file_load.doubts == ()  # 'E-mail' is unused, but the mapping leaves email empty on purpose

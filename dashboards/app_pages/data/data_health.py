@@ -47,6 +47,7 @@ if outcomes:
                 "rows_rejected": item.rows_rejected,
                 "rows_skipped": item.rows_skipped,
                 "rows_not_loaded": item.rows_not_loaded,
+                "rows_merged": item.rows_merged,
                 "message": item.message,
             }
             for item in outcomes

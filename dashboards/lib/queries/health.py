@@ -41,13 +41,13 @@ def rows_per_kind(version: str | None = None) -> pd.DataFrame:
 
 
 def load_log(version: str | None = None) -> pd.DataFrame:
-    """Every attempt to load a file, newest first: read = loaded + rejected + skipped + not loaded."""
+    """Every attempt to load a file, newest first: read = loaded + rejected + skipped + not loaded + merged."""
     if not table_exists("ops.load_log", version):
         return pd.DataFrame()
     return query(
         """
         select kind, file_path, status, is_current, rows_read, rows_loaded, rows_rejected, rows_skipped,
-               rows_not_loaded, rows_with_warnings,
+               rows_not_loaded, coalesce(rows_merged, 0) as rows_merged, rows_with_warnings,
                rows_repeating_key - coalesce(rows_repeated_copies, 0) as rows_replaced_in_file,
                finished_at, seconds, error, notes, mapping, file_format, encoding
         from ops.load_log

@@ -130,9 +130,10 @@ def log_load(
         insert into ops.load_log (
             load_id, kind, file_path, file_size_bytes, file_sha256, file_modified_at, file_format, encoding,
             mapping, mapping_reason, mapping_fingerprint, status, rows_read, rows_loaded, rows_rejected,
-            rows_skipped, rows_not_loaded, rows_with_warnings, rows_repeating_key, rows_repeated_copies, error,
-            may_pass_on_retry, notes, started_at, finished_at, seconds, is_current, raw_tables
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            rows_skipped, rows_not_loaded, rows_merged, rows_with_warnings, rows_repeating_key,
+            rows_repeated_copies, error, may_pass_on_retry, notes, started_at, finished_at, seconds, is_current,
+            raw_tables
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             attempt.load_id,
@@ -152,6 +153,7 @@ def log_load(
             outcome.rows_rejected,
             outcome.rows_skipped,
             outcome.rows_not_loaded,
+            outcome.rows_merged,
             outcome.rows_with_warnings,
             outcome.rows_repeating_key,
             outcome.rows_repeated_copies,

@@ -184,7 +184,8 @@ def _load(
             if not outcome.balances:
                 raise RuntimeError(
                     f"{outcome.rows_read:,} rows read but {outcome.rows_loaded:,} loaded + {outcome.rows_rejected:,} "
-                    f"rejected + {outcome.rows_skipped:,} skipped + {outcome.rows_not_loaded:,} not loaded; "
+                    f"rejected + {outcome.rows_skipped:,} skipped + {outcome.rows_not_loaded:,} not loaded + "
+                    f"{outcome.rows_merged:,} merged into their group; "
                     "nothing of the file is kept"
                 )
             load_log.log_load(connection, attempt, outcome, prepared.read, is_current=True)
@@ -213,7 +214,13 @@ def _outcome(
     mapping = attempt.selection.mapping
     notes = [*notes, *prepared.notes]
     if counts.skipped:
-        notes.append(f"{counts.skipped:,} row(s) skipped by the mapping's skip rules")
+        notes.append(f"{counts.skipped:,} row(s) skipped by the mapping's rules")
+    if mapping.group_by:
+        groups = counts.loaded + counts.rejected
+        notes.append(
+            f"{groups + counts.merged:,} row(s) folded into {groups:,} row(s), one per "
+            f"{' + '.join(mapping.group_by)} (group_by)"
+        )
     if counts.phones_read_by:
         notes.append(_phones_note(counts.phones_read_by, mapping, settings))
     outcome = FileLoad(
@@ -224,6 +231,7 @@ def _outcome(
         rows_rejected=counts.rejected,
         rows_skipped=counts.skipped,
         rows_not_loaded=prepared.rows_not_loaded,
+        rows_merged=counts.merged,
         rows_with_warnings=counts.warned,
         rows_repeating_key=counts.repeating_key,
         rows_repeated_copies=counts.repeated_copies,

@@ -101,8 +101,11 @@ def prepare_read(
             more = len(compiled.unused_file_columns) - 12
             notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
         part_scope = scope.child(f"part{index}")
+        copies = _find_copies(connection, part_scope, compiled, part) if compiled.finds_copies else None
+        if copies is not None:
+            notes.append(f"{where}{copies[1]}")
         # Mapping is cheap text work, recomputed by the phone lookup and the validation instead of copied.
-        mapped = f"(\n{compiled.select_sql(part.relation)}\n)"
+        mapped = f"(\n{compiled.select_sql(part.relation, copies[0] if copies else None)}\n)"
         rows, lookup = mapped, None
         if "phone" in contract.column_names:
             reading = phones.prepare(
@@ -115,7 +118,9 @@ def prepare_read(
                 has_phones=compiled.columns["phone"].expression != NOT_IN_FILE,
             )
             rows, lookup = reading.rows, reading.lookup_table
-        query = validation_query(contract, rows, compiled.columns, settings, phone_lookup=lookup)
+        query = validation_query(
+            contract, rows, compiled.columns, settings, phone_lookup=lookup, grouped=compiled.grouping is not None
+        )
         parts.append(PreparedPart(part, f"(\n{query}\n)", compiled, part_scope))
     if not parts:
         # Nothing of the file can be loaded; its rows are counted, so the load log says how many did not load.
@@ -123,6 +128,26 @@ def prepare_read(
     if mismatches:
         notes += [f"not loaded: {problem}" for problem in mismatches]
     return PreparedFile(read, parts, notes, rows_not_loaded, list(dict.fromkeys(doubts)))
+
+
+def _find_copies(
+    connection: duckdb.DuckDBPyConnection, scope: TempScope, compiled: CompiledMapping, part: SourcePart
+) -> tuple[str, str] | None:
+    """The rows that repeat an earlier row in every column, as a temp table, and a note on them; None if none."""
+    table = scope.table("copies")
+    connection.execute(f"create temp table {table} as {compiled.copies_sql(part.relation)}")
+    count, row, copy_of = connection.execute(
+        f"select count(*), min(_source_row), arg_min(_copy_of, _source_row) from {table}"
+    ).fetchone()
+    if not count:
+        return None
+    found = f"{count:,} row(s) repeat an earlier row of the file in every column (first: row {row} = row {copy_of})"
+    if compiled.drops_copies:
+        return table, f"{found}: dropped, as the mapping says (exact_duplicates: drop), each listed as skipped"
+    return table, (
+        f"{found}: kept, each a row of its own; if the export writes a row twice, add exact_duplicates: drop to "
+        "the mapping"
+    )
 
 
 def repeated_key_warnings(

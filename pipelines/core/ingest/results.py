@@ -1,7 +1,8 @@
 """What loading a file, and a kind, came to: statuses in plain words and the counts that reconcile.
 
 For every file: rows read = loaded + rejected + skipped (by a rule of the mapping) + not loaded (the whole file,
-or a sheet of it, could not be loaded; its rows are counted all the same)."""
+or a sheet of it, could not be loaded; its rows are counted all the same) + merged (folded into the row of their
+group by a mapping with group_by: an event log's activities into their case)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class FileLoad:
     rows_rejected: int = 0
     rows_skipped: int = 0
     rows_not_loaded: int = 0
+    rows_merged: int = 0  # rows folded into the row of their group (beyond each group's first row)
     rows_with_warnings: int = 0
     rows_repeating_key: int = 0  # loaded rows whose key a later row of the same file has (the later one is kept)
     rows_repeated_copies: int = 0  # of those, rows with the same values as the later one: nothing is lost by them
@@ -53,7 +55,9 @@ class FileLoad:
 
     @property
     def balances(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_rejected + self.rows_skipped + self.rows_not_loaded
+        return self.rows_read == (
+            self.rows_loaded + self.rows_rejected + self.rows_skipped + self.rows_not_loaded + self.rows_merged
+        )
 
 
 @dataclass
@@ -80,6 +84,10 @@ class KindLoad:
     @property
     def rows_not_loaded(self) -> int:
         return sum(item.rows_not_loaded for item in self.files)
+
+    @property
+    def rows_merged(self) -> int:
+        return sum(item.rows_merged for item in self.files)
 
     @property
     def failed_files(self) -> list[FileLoad]:

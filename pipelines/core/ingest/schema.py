@@ -44,12 +44,13 @@ OPS_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("mapping", "VARCHAR"),
         ("mapping_reason", "VARCHAR"),
         ("status", "VARCHAR NOT NULL"),  # loaded | loaded with rejects | failed | duplicate (results.FileStatus)
-        # read = loaded + rejected + skipped + not loaded, for every file
+        # read = loaded + rejected + skipped + not loaded + merged, for every file
         ("rows_read", "BIGINT NOT NULL"),
         ("rows_loaded", "BIGINT NOT NULL"),
         ("rows_rejected", "BIGINT NOT NULL"),
         ("rows_skipped", "BIGINT"),  # left out because a skip rule of the mapping said so
         ("rows_not_loaded", "BIGINT"),  # of a file or sheet that could not be loaded at all
+        ("rows_merged", "BIGINT"),  # folded into the row of their group (a mapping's group_by)
         ("rows_with_warnings", "BIGINT"),
         ("rows_repeating_key", "BIGINT"),  # loaded rows whose key a later row of the file has (that one is kept)
         ("rows_repeated_copies", "BIGINT"),  # of those, rows with the same values as the later row

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
 from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.schema import sql_type
+from pipelines.core.mapping.parsing import date_sql, number_sql, shown_sql, timestamp_sql
 from pipelines.core.mapping.sql import MappedColumn
 from pipelines.core.sql import literal, quote
 
@@ -33,12 +34,8 @@ EMAIL_PATTERN = (
     r"@([\p{L}\p{N}]([\p{L}\p{M}\p{N}\-]*[\p{L}\p{M}\p{N}])?\.)+"
     r"(\p{L}[\p{L}\p{M}]+|xn--[a-z0-9\-]+)"
 )
-THOUSANDS_BY_COMMAS = r"[+\-]?\d{1,3}(,\d{3})+(\.\d*)?"
-THOUSANDS_BY_POINTS = r"[+\-]?\d{1,3}(\.\d{3})+(,\d*)?"
-UNPRINTABLE = r"[\p{Cc}\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]"
 # The typed value of a column in the inner query of validation_query, next to its mapped text.
 TYPED_PREFIX = "_typed_"
-OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+\-]\d\d(:?\d\d)?)$"
 
 
 @dataclass(frozen=True)
@@ -53,30 +50,6 @@ def _struct(column: str, message: str, value: str | None = None) -> str:
     if value is not None:
         parts += f", value := {value}"
     return f"struct_pack({parts})"
-
-
-def _shown(text: str) -> str:
-    """A value in a reason or warning: its first 60 characters, those that do not print (line breaks, terminal
-    escapes, direction overrides) as �, so that a value cannot fake a line of a report or garble a terminal."""
-    return f"'''' || regexp_replace(left({text}, 60), {literal(UNPRINTABLE)}, '\ufffd', 'g') || ''''"
-
-
-def _number(text: str, decimal_comma: bool, sql_type_name: str) -> str:
-    """The text as a number. Plain numbers cast directly; only those that fail are cleaned (spaces and currency
-    signs removed, thousands separators removed where they group digits by three, a decimal comma made a point),
-    which is the slow part. A comma that does not group thousands ("1,5") is left, so the value is rejected rather
-    than read as 15."""
-    stripped = f"regexp_replace({text}, '[\\s€$£¥''\u00a0\u202f]', '', 'g')"
-    if decimal_comma:
-        # "12,5" and "3" directly; "1.234,5" (points grouping thousands) the long way; "1.5" stays 1.5.
-        direct = f"case when not contains({text}, '.') then replace({text}, ',', '.') end"
-        grouped = f"regexp_full_match({stripped}, {literal(THOUSANDS_BY_POINTS)})"
-        unpointed = f"replace(replace({stripped}, '.', ''), ',', '.')"
-        cleaned = f"case when {grouped} then {unpointed} else replace({stripped}, ',', '.') end"
-    else:
-        grouped = f"regexp_full_match({stripped}, {literal(THOUSANDS_BY_COMMAS)})"
-        direct, cleaned = text, f"case when {grouped} then replace({stripped}, ',', '') else {stripped} end"
-    return f"coalesce(try_cast({direct} as {sql_type_name}), try_cast({cleaned} as {sql_type_name}))"
 
 
 def _in_list(values: tuple[str, ...]) -> str:
@@ -107,24 +80,22 @@ class _ColumnSql:
         column, text = self.column, self.text
         if self.mapped.minutes_after:
             anchor = columns[self.mapped.minutes_after].value(columns)
-            minutes = _number(text, self.mapped.decimal_comma, "double")
+            minutes = number_sql(text, self.mapped.decimal_comma, "double")
             return f"{anchor} + to_microseconds(cast(round({minutes} * 60000000) as bigint))"
         if column.type == "integer":
             # Plain integers cast directly; "3.0", "1.000" and the like go the long way.
-            number = _number(text, self.mapped.decimal_comma, "double")
+            number = number_sql(text, self.mapped.decimal_comma, "double")
             whole = f"case when {number} = floor({number}) and abs({number}) < 1e15 then cast({number} as bigint) end"
             if self.mapped.decimal_comma:
                 return whole
             # (A cast to BIGINT would round "1.5" to 2, so text with a point always goes the long way.)
             return f"coalesce(case when not contains({text}, '.') then try_cast({text} as bigint) end, {whole})"
         if column.type == "decimal":
-            return _number(text, self.mapped.decimal_comma, sql_type(column))
+            return number_sql(text, self.mapped.decimal_comma, sql_type(column))
         if column.type == "timestamp":
             return self._timestamp()
         if column.type == "date":
-            if self.mapped.formats:
-                return f"cast(try_strptime({text}, [{_in_list(self.mapped.formats)}]) as date)"
-            return f"coalesce(try_cast({text} as date), cast(try_cast({text} as timestamp) as date))"
+            return date_sql(text, self.mapped.formats)
         if column.type == "boolean":
             return (
                 f"case when {_one_of(f'lower({text})', BOOLEAN_TRUE)} then true "
@@ -154,27 +125,7 @@ class _ColumnSql:
         return f"trim(regexp_replace(lower({self.text}), '[^\\p{{L}}\\p{{N}}]+', '_', 'g'), '_')"
 
     def _timestamp(self) -> str:
-        text, formats = self.text, self.mapped.formats
-        if formats:
-            with_offset = [item for item in formats if "%z" in item or "%Z" in item]
-            if with_offset and len(with_offset) == len(formats):
-                return f"timezone('UTC', try_strptime({text}, [{_in_list(formats)}]))"
-            local = f"try_strptime({text}, [{_in_list(tuple(item for item in formats if item not in with_offset))}])"
-            converted = self._local_to_utc(local)
-            if with_offset:
-                return f"coalesce({converted}, timezone('UTC', try_strptime({text}, [{_in_list(tuple(with_offset))}])))"
-            return converted
-        # try_cast(… as timestamp) ignores a written offset, so text with one is read as timestamptz.
-        return (
-            f"case when regexp_matches({text}, {literal(OFFSET_PATTERN)}) "
-            f"then timezone('UTC', try_cast({text} as timestamptz)) "
-            f"else {self._local_to_utc(f'try_cast({text} as timestamp)')} end"
-        )
-
-    def _local_to_utc(self, local: str) -> str:
-        if self.zone == "UTC":
-            return local
-        return f"timezone('UTC', timezone({literal(self.zone)}, {local}))"
+        return timestamp_sql(self.text, self.mapped.formats, self.zone)
 
     def reasons(self, value: str) -> list[Check]:
         column, text, name = self.column, self.text, self.column.name
@@ -190,14 +141,14 @@ class _ColumnSql:
                 hint = " (the mapping gives no date format, so ISO 8601 is expected, e.g. 2025-03-01 14:30)"
             elif column.type in ("timestamp", "date"):
                 hint = f" in the format(s) {', '.join(self.mapped.formats)}"
-            message = f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is not {article} {in_words}{hint}')}"
+            message = f"{literal(name + ': ')} || {shown_sql(text)} || {literal(f' is not {article} {in_words}{hint}')}"
             if column.type in ("integer", "decimal") and not self.mapped.decimal_comma:
                 comma_hint = " (a decimal comma? the mapping can say decimal_comma: true)"
                 message += f" || case when contains({text}, ',') then {literal(comma_hint)} else '' end"
             checks.append((f"{text} is not null and {value} is null", _struct(name, message)))
         if column.type in ("timestamp", "date"):
-            future = f"{literal(name + ': ')} || {_shown(text)} || ' is in the future'"
-            past = f"{literal(name + ': ')} || {_shown(text)} || ' is before 1900'"
+            future = f"{literal(name + ': ')} || {shown_sql(text)} || ' is in the future'"
+            past = f"{literal(name + ': ')} || {shown_sql(text)} || ' is before 1900'"
             checks.append((f"{value} > current_timestamp::timestamp + {FUTURE_SLACK}", _struct(name, future)))
             checks.append((f"{value} < date {literal(EARLIEST_PLAUSIBLE)}", _struct(name, past)))
         for bound, operator, words in (
@@ -205,7 +156,7 @@ class _ColumnSql:
             (column.maximum, ">", "above the maximum"),
         ):
             if bound is not None:
-                message = f"{literal(name + ': ')} || {_shown(text)} || {literal(f' is {words} {bound:g}')}"
+                message = f"{literal(name + ': ')} || {shown_sql(text)} || {literal(f' is {words} {bound:g}')}"
                 checks.append((f"{value} {operator} {bound}", _struct(name, message)))
         if column.type == "text":
             message = (
@@ -221,17 +172,17 @@ class _ColumnSql:
         column, text, name = self.column, self.text, self.column.name
         if column.allowed:
             message = (
-                f"{literal(name + ': ')} || {_shown(text)} || "
+                f"{literal(name + ': ')} || {shown_sql(text)} || "
                 f"{literal(' is not one of ' + ', '.join(column.allowed) + '; kept as other')}"
             )
             condition = f"{value} = 'other' and {text} <> 'other' and {self._spelled()} <> 'other'"
             return [(condition, _struct(name, message, text))]
         if name == "email":
-            message = f"{literal('email: ')} || {_shown(text)} || ' is not an e-mail address; left empty'"
+            message = f"{literal('email: ')} || {shown_sql(text)} || ' is not an e-mail address; left empty'"
             return [(f"{text} is not null and {value} is null", _struct(name, message, text))]
         if name == "phone" and self.has_phone_lookup:
             message = (
-                f"{literal('phone: ')} || {_shown(text)} || ' is not a phone number of ' || mapped._phone_region "
+                f"{literal('phone: ')} || {shown_sql(text)} || ' is not a phone number of ' || mapped._phone_region "
                 "|| ' (nor one written with a country code); left empty'"
             )
             return [(f"{text} is not null and {value} is null", _struct(name, message, text))]
@@ -253,6 +204,7 @@ def validation_query(
     columns: dict[str, MappedColumn],
     settings: ValidationSettings,
     phone_lookup: str | None = None,
+    grouped: bool = False,
 ) -> str:
     """SELECT with one typed column per contract column, `_source_row`, `_skip_reason`, `_reasons` (a list of
     {column_name, message}), `_warnings` (a list of {column_name, message, value}), `_is_valid` (no reason,
@@ -293,11 +245,16 @@ def validation_query(
             "then 'country_code' else mapped._phone_rule end as _phone_read_by"
         )
         final_columns.append("mapped._phone_read_by")
+    problems = _problem_list(reasons)
+    if grouped:
+        # A grouped file's rows carry how many rows of the file each folds, and the problems found while folding.
+        final_columns.append("mapped._group_rows")
+        problems = f"list_concat({problems}, mapped._row_problems)"
     return (
         "select *, len(_reasons) = 0 and _skip_reason is null as _is_valid from (\nselect\n    "
         + ",\n    ".join(final_columns)
         + ",\n    mapped._source_row,\n    mapped._skip_reason,\n    "
-        + f"{_problem_list(reasons)} as _reasons,\n    "
+        + f"{problems} as _reasons,\n    "
         + f"{_problem_list(warnings)} as _warnings\n"
         + f"from (\nselect mapped.*, {', '.join(typed_values)}\nfrom {mapped_table} as mapped{join}\n) as mapped\n)"
     )
@@ -311,7 +268,7 @@ def _customer_reference_check(columns: dict[str, _ColumnSql], typed: dict[str, s
     anonymous = " and ".join(f"{columns[name].text} is null" for name in CUSTOMER_REFERENCE)
     described = [
         f"case when {column.text} is null then {literal(column.column.name + ' is empty')} "
-        f"else {literal(column.column.name + ' ')} || {_shown(column.text)} || {literal(' is not ' + words)} end"
+        f"else {literal(column.column.name + ' ')} || {shown_sql(column.text)} || {literal(' is not ' + words)} end"
         for column, words in ((email, "an e-mail address"), (phone, "a phone number"))
     ]
     message = f"'no usable customer reference: customer_id is empty, ' || {described[0]} || ', ' || {described[1]}"
@@ -357,7 +314,7 @@ def repeated_key_warnings_sql(contract: Contract, validated_table: str, repeated
         f"hash({', '.join(f'winner.{quote(name)}' for name in contract.column_names)})"
     )
     message = (
-        f"{literal('/'.join(contract.key) + ' ')} || {_shown(key_text)} || "
+        f"{literal('/'.join(contract.key) + ' ')} || {shown_sql(key_text)} || "
         "case when is_copy then ' appears again in this file with the same values, last in row ' "
         "|| cast(last_row as varchar) || '; kept once' "
         "else ' appears again in this file with other values, last in row ' || cast(last_row as varchar) "

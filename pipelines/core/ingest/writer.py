@@ -22,6 +22,7 @@ class Counts:
     rejected: int = 0
     skipped: int = 0
     warned: int = 0  # loaded rows with at least one warning
+    merged: int = 0  # rows of the file folded into the row of their group (group_by), beyond the group's first
     repeating_key: int = 0  # rows whose key a later row of the file has
     repeated_copies: int = 0  # of those, rows with the same values as the later row (nothing is lost by them)
     phones_read_by: dict[str, int] = field(default_factory=dict)
@@ -31,6 +32,7 @@ class Counts:
         self.warned += other.warned
         self.rejected += other.rejected
         self.skipped += other.skipped
+        self.merged += other.merged
         self.repeating_key += other.repeating_key
         self.repeated_copies += other.repeated_copies
         for rule, count in other.phones_read_by.items():
@@ -90,11 +92,12 @@ def record_part(
     # Distinct key hashes fewer than loaded rows: a key may repeat (a hash collision can only make it look so,
     # and the exact check that follows finds nothing then).
     key_hash = f"hash({', '.join(key_columns_sql(contract, 'stored'))})"
-    loaded, invalid, skipped, warned, distinct_keys, *phones = connection.execute(
+    merged = "coalesce(sum(_group_rows - 1), 0)" if part.compiled.grouping is not None else "0"
+    loaded, invalid, skipped, warned, distinct_keys, merged, *phones = connection.execute(
         f"""
         select count(*) filter (_is_valid), count(*) filter (not _is_valid),
                count(*) filter (_skip_reason is not null), count(*) filter (_is_valid and len(_warnings) > 0),
-               count(distinct {key_hash}) filter (_is_valid)
+               count(distinct {key_hash}) filter (_is_valid), {merged}
                {phone_counts}
         from {stored} as stored
         """
@@ -165,6 +168,7 @@ def record_part(
         warned=warned,
         rejected=invalid - skipped + line_rejects,
         skipped=skipped,
+        merged=int(merged),
         repeating_key=repeating,
         repeated_copies=copies,
         phones_read_by={rule: count for rule, count in zip(READ_BY, phones, strict=False) if count},

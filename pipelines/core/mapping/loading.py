@@ -14,7 +14,17 @@ import yaml
 from phonenumbers import PhoneMetadata
 
 from pipelines.core.contracts import CONTRACTS
-from pipelines.core.mapping.model import WHITESPACE, ColumnRule, Condition, DeriveRule, Mapping, ReadOptions
+from pipelines.core.mapping.model import (
+    AGGREGATES,
+    ALL_ROWS,
+    WHITESPACE,
+    Aggregate,
+    ColumnRule,
+    Condition,
+    DeriveRule,
+    Mapping,
+    ReadOptions,
+)
 
 TOP_LEVEL_KEYS = {
     "name",
@@ -30,7 +40,12 @@ TOP_LEVEL_KEYS = {
     "derive",
     "same_name_columns",
     "phone_region",
+    "group_by",
+    "order_by",
+    "exact_duplicates",
 }
+EXACT_DUPLICATES = ("keep", "drop")
+ORIGIN_KEYS = ("from", "join", "first_of", "value", "sequence_within", *AGGREGATES)  # where a rule's value comes from
 READ_KEYS = {"delimiter", "quote", "encoding", "sheet", "skip_lines", "header", "column_names"}
 RULE_KEYS = {
     "from",
@@ -46,6 +61,8 @@ RULE_KEYS = {
     "fill_down_within",
     "sequence_within",
     "minutes_after",
+    *AGGREGATES,
+    "where",
 }
 CONDITION_KEYS = {"column", "equals", "is_empty", "matches", "below", "above"}
 TEST_KEYS = CONDITION_KEYS - {"column"}
@@ -83,6 +100,24 @@ def parse_mapping(document: Any, origin: Path | None = None) -> Mapping:
     timezone = parser.text(data, "timezone")
     if timezone:
         parser.check_timezone(timezone, "timezone")
+    group_by = tuple(parser.texts(data, "group_by"))
+    order_by = parser.text(data, "order_by")
+    if order_by and not group_by:
+        parser.fail("order_by", "orders the rows of a group: give group_by too")
+    aggregated = [column for column, rule in columns.items() if rule is not None and rule.aggregate is not None]
+    if aggregated and not group_by:
+        parser.fail(
+            f"columns.{aggregated[0]}",
+            "first, last, min, max, count and sum take a value of a group's rows: give group_by (the column(s) "
+            "whose value makes a group, e.g. the case id of an event log)",
+        )
+    if group_by:
+        numbered = [column for column, rule in columns.items() if rule is not None and rule.sequence_within]
+        if numbered:
+            parser.fail(f"columns.{numbered[0]}", "sequence_within numbers rows; a mapping with group_by has none")
+    exact_duplicates = parser.text(data, "exact_duplicates") or "keep"
+    if exact_duplicates not in EXACT_DUPLICATES:
+        parser.fail("exact_duplicates", f"expected keep or drop, got {exact_duplicates!r}")
     phone_region = parser.text(data, "phone_region")
     if phone_region and PhoneMetadata.metadata_for_region(phone_region.upper()) is None:
         parser.fail("phone_region", f"{phone_region!r} is not a phone region; use an ISO 3166 code such as DE, CN")
@@ -102,6 +137,9 @@ def parse_mapping(document: Any, origin: Path | None = None) -> Mapping:
         derive=derive,
         same_name_columns=parser.flag(data, "same_name_columns", True),
         phone_region=phone_region.upper() if phone_region else None,
+        group_by=group_by,
+        order_by=order_by,
+        exact_duplicates=exact_duplicates,
         origin=origin,
         fingerprint=fingerprint(document),
     )
@@ -227,10 +265,18 @@ class _Parser:
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return ColumnRule(source=str(value))
         data = self.mapping(value, key, RULE_KEYS)
-        origins = [name for name in ("from", "join", "first_of", "value") if name in data]
-        derived = [name for name in ("sequence_within",) if name in data]
-        if len(origins) + len(derived) != 1:
-            self.fail(key, "give exactly one of from (a column), join or first_of (columns), value, sequence_within")
+        origins = [name for name in ORIGIN_KEYS if name in data]
+        if len(origins) != 1:
+            self.fail(
+                key,
+                "give exactly one of from (a column), join or first_of (columns), value, sequence_within, "
+                "or of a group's rows first, last, min, max, count, sum",
+            )
+        aggregate = None
+        if origins[0] in AGGREGATES:
+            aggregate = self.aggregate(data, origins[0], key)
+        elif "where" in data:
+            self.fail(f"{key}.where", "only with first, last, min, max, count or sum")
         values = self.mapping(data.get("values") or {}, f"{key}.values")
         timezone = self.text(data, "timezone")
         if timezone:
@@ -257,7 +303,19 @@ class _Parser:
             fill_down_within=self.text(data, "fill_down_within"),
             sequence_within=self.text(data, "sequence_within"),
             minutes_after=minutes_after,
+            aggregate=aggregate,
         )
+
+    def aggregate(self, data: dict[str, Any], function: str, key: str) -> Aggregate:
+        column = data[function]
+        if function == "count" and column is True:
+            column = ALL_ROWS
+        if isinstance(column, bool) or not isinstance(column, str | int | float) or not str(column):
+            self.fail(f"{key}.{function}", "expected a column of the file" + (" or '*'" if function == "count" else ""))
+        if str(column) == ALL_ROWS and function != "count":
+            self.fail(f"{key}.{function}", "'*' (every row) is for count only")
+        where = self.condition(data["where"], f"{key}.where") if "where" in data else None
+        return Aggregate(function, str(column), where)
 
     def condition(self, value: Any, key: str) -> Condition:
         data = self.mapping(value, key, CONDITION_KEYS)

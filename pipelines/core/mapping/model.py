@@ -34,10 +34,35 @@ class Condition:
         return f"{self.column} is above {self.above:g}"
 
 
+AGGREGATES = ("first", "last", "min", "max", "count", "sum")
+ALL_ROWS = "*"  # count: every row of the group (that meets `where`)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One value from the rows of a group (a mapping with group_by): the first or last non-empty value of a column
+    in the group's order, its smallest or largest (compared as the contract column's type: times as times,
+    numbers as numbers), how many rows have it (`count`, `*` for every row) or its sum; only over the rows where
+    `where` holds, if given."""
+
+    function: str  # one of AGGREGATES
+    column: str  # a file column, or ALL_ROWS for count
+    where: Condition | None = None
+
+    def describe(self) -> str:
+        if self.function == "count":
+            counted = "rows" if self.column == ALL_ROWS else f"rows with a {self.column!r}"
+            text = f"the number of the group's {counted}"
+        else:
+            words = {"first": "the first", "last": "the last", "min": "the smallest", "max": "the largest"}
+            text = f"{words.get(self.function, 'the sum of')} {self.column!r} of the group"
+        return text + (f" where {self.where.describe()}" if self.where else "")
+
+
 @dataclass(frozen=True)
 class ColumnRule:
     """Where one contract column's value comes from: exactly one of source, sources, first_of, constant,
-    sequence_within is set."""
+    sequence_within, aggregate is set."""
 
     source: str | None = None
     sources: tuple[str, ...] = ()  # joined with `separator`, empty parts left out
@@ -52,11 +77,7 @@ class ColumnRule:
     fill_down_within: str | None = None  # empty → the last value above it with the same value in this column
     sequence_within: str | None = None  # 1, 2, 3, … per value of this column, in file order
     minutes_after: str | None = None  # the value counts minutes after this (timestamp) contract column
-
-    @property
-    def source_columns(self) -> tuple[str, ...]:
-        named = (self.source,) if self.source else self.sources or self.first_of
-        return named + tuple(name for name in (self.fill_down_within, self.sequence_within) if name)
+    aggregate: Aggregate | None = None  # a value of the group's rows (mappings with group_by)
 
 
 @dataclass(frozen=True)
@@ -99,6 +120,14 @@ class Mapping:
     same_name_columns: bool = True
     # Phone numbers without a country code, in rows that do not say their country, are of this region.
     phone_region: str | None = None
+    # One row per value of these file columns (a case of an event log): its columns are aggregates of the group's
+    # rows, a plain column the first non-empty value. The rows of a group in the order of `order_by` (a date/time
+    # column of the file), then of the file.
+    group_by: tuple[str, ...] = ()
+    order_by: str | None = None
+    # Rows that repeat an earlier row of the file in every column: "keep" (the default: each is a row of its own,
+    # counted in a note), or "drop" (recorded as skipped, with the row it copies).
+    exact_duplicates: str = "keep"
     origin: Path | None = None  # the YAML file it came from
     fingerprint: str = ""  # hash of the rules (`loading.fingerprint`): a changed mapping reloads its files
 

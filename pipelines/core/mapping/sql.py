@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, replace
 
 from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
-from pipelines.core.mapping.model import ColumnRule, Condition, Mapping
+from pipelines.core.mapping.grouping import Grouping, typed_text
+from pipelines.core.mapping.model import ALL_ROWS, ColumnRule, Condition, Mapping
 from pipelines.core.sql import literal, number, quote
 from pipelines.core.text import quoted_name
 
@@ -90,6 +91,7 @@ class CompiledMapping:
     columns: dict[str, MappedColumn]
     skip_reason: str
     unused_file_columns: tuple[str, ...]
+    file_columns: tuple[str, ...]
     notes: tuple[str, ...]  # things the user should know, e.g. an optional column the file does not have
     # (column, within): a column the file does not give, numbered 1, 2, 3 … within each value of another mapped
     # column in file order (sales lines within their order).
@@ -99,10 +101,41 @@ class CompiledMapping:
     # check --strict` fails on them.
     doubts: tuple[str, ...] = ()
 
-    def select_sql(self, source_table: str) -> str:
+    grouping: Grouping | None = None  # one row per group of the file's rows (group_by)
+    # Rows that repeat an earlier row in every column are looked for (exact_duplicates: drop, or a key the file
+    # does not give — numbered lines — where a copy would otherwise count twice); dropped if the mapping says so.
+    finds_copies: bool = False
+    drops_copies: bool = False
+
+    def copies_sql(self, source_table: str) -> str:
+        """SELECT _source_row, _copy_of: each row that repeats an earlier row of the file in every column, with
+        the first row it copies."""
+        columns = ", ".join(quote(name) for name in self.file_columns)
+        return (
+            f"select _source_row, _copy_of from (select _source_row, min(_source_row) over (partition by {columns}) "
+            f"as _copy_of from {source_table}) where _copy_of < _source_row"
+        )
+
+    def select_sql(self, source_table: str, copies_table: str | None = None) -> str:
+        """The mapped rows of `source_table`; `copies_table` (of `copies_sql`) when the mapping drops copies."""
+        rows, skip_reason = source_table, self.skip_reason
+        if self.drops_copies and copies_table is not None:
+            rows = (
+                f"(select source_rows.*, copies._copy_of from {source_table} as source_rows "
+                f"left join {copies_table} as copies using (_source_row))"
+            )
+            copy = (
+                "'skipped by the mapping: an exact copy of row ' || cast(_copy_of as varchar) "
+                "|| ' (exact_duplicates: drop)'"
+            )
+            skip_reason = f"coalesce(case when _copy_of is not null then {copy} end, {skip_reason})"
         parts = [f"{column.expression} as {quote(name)}" for name, column in self.columns.items()]
-        parts += ["_source_row", f"{self.skip_reason} as _skip_reason"]
-        select = "select\n    " + ",\n    ".join(parts) + f"\nfrom {source_table} as source_rows"
+        if self.grouping is not None:
+            rows = self.grouping.relation(rows, skip_reason)
+            parts += ["_source_row", "_skip_reason", "_group_rows", "_row_problems"]
+        else:
+            parts += ["_source_row", f"{skip_reason} as _skip_reason"]
+        select = "select\n    " + ",\n    ".join(parts) + f"\nfrom {rows} as source_rows"
         if self.numbered is None:
             return select
         column, within = (quote(name) for name in self.numbered)
@@ -147,6 +180,7 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
     doubts: list[str] = []
     missing_required: list[str] = []
     mapped: dict[str, MappedColumn] = {}
+    grouping = _grouping(mapping, contract, columns) if mapping.group_by else None
     for column in contract.columns:
         rule = _rule_for(mapping, column.name, columns)
         if rule is None:
@@ -155,10 +189,16 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
             mapped[column.name] = MappedColumn(column.name, NOT_IN_FILE, "not in the file")
             continue
         try:
-            expression, origin = _expression(rule, columns, thorough=_checked_downstream(contract, column))
+            aggregated = None
+            if rule.aggregate is not None:
+                assert grouping is not None
+                aggregated = _aggregate(rule, column, mapping, columns, grouping)
+            expression, origin = _expression(
+                rule, columns, thorough=_checked_downstream(contract, column), aggregated=aggregated
+            )
         except KeyError as missing:
             source = missing.args[0]
-            identity = normalized_name(source) == column.name
+            identity = normalized_name(source) == column.name and rule.aggregate is None
             if column.required:
                 missing_required.append(column.name if identity else f"{column.name} (from {source!r})")
             elif not identity:
@@ -221,8 +261,75 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
         )
         skip_reason = f"case {whens} end"
     unused = tuple(name for name in file_columns if name not in columns.used)
-    doubts += _lookalikes(unused, [name for name, column in mapped.items() if column.expression == NOT_IN_FILE])
-    return CompiledMapping(mapping, mapped, skip_reason, unused, tuple(notes + doubts), numbered, tuple(doubts))
+    # A column the mapping leaves empty on purpose (`column: null`) is not one a file column should fill.
+    left_empty = [
+        name
+        for name, column in mapped.items()
+        if column.expression == NOT_IN_FILE and not (name in mapping.columns and mapping.columns[name] is None)
+    ]
+    doubts += _lookalikes(unused, left_empty)
+    generated_key = numbered is not None or any(
+        (rule := mapping.columns.get(name)) is not None and rule.sequence_within for name in contract.key
+    )
+    drops_copies = mapping.exact_duplicates == "drop"
+    return CompiledMapping(
+        mapping,
+        mapped,
+        skip_reason,
+        unused,
+        file_columns,
+        tuple(notes + doubts),
+        numbered,
+        tuple(doubts),
+        grouping,
+        finds_copies=drops_copies or generated_key,
+        drops_copies=drops_copies,
+    )
+
+
+def _grouping(mapping: Mapping, contract: Contract, columns: _Columns) -> Grouping:
+    keys = []
+    for name in mapping.group_by:
+        try:
+            keys.append(columns.text(name))
+        except KeyError:
+            raise MappingMismatchError(
+                f"the mapping groups rows by column {name!r}, which the file does not have"
+                f"{_closest_hint(name, columns.file_columns)}"
+            ) from None
+    grouping = Grouping(
+        keys=tuple(keys),
+        key_names=mapping.group_by,
+        file_columns={name: trimmed_text(quote(name)) for name in columns.file_columns},
+        problem_column=contract.key[0],
+    )
+    if mapping.order_by:
+        try:
+            text = columns.text(mapping.order_by)
+        except KeyError:
+            raise MappingMismatchError(
+                f"the mapping orders the rows of a group by column {mapping.order_by!r}, which the file does not "
+                f"have{_closest_hint(mapping.order_by, columns.file_columns)}"
+            ) from None
+        as_time = Column("order_by", "timestamp")
+        grouping.set_order(
+            mapping.order_by, text, typed_text(text, as_time, mapping.date_formats, mapping.timezone or "UTC", False)
+        )
+    return grouping
+
+
+def _aggregate(rule: ColumnRule, column: Column, mapping: Mapping, columns: _Columns, grouping: Grouping) -> str:
+    """The grouped relation's column holding the rule's aggregate (KeyError: the file lacks its column)."""
+    aggregate = rule.aggregate
+    assert aggregate is not None
+    text = None if aggregate.column == ALL_ROWS else columns.text(aggregate.column)
+    condition = _condition_sql(aggregate.where, columns, f"columns.{column.name}.where") if aggregate.where else None
+    decimal_comma = mapping.decimal_comma if rule.decimal_comma is None else rule.decimal_comma
+    typed = None
+    if text is not None and aggregate.function in ("min", "max"):
+        zone = rule.timezone or mapping.timezone or "UTC"
+        typed = typed_text(text, column, rule.formats or mapping.date_formats, zone, decimal_comma)
+    return grouping.add(aggregate, text, condition, typed, column.name, decimal_comma)
 
 
 def closest_names(name: str, candidates: tuple[str, ...] | list[str], limit: int = 3) -> list[str]:
@@ -274,16 +381,29 @@ def _checked_downstream(contract: Contract, column: Column) -> bool:
     )
 
 
-def _expression(rule: ColumnRule, columns: _Columns, *, thorough: bool = True) -> tuple[str, str]:
-    if rule.constant is not None:
+def _expression(
+    rule: ColumnRule, columns: _Columns, *, thorough: bool = True, aggregated: str | None = None
+) -> tuple[str, str]:
+    """SQL of a rule's text value and its origin in words; `aggregated`: the grouped relation's column that holds
+    the rule's aggregate."""
+    if aggregated is not None:
+        assert rule.aggregate is not None
+        expression, origin = quote(aggregated), rule.aggregate.describe()
+    elif rule.constant is not None:
         expression, origin = literal(rule.constant), f"always {rule.constant!r}"
     elif rule.sequence_within:
         group = columns.text(rule.sequence_within)
         expression = f"cast(row_number() over (partition by {group} order by _source_row) as varchar)"
         origin = f"1, 2, 3, … within each {rule.sequence_within!r}"
     elif rule.first_of:
-        expression = f"coalesce({', '.join(columns.text(name, thorough=thorough) for name in rule.first_of)})"
-        origin = "the first filled of " + ", ".join(repr(name) for name in rule.first_of)
+        # Of the columns named, those the file has (an export without a mobile column still has its phone).
+        present = [name for name in rule.first_of if columns.find(name) is not None]
+        if not present:
+            raise KeyError(rule.first_of[0])
+        expression = f"coalesce({', '.join(columns.text(name, thorough=thorough) for name in present)})"
+        origin = "the first filled of " + ", ".join(repr(name) for name in present)
+        if len(present) < len(rule.first_of):
+            origin += " (not in the file: " + ", ".join(repr(n) for n in rule.first_of if n not in present) + ")"
     elif rule.sources:
         parts = ", ".join(columns.text(name, thorough=thorough) for name in rule.sources)
         expression = f"nullif(concat_ws({literal(rule.separator)}, {parts}), '')"

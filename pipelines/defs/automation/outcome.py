@@ -29,7 +29,9 @@ def outcome_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Refresh
     failed_files: list[FailedFile] = []
     files_reread: list[str] = []
     warnings: list[str] = []
-    counts = dict.fromkeys(("files_loaded", "rows_loaded", "rows_rejected", "rows_skipped", "rows_not_loaded"), 0)
+    counts = dict.fromkeys(
+        ("files_loaded", "rows_loaded", "rows_rejected", "rows_skipped", "rows_not_loaded", "rows_merged"), 0
+    )
     for item in materializations:
         if not item:
             continue

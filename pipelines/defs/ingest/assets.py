@@ -33,6 +33,7 @@ def build_ingest_asset(kind: str) -> dg.AssetsDefinition:
                 context.log.info(
                     f"{file_load.file_path}: {file_load.status}, {file_load.rows_loaded:,} rows loaded, "
                     f"{file_load.rows_rejected:,} rejected, {file_load.rows_skipped:,} skipped"
+                    + (f", {file_load.rows_merged:,} merged into their group" if file_load.rows_merged else "")
                 )
 
         config = load_config()
@@ -84,6 +85,7 @@ def ingest_metadata(result: KindLoad, rows_in_raw: int) -> dict[str, object]:
         "rows_rejected": result.rows_rejected,
         "rows_skipped": result.rows_skipped,
         "rows_not_loaded": result.rows_not_loaded,
+        "rows_merged": result.rows_merged,
         "dagster/row_count": rows_in_raw,
     }
 
