@@ -138,3 +138,43 @@ def test_a_preset_applies_only_in_its_folder_or_to_its_export_name(folder: str) 
     assert catalog.select(kind, "exports/report.csv").mapping.name == "canonical"
     sample = next((FIXTURES / folder).iterdir()).name
     assert catalog.select(kind, f"{folder}/{sample}").mapping.name != "canonical"
+
+
+SAMPLE_KINDS = {
+    "shopify": "sales",
+    "woocommerce": "sales",
+    "hubspot": "customers",
+    "shopify_customers": "customers",
+    "salesforce": "customers",
+    "zendesk": "interactions",
+    "freshdesk": "interactions",
+    "intercom": "interactions",
+    "typeform": "surveys",
+    "surveymonkey": "surveys",
+    "qualtrics": "surveys",
+}
+
+
+@pytest.mark.parametrize("folder", sorted(SAMPLE_KINDS))
+def test_each_presets_sample_passes_a_strict_check(tmp_path, folder) -> None:
+    """`pulse mapping check --strict` finds no likely mistake in a preset read with the export it is written for:
+    every column the preset names is in the export, and no export column that looks like an empty contract column
+    is left unread."""
+    from pipelines.core.ingest.preview import preview_file
+    from pipelines.core.ingest.validation import ValidationSettings
+
+    kind = SAMPLE_KINDS[folder]
+    (sample,) = [path for path in (FIXTURES / folder).iterdir() if path.is_file()]
+    landing = tmp_path / "landing"
+    target = landing / kind / folder.removesuffix("_customers") / sample.name
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(sample, target)
+    preview = preview_file(target, kind, MappingCatalog.load(None), ValidationSettings(), landing_root=landing)
+    assert preview.selection is not None and preview.selection.mapping.origin is not None, folder
+    assert preview.selection.mapping.origin.parent == PRESETS_DIR
+    assert preview.error is None and preview.load.doubts == (), (folder, preview.load.doubts)
+
+
+def test_every_sample_export_is_checked_strictly() -> None:
+    samples = {path.parent.name for path in FIXTURES.rglob("*") if path.is_file()}
+    assert samples == set(SAMPLE_KINDS), "a preset sample folder without a strict check, or the other way round"
