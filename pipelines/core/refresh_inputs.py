@@ -18,6 +18,7 @@ import duckdb
 
 from pipelines.core.contracts import KINDS
 from pipelines.core.ingest.discovery import landing_fingerprint
+from pipelines.core.mapping.model import LOOKUPS_FOLDER
 from pipelines.core.settings import PROJECT_ROOT, Paths
 
 # The run tags that carry the fingerprints from the start of a refresh to the snapshot it publishes.
@@ -44,7 +45,8 @@ class RefreshInputs:
 def refresh_inputs(paths: Paths, config_file: Path, mappings_dir: Path, as_of: str) -> RefreshInputs:
     """`as_of`: the refresh's as-of day (warehouse_settings.resolve_as_of): a new day is a new refresh, even with
     no new files, when it follows today."""
-    landing = landing_fingerprint(paths.landing, KINDS)
+    # landing/lookups/ too: a changed lookup file changes the rows of the files whose mappings look values up in it.
+    landing = landing_fingerprint(paths.landing, (*KINDS, LOOKUPS_FOLDER))
     digest = hashlib.sha256()
     digest.update(f"landing {landing}\n".encode())
     digest.update(f"as of {as_of}\n".encode())

@@ -102,7 +102,7 @@ def landing_files(landing_root: Path, kind: str) -> list[LandingFile]:
     """Files of `kind`, sorted by path; names starting with '.' or '_' are ignored, archives are opened."""
     found: list[LandingFile] = []
     for folder_kind in KINDS:
-        for path, refused in _entries_below(landing_root, folder_kind):
+        for path, refused in entries_below(landing_root, folder_kind):
             relative = path.relative_to(landing_root).as_posix()
             stat = path.lstat() if refused else path.stat()  # the link itself: its target is not to be touched
             modified_at = datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None)
@@ -131,7 +131,7 @@ def member_kind(member: str, archive_kind: str) -> str:
     return next((kind for kind in KINDS if stem.startswith(kind)), archive_kind)
 
 
-def _entries_below(landing_root: Path, folder_kind: str) -> list[tuple[Path, str | None]]:
+def entries_below(landing_root: Path, folder_kind: str) -> list[tuple[Path, str | None]]:
     """The files below landing/<kind>/, sorted, each with the reason it is not read (None: it is read). Links are
     followed only to files inside the landing folder; the walk never enters a linked folder."""
     root, folder = landing_root.resolve(), landing_root / folder_kind
@@ -194,11 +194,11 @@ def _unsafe_member(name: str) -> bool:
     return name.startswith(("/", "\\")) or bool(_DRIVE.match(name)) or ".." in re.split(r"[/\\]", name)
 
 
-def landing_fingerprint(landing_root: Path, kinds: tuple[str, ...]) -> str:
-    """Cheap change detector for sensors: path, size and mtime of every landing file."""
+def landing_fingerprint(landing_root: Path, folders: tuple[str, ...]) -> str:
+    """Cheap change detector for sensors: path, size and mtime of every file in these folders of landing/."""
     digest = hashlib.sha256()
-    for kind in kinds:
-        for path, refused in _entries_below(landing_root, kind):
+    for folder in folders:
+        for path, refused in entries_below(landing_root, folder):
             stat = path.lstat() if refused else path.stat()
             digest.update(f"{path.relative_to(landing_root).as_posix()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()

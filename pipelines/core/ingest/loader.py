@@ -20,6 +20,7 @@ from pipelines.core.contracts import Contract, contract_for
 from pipelines.core.ingest import ledger as load_log
 from pipelines.core.ingest.discovery import LandingFile, landing_files
 from pipelines.core.ingest.ledger import Attempt, Ledger, read_ledger
+from pipelines.core.ingest.lookups import lookups_fingerprint
 from pipelines.core.ingest.phones import READ_BY
 from pipelines.core.ingest.preparation import PreparedFile, prepare_read, read_file
 from pipelines.core.ingest.readers import ReadResult, UnreadableFileError
@@ -58,7 +59,7 @@ def ingest_kind(
     result = KindLoad(kind, problems=[problem.message for problem in catalog.problems if problem.kind in (None, kind)])
     try:
         for item in landing_files(landing_root, kind):
-            outcome = load_file(connection, contract, item, catalog, settings, ledger)
+            outcome = load_file(connection, contract, item, catalog, settings, ledger, landing_root=landing_root)
             result.files.append(outcome)
             if on_file:
                 on_file(outcome)
@@ -77,9 +78,11 @@ def load_file(
     settings: ValidationSettings,
     ledger: Ledger,
     chosen: Selection | None = None,
+    landing_root: Path | None = None,
 ) -> FileLoad:
     """Decide what a landing file needs — nothing, a note that it is a copy, or a load — and do it. `chosen`: read
-    it with this mapping instead of the one the catalog chooses (`pulse mapping check --mapping`)."""
+    it with this mapping instead of the one the catalog chooses (`pulse mapping check --mapping`). `landing_root`:
+    where the mapping's lookups find their files."""
     attempt = Attempt(item)
     path = item.relative_path
     current = ledger.current.get(path)
@@ -91,7 +94,9 @@ def load_file(
         reason = "a mapping file that may read this file is invalid, so it is not loaded until that is fixed: "
         return _failed(connection, attempt, reason + "; ".join(problem.message for problem in problems))
     attempt.selection = chosen or catalog.select(contract.kind, item.path_in_kind)
-    attempt.fingerprint = reading_fingerprint(attempt.selection.mapping, settings)
+    attempt.fingerprint = reading_fingerprint(
+        attempt.selection.mapping, settings, lookups_fingerprint(landing_root, attempt.selection.mapping)
+    )
     unchanged = current is not None and current.same_file(item) and current.mapping_fingerprint == attempt.fingerprint
     if unchanged and item.refused is None:  # what a path now refused loaded before (an older version read it) goes
         return FileLoad(path, FileStatus.UNCHANGED)
@@ -129,16 +134,19 @@ def load_file(
     notes = []
     if reread:
         notes.append(f"read again: the rules it is read with changed (mapping {attempt.selection.mapping.label})")
-    outcome = _load(connection, contract, attempt, notes, settings, ledger)
+    outcome = _load(connection, contract, attempt, notes, settings, ledger, landing_root)
     if outcome.status != FileStatus.FAILED:
         ledger.now_holds(path, content)
     return replace(outcome, reread=reread)
 
 
-def reading_fingerprint(mapping: Mapping, settings: ValidationSettings) -> str:
+def reading_fingerprint(mapping: Mapping, settings: ValidationSettings, lookups: str = "") -> str:
     """What decides the values a file loads as, besides its content: the mapping's rules, the settings it is read
-    with, and the version of Customer Pulse's reading. When it changes, the file is read again."""
+    with, the files its lookups read (`lookups`) and the version of Customer Pulse's reading. When it changes, the
+    file is read again."""
     text = f"{INGEST_VERSION}|{mapping.fingerprint}|{settings.phone_region}|{settings.timezone}"
+    if lookups:
+        text += f"|{lookups}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -161,6 +169,7 @@ def _load(
     notes: list[str],
     settings: ValidationSettings,
     ledger: Ledger,
+    landing_root: Path | None,
 ) -> FileLoad:
     assert attempt.selection is not None
     path = attempt.item.relative_path
@@ -170,7 +179,7 @@ def _load(
     with TempScope(connection, "file") as scope:
         try:
             read = read_file(connection, scope, attempt.item, attempt.selection, settings.expansion)
-            prepared = prepare_read(connection, scope, contract, read, attempt.selection, settings)
+            prepared = prepare_read(connection, scope, contract, read, attempt.selection, settings, landing_root)
             tables = write_tables(connection, contract, attempt.load_id, prepared)
             connection.execute("begin transaction")
             in_transaction = True

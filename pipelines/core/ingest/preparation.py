@@ -5,12 +5,14 @@ database)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
 from pipelines.core.contracts import Contract
 from pipelines.core.ingest import phones
 from pipelines.core.ingest.discovery import LandingFile
+from pipelines.core.ingest.lookups import read_lookups
 from pipelines.core.ingest.readers import ReadResult, SourcePart, UnreadableFileError, read_into
 from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.scope import TempScope
@@ -54,9 +56,10 @@ def prepare_file(
     item: LandingFile,
     selection: Selection,
     settings: ValidationSettings,
+    landing_root: Path | None = None,
 ) -> PreparedFile:
     read = read_file(connection, scope, item, selection, settings.expansion)
-    return prepare_read(connection, scope, contract, read, selection, settings)
+    return prepare_read(connection, scope, contract, read, selection, settings, landing_root)
 
 
 def read_file(
@@ -78,10 +81,13 @@ def prepare_read(
     read: ReadResult,
     selection: Selection,
     settings: ValidationSettings,
+    landing_root: Path | None = None,
 ) -> PreparedFile:
-    """The mapping and validation of a file that has been read, as views; nothing computed yet."""
+    """The mapping and validation of a file that has been read, as views; nothing computed but the tables of the
+    mapping's lookups (read from `landing_root`) and of the rows that copy another."""
     mapping = selection.mapping
     notes = list(read.notes)
+    lookups = tuple(read_lookups(connection, scope.child("lookups"), mapping, landing_root, settings.expansion))
     doubts: list[str] = []
     parts: list[PreparedPart] = []
     mismatches: list[str] = []
@@ -89,7 +95,7 @@ def prepare_read(
     for index, part in enumerate(read.parts, start=1):
         where = f"sheet {quoted_name(part.sheet)}: " if part.sheet else ""
         try:
-            compiled = compile_mapping(mapping, contract, part.columns)
+            compiled = compile_mapping(mapping, contract, part.columns, lookups)
         except MappingMismatchError as error:
             mismatches.append(f"{where}{error}")
             rows_not_loaded += part.rows
@@ -119,7 +125,14 @@ def prepare_read(
             )
             rows, lookup = reading.rows, reading.lookup_table
         query = validation_query(
-            contract, rows, compiled.columns, settings, phone_lookup=lookup, grouped=compiled.grouping is not None
+            contract,
+            rows,
+            compiled.columns,
+            settings,
+            phone_lookup=lookup,
+            grouped=compiled.grouping is not None,
+            row_problems=compiled.row_problems,
+            row_warnings=compiled.row_warnings,
         )
         parts.append(PreparedPart(part, f"(\n{query}\n)", compiled, part_scope))
     if not parts:

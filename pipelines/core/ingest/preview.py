@@ -18,6 +18,7 @@ from pipelines.core.ingest.results import FileLoad, FileStatus
 from pipelines.core.ingest.schema import RAW_FILES, ensure_schema
 from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.mapping.catalog import MappingCatalog, Selection
+from pipelines.core.settings import paths
 from pipelines.core.sql import quote, same_problem_sql
 
 # Reasons that differ only in the quoted value or a row number are counted together; the first is shown.
@@ -69,7 +70,16 @@ def preview_file(
     try:
         connection.execute("set TimeZone = 'UTC'")
         ensure_schema(connection, contract)
-        load = load_file(connection, contract, item, catalog, settings, read_ledger(connection, kind), chosen)
+        load = load_file(
+            connection,
+            contract,
+            item,
+            catalog,
+            settings,
+            read_ledger(connection, kind),
+            chosen,
+            landing_root=landing_root or paths().landing,
+        )
         preview = Preview(path, kind, load, chosen or catalog.select(kind, item.path_in_kind))
         if preview.error is None:
             preview.file_format, preview.encoding = connection.execute(

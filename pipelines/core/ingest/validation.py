@@ -204,7 +204,10 @@ def validation_query(
     columns: dict[str, MappedColumn],
     settings: ValidationSettings,
     phone_lookup: str | None = None,
+    *,
     grouped: bool = False,
+    row_problems: bool = False,
+    row_warnings: bool = False,
 ) -> str:
     """SELECT with one typed column per contract column, `_source_row`, `_skip_reason`, `_reasons` (a list of
     {column_name, message}), `_warnings` (a list of {column_name, message, value}), `_is_valid` (no reason,
@@ -245,17 +248,23 @@ def validation_query(
             "then 'country_code' else mapped._phone_rule end as _phone_read_by"
         )
         final_columns.append("mapped._phone_read_by")
-    problems = _problem_list(reasons)
+    problems, warned = _problem_list(reasons), _problem_list(warnings)
     if grouped:
-        # A grouped file's rows carry how many rows of the file each folds, and the problems found while folding.
+        # A grouped file's rows carry how many rows of the file each folds.
         final_columns.append("mapped._group_rows")
-        problems = f"list_concat({problems}, mapped._row_problems)"
+    if row_problems:
+        # Found while folding a group or looking up (`pipelines.core.mapping.sql`): a row's order unreadable, its
+        # key without a match in a lookup.
+        # Listed first: they are the cause of what the column checks then find (an empty looked-up value).
+        problems = f"list_concat(mapped._row_problems, {problems})"
+    if row_warnings:
+        warned = f"list_concat({warned}, mapped._row_warnings)"
     return (
         "select *, len(_reasons) = 0 and _skip_reason is null as _is_valid from (\nselect\n    "
         + ",\n    ".join(final_columns)
         + ",\n    mapped._source_row,\n    mapped._skip_reason,\n    "
         + f"{problems} as _reasons,\n    "
-        + f"{_problem_list(warnings)} as _warnings\n"
+        + f"{warned} as _warnings\n"
         + f"from (\nselect mapped.*, {', '.join(typed_values)}\nfrom {mapped_table} as mapped{join}\n) as mapped\n)"
     )
 

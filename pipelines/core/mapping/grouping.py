@@ -112,8 +112,10 @@ class Grouping:
         self.aggregates.append((name, sql))
         return name
 
-    def relation(self, rows: str, skip_reason: str) -> str:
-        """The grouped rows of `rows` (the file's rows, each with its `skip_reason`), then the skipped rows."""
+    def relation(self, rows: str, skip_reason: str, *, row_lists: bool = False) -> str:
+        """The grouped rows of `rows` (the file's rows, each with its `skip_reason`), then the skipped rows.
+        `row_lists`: the rows carry `_row_problems` and `_row_warnings` of their own (a lookup's missing match),
+        which the group gathers."""
         order = f", {self.order.key} as {ORDER_KEY}" if self.order else ""
         ordered = f"{ORDER_KEY} nulls last, _source_row" if self.order else "_source_row"
         firsts = [
@@ -126,6 +128,10 @@ class Grouping:
             if self.problems
             else f"cast([] as {PROBLEM_TYPE}[])"
         )
+        row_warnings = []
+        if row_lists:
+            problems = f"list_concat({problems}, flatten(list(_row_problems)))"
+            row_warnings = ["flatten(list(_row_warnings)) as _row_warnings"]
         # Rows with no group key fold into nothing: each is a group of its own (and is rejected for its empty key).
         alone = f"case when {' and '.join(f'{key} is null' for key in self.keys)} then _source_row end"
         columns = ",\n        ".join(
@@ -136,6 +142,7 @@ class Grouping:
                 *firsts,
                 *aggregates,
                 f"{problems} as _row_problems",
+                *row_warnings,
             ]
         )
         skipped_columns = ", ".join(quote(name) for name in self.file_columns)
@@ -149,7 +156,7 @@ class Grouping:
     group by {", ".join(self.keys)}, {alone}
     union all by name
     select _source_row, _pre_skip as _skip_reason, 1 as _group_rows, {skipped_columns},
-           cast([] as {PROBLEM_TYPE}[]) as _row_problems
+           cast([] as {PROBLEM_TYPE}[]) as _row_problems{", _row_warnings" if row_lists else ""}
     from (select *, {skip_reason} as _pre_skip from {rows} as source_rows) as source_rows
     where _pre_skip is not null
 )"""

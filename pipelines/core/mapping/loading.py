@@ -17,11 +17,13 @@ from pipelines.core.contracts import CONTRACTS
 from pipelines.core.mapping.model import (
     AGGREGATES,
     ALL_ROWS,
+    MISSING_MATCH,
     WHITESPACE,
     Aggregate,
     ColumnRule,
     Condition,
     DeriveRule,
+    Lookup,
     Mapping,
     ReadOptions,
 )
@@ -43,7 +45,9 @@ TOP_LEVEL_KEYS = {
     "group_by",
     "order_by",
     "exact_duplicates",
+    "lookups",
 }
+LOOKUP_KEYS = {"files", "key", "missing", "read"}  # not "on": YAML reads a bare on as true
 EXACT_DUPLICATES = ("keep", "drop")
 ORIGIN_KEYS = ("from", "join", "first_of", "value", "sequence_within", *AGGREGATES)  # where a rule's value comes from
 READ_KEYS = {"delimiter", "quote", "encoding", "sheet", "skip_lines", "header", "column_names"}
@@ -140,6 +144,9 @@ def parse_mapping(document: Any, origin: Path | None = None) -> Mapping:
         group_by=group_by,
         order_by=order_by,
         exact_duplicates=exact_duplicates,
+        lookups=tuple(
+            parser.lookup(name, item) for name, item in parser.mapping(data.get("lookups") or {}, "lookups").items()
+        ),
         origin=origin,
         fingerprint=fingerprint(document),
     )
@@ -229,26 +236,61 @@ class _Parser:
         except (ZoneInfoNotFoundError, ValueError):
             self.fail(key, f"{name!r} is not a time zone name (e.g. 'Europe/Berlin', 'UTC')")
 
-    def read_options(self, value: Any) -> ReadOptions:
-        data = self.mapping(value, "read", READ_KEYS)
-        for key in ("delimiter", "quote"):
-            text = self.text(data, key)
-            if text is None or (key == "delimiter" and text == WHITESPACE):
+    def lookup(self, name: str, value: Any) -> Lookup:
+        key = f"lookups.{name}"
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            self.fail(key, "a lookup's name is letters, digits and _ (its columns are named <name>.<column>)")
+        data = self.mapping(value, key, LOOKUP_KEYS)
+        files = self.texts(data, "files")
+        if not files:
+            self.fail(f"{key}.files", "is required: the landing files to look up in, e.g. lookups/shop/orders*.csv")
+        for pattern in files:
+            if pattern.startswith("/") or ".." in pattern.split("/"):
+                self.fail(f"{key}.files", f"{pattern!r}: a pattern below the landing folder, e.g. lookups/shop/*.csv")
+        on = data.get("key")
+        if isinstance(on, str):
+            pairs = [(on, on)]
+        elif isinstance(on, list) and on and all(isinstance(item, str) for item in on):
+            pairs = [(item, item) for item in on]
+        elif isinstance(on, dict) and on:
+            pairs = [(str(source), str(target)) for source, target in on.items()]
+        else:
+            self.fail(
+                f"{key}.key",
+                "is required: the key column (same name in both files), a list of them, or {column of this file: "
+                "column of the lookup files}",
+            )
+        missing = self.text(data, "missing") or "reject"
+        if missing not in MISSING_MATCH:
+            self.fail(f"{key}.missing", f"expected reject or keep, got {missing!r}")
+        return Lookup(
+            name=name,
+            files=tuple(files),
+            on=tuple(pairs),
+            missing=missing,
+            read=self.read_options(data.get("read") or {}, f"{key}.read"),
+        )
+
+    def read_options(self, value: Any, key: str = "read") -> ReadOptions:
+        data = self.mapping(value, key, READ_KEYS)
+        for option in ("delimiter", "quote"):
+            text = self.text(data, option)
+            if text is None or (option == "delimiter" and text == WHITESPACE):
                 continue
             if len(text.encode("unicode_escape").decode()) > 2 and text != "\\t":
-                self.fail(f"read.{key}", f"expected one character or {WHITESPACE!r}, got {text!r}")
+                self.fail(f"{key}.{option}", f"expected one character or {WHITESPACE!r}, got {text!r}")
         skip_lines = data.get("skip_lines", 0)
         if not isinstance(skip_lines, int) or isinstance(skip_lines, bool) or skip_lines < 0:
-            self.fail("read.skip_lines", "expected a whole number ≥ 0")
+            self.fail(f"{key}.skip_lines", "expected a whole number ≥ 0")
         delimiter = self.text(data, "delimiter")
         header = self.flag(data, "header", True)
         column_names = self.texts(data, "column_names")
         if not header and not column_names:
-            self.fail("read.column_names", "a file without a header line needs its columns named, in file order")
+            self.fail(f"{key}.column_names", "a file without a header line needs its columns named, in file order")
         if header and column_names:
-            self.fail("read.column_names", "only for a file without a header line (header: false)")
+            self.fail(f"{key}.column_names", "only for a file without a header line (header: false)")
         if len(set(column_names)) != len(column_names):
-            self.fail("read.column_names", "a name is given twice")
+            self.fail(f"{key}.column_names", "a name is given twice")
         return ReadOptions(
             delimiter="\t" if delimiter == "\\t" else delimiter,
             quote=self.text(data, "quote"),

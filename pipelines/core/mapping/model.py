@@ -103,6 +103,25 @@ class ReadOptions:
     column_names: tuple[str, ...] = ()
 
 
+LOOKUPS_FOLDER = "lookups"  # landing/lookups/: files that mappings look values up in, loaded as no kind
+MISSING_MATCH = ("reject", "keep")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Columns looked up in other landing files by a key: an order line's date, status and customer in the orders
+    file of a normalised export. The looked-up columns are named `<lookup>.<column>` in the mapping's rules."""
+
+    name: str
+    files: tuple[str, ...]  # glob patterns on the path below landing/, e.g. "lookups/shop/orders*.csv"
+    on: tuple[tuple[str, str], ...]  # (column of the mapped file, column of the lookup files): equal trimmed text
+    missing: str = "reject"  # a row whose key has no match: rejected, or (keep) loaded without the values, warned
+    read: ReadOptions = field(default_factory=lambda: ReadOptions())
+
+    def describe_key(self) -> str:
+        return " + ".join(source for source, _ in self.on)
+
+
 @dataclass(frozen=True)
 class Mapping:
     name: str
@@ -128,6 +147,7 @@ class Mapping:
     # Rows that repeat an earlier row of the file in every column: "keep" (the default: each is a row of its own,
     # counted in a note), or "drop" (recorded as skipped, with the row it copies).
     exact_duplicates: str = "keep"
+    lookups: tuple[Lookup, ...] = ()
     origin: Path | None = None  # the YAML file it came from
     fingerprint: str = ""  # hash of the rules (`loading.fingerprint`): a changed mapping reloads its files
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 
 from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
 from pipelines.core.mapping.grouping import Grouping, typed_text
-from pipelines.core.mapping.model import ALL_ROWS, ColumnRule, Condition, Mapping
+from pipelines.core.mapping.model import ALL_ROWS, ColumnRule, Condition, Lookup, Mapping
+from pipelines.core.mapping.parsing import shown_sql
 from pipelines.core.sql import literal, number, quote
 from pipelines.core.text import quoted_name
 
@@ -74,6 +75,66 @@ def compact_name(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", name.lower())
 
 
+KEY_PREFIX = "_lookup_key_"
+PROBLEM_LIST = "struct(column_name varchar, message varchar)[]"
+WARNING_LIST = "struct(column_name varchar, message varchar, value varchar)[]"
+
+
+@dataclass(frozen=True)
+class LookupTable:
+    """A lookup's rows read into a temp table (`pipelines.core.ingest.lookups`), one per key: `_lookup_key_1…`
+    (trimmed text of its key columns) and every column of its files (trimmed text)."""
+
+    lookup: Lookup
+    table: str
+    columns: tuple[str, ...]
+    files: tuple[str, ...]  # below landing/
+    notes: tuple[str, ...] = ()
+
+    def looked_up(self, column: str) -> str:
+        """The name rules give a column of the lookup files."""
+        return f"{self.lookup.name}.{column}"
+
+
+@dataclass(frozen=True)
+class LookupJoin:
+    """How a mapped file's rows meet a lookup's: the SQL of their key texts, and the contract column a row's
+    missing match is reported on (the first that takes a value from the lookup)."""
+
+    source: LookupTable
+    alias: str
+    keys: tuple[str, ...]  # SQL over source_rows, one per key column
+    reported_on: str
+
+    def sql(self) -> str:
+        on = " and ".join(
+            f"{self.alias}.{KEY_PREFIX}{position} = {key}" for position, key in enumerate(self.keys, start=1)
+        )
+        return f"left join {self.source.table} as {self.alias} on {on}"
+
+    def columns_sql(self) -> list[str]:
+        return [
+            f"{self.alias}.{quote(column)} as {quote(self.source.looked_up(column))}" for column in self.source.columns
+        ]
+
+    def missing_match_sql(self) -> str:
+        """A problem (missing: reject) or warning (missing: keep) struct for a row whose key has no match, else NULL."""
+        lookup = self.source.lookup
+        key_text = " || ' / ' || ".join(self.keys)
+        unmatched = " and ".join([*(f"{key} is not null" for key in self.keys), f"{self.alias}.{KEY_PREFIX}1 is null"])
+        files = ", ".join(self.source.files)
+        message = (
+            f"{literal(f'{self.reported_on}: no row of lookup {lookup.name!r} ({files}) has {lookup.describe_key()} ')}"
+            f" || {shown_sql(key_text)}"
+        )
+        if lookup.missing == "keep":
+            message += " || ' (its columns are left empty)'"
+            item = f"struct_pack(column_name := {literal(self.reported_on)}, message := {message}, value := {key_text})"
+        else:
+            item = f"struct_pack(column_name := {literal(self.reported_on)}, message := {message})"
+        return f"case when {unmatched} then {item} end"
+
+
 @dataclass(frozen=True)
 class MappedColumn:
     name: str
@@ -106,6 +167,17 @@ class CompiledMapping:
     # does not give — numbered lines — where a copy would otherwise count twice); dropped if the mapping says so.
     finds_copies: bool = False
     drops_copies: bool = False
+    lookups: tuple[LookupJoin, ...] = ()
+
+    @property
+    def row_problems(self) -> bool:
+        """The mapped rows carry `_row_problems`: reasons to reject found while grouping or looking up."""
+        return self.grouping is not None or bool(self.lookups)
+
+    @property
+    def row_warnings(self) -> bool:
+        """The mapped rows carry `_row_warnings` (a lookup that keeps rows without a match)."""
+        return bool(self.lookups)
 
     def copies_sql(self, source_table: str) -> str:
         """SELECT _source_row, _copy_of: each row that repeats an earlier row of the file in every column, with
@@ -129,12 +201,19 @@ class CompiledMapping:
                 "|| ' (exact_duplicates: drop)'"
             )
             skip_reason = f"coalesce(case when _copy_of is not null then {copy} end, {skip_reason})"
+        if self.lookups:
+            rows = self._looked_up(rows)
         parts = [f"{column.expression} as {quote(name)}" for name, column in self.columns.items()]
         if self.grouping is not None:
-            rows = self.grouping.relation(rows, skip_reason)
-            parts += ["_source_row", "_skip_reason", "_group_rows", "_row_problems"]
+            rows = self.grouping.relation(rows, skip_reason, row_lists=bool(self.lookups))
+            parts += ["_source_row", "_skip_reason", "_group_rows"]
         else:
             parts += ["_source_row", f"{skip_reason} as _skip_reason"]
+        parts += [
+            name
+            for name, present in (("_row_problems", self.row_problems), ("_row_warnings", self.row_warnings))
+            if present
+        ]
         select = "select\n    " + ",\n    ".join(parts) + f"\nfrom {rows} as source_rows"
         if self.numbered is None:
             return select
@@ -144,12 +223,32 @@ class CompiledMapping:
             f"as {column}) from (\n{select}\n) as mapped_rows"
         )
 
+    def _looked_up(self, rows: str) -> str:
+        """The rows with the columns of each lookup beside them, and what a missing match means for the row."""
+        columns = [sql for join in self.lookups for sql in join.columns_sql()]
+        rejects = [join.missing_match_sql() for join in self.lookups if join.source.lookup.missing == "reject"]
+        warns = [join.missing_match_sql() for join in self.lookups if join.source.lookup.missing == "keep"]
+        problems = (
+            f"list_filter([{', '.join(rejects)}], item -> item is not null)"
+            if rejects
+            else f"cast([] as {PROBLEM_LIST})"
+        )
+        warnings = (
+            f"list_filter([{', '.join(warns)}], item -> item is not null)" if warns else f"cast([] as {WARNING_LIST})"
+        )
+        joins = "\n".join(join.sql() for join in self.lookups)
+        return (
+            f"(select source_rows.*, {', '.join(columns)}, {problems} as _row_problems, {warnings} as _row_warnings "
+            f"from {rows} as source_rows\n{joins})"
+        )
+
 
 class _Columns:
     """The file's columns, found by exact name first, then by normalized name."""
 
     def __init__(self, file_columns: tuple[str, ...]) -> None:
         self.file_columns = file_columns
+        self.looked_up: tuple[str, ...] = ()  # `<lookup>.<column>`: found by exact name only
         self.by_normalized: dict[str, str] = {}
         self.by_compact: dict[str, str] = {}
         for name in file_columns:
@@ -160,7 +259,7 @@ class _Columns:
     def find(self, name: str) -> str | None:
         found = (
             name
-            if name in self.file_columns
+            if name in self.file_columns or name in self.looked_up
             else self.by_normalized.get(normalized_name(name)) or self.by_compact.get(compact_name(name))
         )
         if found is not None:
@@ -174,14 +273,20 @@ class _Columns:
         return trimmed_text(quote(found), thorough=thorough)
 
 
-def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[str, ...]) -> CompiledMapping:
+def compile_mapping(
+    mapping: Mapping, contract: Contract, file_columns: tuple[str, ...], lookups: tuple[LookupTable, ...] = ()
+) -> CompiledMapping:
+    """`lookups`: the mapping's lookups read (in its order), whose columns rules name `<lookup>.<column>`."""
     columns = _Columns(file_columns)
     notes: list[str] = []
     doubts: list[str] = []
     missing_required: list[str] = []
     mapped: dict[str, MappedColumn] = {}
+    keys = _lookup_keys(lookups, columns)
     grouping = _grouping(mapping, contract, columns) if mapping.group_by else None
+    first_use: dict[str, str] = {}  # lookup → the first contract column that takes a value from it
     for column in contract.columns:
+        used_before = set(columns.used)
         rule = _rule_for(mapping, column.name, columns)
         if rule is None:
             if column.required:
@@ -208,6 +313,10 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
                 )
             mapped[column.name] = MappedColumn(column.name, NOT_IN_FILE, "missing in the file")
             continue
+        for table in lookups:
+            prefix = f"{table.lookup.name}."
+            if any(name.startswith(prefix) and name in columns.looked_up for name in columns.used - used_before):
+                first_use.setdefault(table.lookup.name, column.name)
         if rule.minutes_after:
             origin += f", minutes after {rule.minutes_after}"
         mapped[column.name] = MappedColumn(
@@ -272,6 +381,19 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
         (rule := mapping.columns.get(name)) is not None and rule.sequence_within for name in contract.key
     )
     drops_copies = mapping.exact_duplicates == "drop"
+    for table in lookups:
+        # A lookup whose columns only conditions test (derive, skip_rows, where) reports a missing match on the key.
+        prefix = f"{table.lookup.name}."
+        if any(name.startswith(prefix) and name in columns.looked_up for name in columns.used):
+            first_use.setdefault(table.lookup.name, contract.key[0])
+    joins = []
+    for index, table in enumerate(lookups, start=1):
+        if table.lookup.name not in first_use:
+            doubts.append(f"no rule takes a column from lookup {table.lookup.name!r}; it is not looked up")
+            continue
+        # Aliases follow the order of the lookups, which a chained key refers to.
+        joins.append(LookupJoin(table, f"lookup_{index}", keys[table.lookup.name], first_use[table.lookup.name]))
+        notes.extend(table.notes)
     return CompiledMapping(
         mapping,
         mapped,
@@ -284,7 +406,46 @@ def compile_mapping(mapping: Mapping, contract: Contract, file_columns: tuple[st
         grouping,
         finds_copies=drops_copies or generated_key,
         drops_copies=drops_copies,
+        lookups=tuple(joins),
     )
+
+
+def _lookup_keys(lookups: tuple[LookupTable, ...], columns: _Columns) -> dict[str, tuple[str, ...]]:
+    """Per lookup, the SQL of the key it is matched on: columns of the mapped file (qualified: the lookup may have
+    columns of the same name) or of an earlier lookup (`orders.customer_id`: a chain, order line → order →
+    customer). Registers each lookup's columns with `columns`; a key column that is not there fails the file."""
+    keys = {}
+    for index, table in enumerate(lookups, start=1):
+        clash = [name for name in (table.looked_up(column) for column in table.columns) if name in columns.file_columns]
+        if clash:
+            raise MappingMismatchError(
+                f"the file has a column {clash[0]!r}, which is also the name of a column of lookup "
+                f"{table.lookup.name!r}: rename the lookup"
+            )
+        texts = []
+        for source, _ in table.lookup.on:
+            found = columns.find(source)
+            if found is None:
+                raise MappingMismatchError(
+                    f"lookup {table.lookup.name!r} matches on column {source!r}, which the file does not have"
+                    f"{_closest_hint(source, columns.file_columns)}"
+                )
+            owner = next(
+                (
+                    position
+                    for position, earlier in enumerate(lookups[: index - 1], start=1)
+                    if found.startswith(f"{earlier.lookup.name}.") and found in columns.looked_up
+                ),
+                None,
+            )
+            if owner is None:
+                texts.append(trimmed_text(f"source_rows.{quote(found)}"))
+            else:
+                column = found.removeprefix(f"{lookups[owner - 1].lookup.name}.")
+                texts.append(f"lookup_{owner}.{quote(column)}")
+        keys[table.lookup.name] = tuple(texts)
+        columns.looked_up += tuple(table.looked_up(name) for name in table.columns)
+    return keys
 
 
 def _grouping(mapping: Mapping, contract: Contract, columns: _Columns) -> Grouping:
@@ -300,7 +461,7 @@ def _grouping(mapping: Mapping, contract: Contract, columns: _Columns) -> Groupi
     grouping = Grouping(
         keys=tuple(keys),
         key_names=mapping.group_by,
-        file_columns={name: trimmed_text(quote(name)) for name in columns.file_columns},
+        file_columns={name: trimmed_text(quote(name)) for name in (*columns.file_columns, *columns.looked_up)},
         problem_column=contract.key[0],
     )
     if mapping.order_by:
