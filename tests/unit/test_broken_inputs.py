@@ -133,7 +133,7 @@ CASES = [
         "extra_columns.csv",
         lines(header("gift_note", "Internal Ref"), sale("A-100", extra=("for mum", "X-1"))),
         "loaded",
-        note="columns not used by the mapping: 'gift_note', 'Internal Ref'",
+        note="columns no rule reads, kept in each row's attributes: 'gift_note', 'Internal Ref'",
         loaded={1: sold("A-100")},
     ),
     Case(
@@ -516,7 +516,7 @@ CASES = [
         "case_twins.json",
         json.dumps([order_json("A-100", email="kim@example.com", Email="other@example.com")]).encode(),
         "loaded",
-        note="columns not used by the mapping: 'Email_8'",
+        note="columns no rule reads, kept in each row's attributes: 'Email_8'",
         loaded={1: sold("A-100", email="kim@example.com")},
     ),
     Case(

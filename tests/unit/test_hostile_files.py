@@ -46,7 +46,7 @@ def test_a_header_line_of_200_000_characters_is_read_and_its_long_name_shown_as_
     entry = load_log(connection)["sales/wide.csv"]
     assert (entry["status"], entry["error"]) == ("loaded", None)
     assert raw_rows(connection, "sales", "sales/wide.csv", list(sold("A-100"))) == {1: sold("A-100")}
-    assert entry["notes"] == f"columns not used by the mapping: '{'x' * 60}'…"
+    assert entry["notes"] == f"columns no rule reads, kept in each row's attributes: '{'x' * 60}'…"
     assert_every_file_reconciles(connection)
 
 

@@ -37,8 +37,9 @@ from pipelines.core.mapping.sql import MappingMismatchError
 
 # Part of every file's mapping fingerprint: raised when a change to reading or validation means that files loaded
 # by an earlier version hold different values than a load now would (3: text stored as written, phones read in
-# the row's country, more spellings, line numbers for sales exports without them).
-INGEST_VERSION = "3"
+# the row's country, more spellings, line numbers for sales exports without them; 4: columns beyond the contract
+# kept in each row's attributes).
+INGEST_VERSION = "4"
 
 
 def ingest_kind(
@@ -179,7 +180,9 @@ def _load(
     with TempScope(connection, "file") as scope:
         try:
             read = read_file(connection, scope, attempt.item, attempt.selection, settings.expansion)
-            prepared = prepare_read(connection, scope, contract, read, attempt.selection, settings, landing_root)
+            prepared = prepare_read(
+                connection, scope, contract, read, attempt.selection, settings, landing_root, attempt.item.modified_at
+            )
             tables = write_tables(connection, contract, attempt.load_id, prepared)
             connection.execute("begin transaction")
             in_transaction = True

@@ -5,6 +5,7 @@ database)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,7 @@ from pipelines.core.ingest.validation import (
 )
 from pipelines.core.mapping.catalog import Selection
 from pipelines.core.mapping.sql import NOT_IN_FILE, CompiledMapping, MappingMismatchError, compile_mapping
-from pipelines.core.sql import quote
+from pipelines.core.sql import literal, quote
 from pipelines.core.text import quoted_name
 
 
@@ -59,7 +60,7 @@ def prepare_file(
     landing_root: Path | None = None,
 ) -> PreparedFile:
     read = read_file(connection, scope, item, selection, settings.expansion)
-    return prepare_read(connection, scope, contract, read, selection, settings, landing_root)
+    return prepare_read(connection, scope, contract, read, selection, settings, landing_root, item.modified_at)
 
 
 def read_file(
@@ -82,12 +83,15 @@ def prepare_read(
     selection: Selection,
     settings: ValidationSettings,
     landing_root: Path | None = None,
+    file_modified_at: datetime | None = None,
 ) -> PreparedFile:
     """The mapping and validation of a file that has been read, as views; nothing computed but the tables of the
-    mapping's lookups (read from `landing_root`) and of the rows that copy another."""
+    mapping's lookups (read from `landing_root`) and of the rows that copy another. `file_modified_at`: the
+    file's `file_date` in computed columns."""
     mapping = selection.mapping
     notes = list(read.notes)
     lookups = tuple(read_lookups(connection, scope.child("lookups"), mapping, landing_root, settings.expansion))
+    file_values = {"file_date": f"timestamp {literal(str(file_modified_at))}"} if file_modified_at else {}
     doubts: list[str] = []
     parts: list[PreparedPart] = []
     mismatches: list[str] = []
@@ -95,7 +99,7 @@ def prepare_read(
     for index, part in enumerate(read.parts, start=1):
         where = f"sheet {quoted_name(part.sheet)}: " if part.sheet else ""
         try:
-            compiled = compile_mapping(mapping, contract, part.columns, lookups)
+            compiled = compile_mapping(mapping, contract, part.columns, lookups, file_values)
         except MappingMismatchError as error:
             mismatches.append(f"{where}{error}")
             rows_not_loaded += part.rows
@@ -105,7 +109,11 @@ def prepare_read(
         if compiled.unused_file_columns:
             shown = ", ".join(quoted_name(name) for name in compiled.unused_file_columns[:12])
             more = len(compiled.unused_file_columns) - 12
-            notes.append(f"{where}columns not used by the mapping: {shown}{f' and {more} more' if more > 0 else ''}")
+            listed = f"{shown}{f' and {more} more' if more > 0 else ''}"
+            if compiled.unmapped is not None:
+                notes.append(f"{where}columns no rule reads, kept in each row's attributes: {listed}")
+            else:
+                notes.append(f"{where}columns not used by the mapping (unmapped_columns: drop): {listed}")
         part_scope = scope.child(f"part{index}")
         copies = _find_copies(connection, part_scope, compiled, part) if compiled.finds_copies else None
         if copies is not None:
@@ -133,6 +141,8 @@ def prepare_read(
             grouped=compiled.grouping is not None,
             row_problems=compiled.row_problems,
             row_warnings=compiled.row_warnings,
+            attributes=compiled.attributes,
+            unmapped=compiled.unmapped is not None,
         )
         parts.append(PreparedPart(part, f"(\n{query}\n)", compiled, part_scope))
     if not parts:

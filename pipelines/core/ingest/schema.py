@@ -95,8 +95,13 @@ def sql_type(column: Column) -> str:
 RAW_FILES = "raw_files"
 
 
+# Beside the contract's columns: what the file holds beyond them (named attributes typed, unmapped columns as
+# text), one JSON object per row.
+ATTRIBUTES_COLUMN = ("attributes", "JSON")
+
+
 def raw_columns(contract: Contract) -> list[tuple[str, str]]:
-    return [(column.name, sql_type(column)) for column in contract.columns] + list(LINEAGE_COLUMNS)
+    return [(column.name, sql_type(column)) for column in contract.columns] + [ATTRIBUTES_COLUMN, *LINEAGE_COLUMNS]
 
 
 def _create_or_extend(connection: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> None:
@@ -152,6 +157,13 @@ def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) 
     the load log rather than in every row)."""
     kind = contract.kind
     columns = ", ".join(quote(column.name) for column in contract.columns)
+    # Tables of loads before attributes were kept have none.
+    with_attributes = {
+        name
+        for (name,) in connection.execute(
+            f"select table_name from duckdb_columns() where schema_name = '{RAW_FILES}' and column_name = 'attributes'"
+        ).fetchall()
+    }
     selects = []
     for path, sha256, modified_at, load_id, loaded_at, tables in connection.execute(
         """
@@ -162,8 +174,9 @@ def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) 
         [kind],
     ).fetchall():
         for table in tables:
+            attributes = "attributes" if table in with_attributes else "cast(null as json) as attributes"
             selects.append(
-                f"select {columns}, {literal(path)} as _source_file, _source_sheet, _source_row, "
+                f"select {columns}, {attributes}, {literal(path)} as _source_file, _source_sheet, _source_row, "
                 f"{literal(sha256)} as _file_sha256, timestamp {literal(str(modified_at))} as _file_modified_at, "
                 f"{literal(load_id)} as _load_id, timestamp {literal(str(loaded_at))} as _loaded_at "
                 f"from {RAW_FILES}.{quote(table)} where _is_valid"

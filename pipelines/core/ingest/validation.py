@@ -16,7 +16,7 @@ from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
 from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.schema import sql_type
 from pipelines.core.mapping.parsing import date_sql, number_sql, shown_sql, timestamp_sql
-from pipelines.core.mapping.sql import MappedColumn
+from pipelines.core.mapping.sql import ATTRIBUTE_PREFIX, MappedColumn
 from pipelines.core.sql import literal, quote
 
 EARLIEST_PLAUSIBLE = "1900-01-01"
@@ -208,6 +208,8 @@ def validation_query(
     grouped: bool = False,
     row_problems: bool = False,
     row_warnings: bool = False,
+    attributes: dict[str, tuple[Column, MappedColumn]] | None = None,
+    unmapped: bool = False,
 ) -> str:
     """SELECT with one typed column per contract column, `_source_row`, `_skip_reason`, `_reasons` (a list of
     {column_name, message}), `_warnings` (a list of {column_name, message, value}), `_is_valid` (no reason,
@@ -248,6 +250,9 @@ def validation_query(
             "then 'country_code' else mapped._phone_rule end as _phone_read_by"
         )
         final_columns.append("mapped._phone_read_by")
+    final_columns.append(
+        f"{_attributes_json(attributes or {}, settings, typed_values, warnings, unmapped)} as attributes"
+    )
     problems, warned = _problem_list(reasons), _problem_list(warnings)
     if grouped:
         # A grouped file's rows carry how many rows of the file each folds.
@@ -267,6 +272,44 @@ def validation_query(
         + f"{warned} as _warnings\n"
         + f"from (\nselect mapped.*, {', '.join(typed_values)}\nfrom {mapped_table} as mapped{join}\n) as mapped\n)"
     )
+
+
+def _attributes_json(
+    attributes: dict[str, tuple[Column, MappedColumn]],
+    settings: ValidationSettings,
+    typed_values: list[str],
+    warnings: list[Check],
+    unmapped: bool,
+) -> str:
+    """The row's attributes as one JSON object: the named ones typed (a value that is not of its type is left out,
+    with a warning that keeps it), over the file's unmapped columns as text; NULL when there are none."""
+    entries = []
+    for name, (column, mapped_column) in attributes.items():
+        column_sql = _ColumnSql(column, mapped_column, settings)
+        column_sql.text = f"mapped.{quote(ATTRIBUTE_PREFIX + name)}"
+        typed = quote(TYPED_PREFIX + ATTRIBUTE_PREFIX + name)
+        typed_values.append(f"cast({column_sql.value({})} as {sql_type(column)}) as {typed}")
+        if column.type != "text":
+            in_words = {"timestamp": "date/time", "integer": "whole number", "decimal": "number"}.get(
+                column.type, column.type
+            )
+            message = (
+                f"{literal(f'attributes.{name}: ')} || {shown_sql(column_sql.text)} || "
+                f"{literal(f' is not a {in_words}; left empty')}"
+            )
+            condition = f"{column_sql.text} is not null and mapped.{typed} is null"
+            warnings.append((condition, _struct(f"attributes.{name}", message, column_sql.text)))
+        entries.append(f"struct_pack(k := {literal(name)}, v := to_json(mapped.{typed}))")
+    named = (
+        f"to_json(map_from_entries(list_filter([{', '.join(entries)}], entry -> entry.v is not null)))"
+        if entries
+        else None
+    )
+    if named and unmapped:
+        merged = f"json_merge_patch(coalesce(mapped._unmapped, '{{}}'), {named})"
+    else:
+        merged = named or ("mapped._unmapped" if unmapped else None)
+    return f"nullif(cast({merged} as json), '{{}}'::json)" if merged else "cast(null as json)"
 
 
 def _customer_reference_check(columns: dict[str, _ColumnSql], typed: dict[str, str]) -> Check:

@@ -14,6 +14,7 @@ import yaml
 from phonenumbers import PhoneMetadata
 
 from pipelines.core.contracts import CONTRACTS
+from pipelines.core.mapping.expressions import ExpressionError, check_expression
 from pipelines.core.mapping.model import (
     AGGREGATES,
     ALL_ROWS,
@@ -46,10 +47,14 @@ TOP_LEVEL_KEYS = {
     "order_by",
     "exact_duplicates",
     "lookups",
+    "attributes",
+    "unmapped_columns",
 }
+ATTRIBUTE_TYPES = ("text", "integer", "decimal", "date", "timestamp", "boolean")
 LOOKUP_KEYS = {"files", "key", "missing", "read"}  # not "on": YAML reads a bare on as true
 EXACT_DUPLICATES = ("keep", "drop")
-ORIGIN_KEYS = ("from", "join", "first_of", "value", "sequence_within", *AGGREGATES)  # where a rule's value comes from
+# Where a rule's value comes from: exactly one of these.
+ORIGIN_KEYS = ("from", "join", "first_of", "value", "sequence_within", "expr", *AGGREGATES)
 READ_KEYS = {"delimiter", "quote", "encoding", "sheet", "skip_lines", "header", "column_names"}
 RULE_KEYS = {
     "from",
@@ -67,6 +72,7 @@ RULE_KEYS = {
     "minutes_after",
     *AGGREGATES,
     "where",
+    "expr",
 }
 CONDITION_KEYS = {"column", "equals", "is_empty", "matches", "below", "above"}
 TEST_KEYS = CONDITION_KEYS - {"column"}
@@ -119,6 +125,9 @@ def parse_mapping(document: Any, origin: Path | None = None) -> Mapping:
         numbered = [column for column, rule in columns.items() if rule is not None and rule.sequence_within]
         if numbered:
             parser.fail(f"columns.{numbered[0]}", "sequence_within numbers rows; a mapping with group_by has none")
+    unmapped_columns = parser.text(data, "unmapped_columns") or "keep"
+    if unmapped_columns not in ("keep", "drop"):
+        parser.fail("unmapped_columns", f"expected keep or drop, got {unmapped_columns!r}")
     exact_duplicates = parser.text(data, "exact_duplicates") or "keep"
     if exact_duplicates not in EXACT_DUPLICATES:
         parser.fail("exact_duplicates", f"expected keep or drop, got {exact_duplicates!r}")
@@ -147,6 +156,11 @@ def parse_mapping(document: Any, origin: Path | None = None) -> Mapping:
         lookups=tuple(
             parser.lookup(name, item) for name, item in parser.mapping(data.get("lookups") or {}, "lookups").items()
         ),
+        attributes={
+            name: parser.attribute(name, item, kind)
+            for name, item in parser.mapping(data.get("attributes") or {}, "attributes").items()
+        },
+        unmapped_columns=unmapped_columns,
         origin=origin,
         fingerprint=fingerprint(document),
     )
@@ -236,6 +250,26 @@ class _Parser:
         except (ZoneInfoNotFoundError, ValueError):
             self.fail(key, f"{name!r} is not a time zone name (e.g. 'Europe/Berlin', 'UTC')")
 
+    def attribute(self, name: str, value: Any, kind: str) -> tuple[str, ColumnRule]:
+        key = f"attributes.{name}"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            self.fail(key, "an attribute's name is lower-case letters, digits and _ (e.g. contract_type)")
+        if name in CONTRACTS[kind].column_names:
+            self.fail(key, f"{name} is a column of the {kind} contract: map it under columns")
+        attribute_type = "text"
+        if isinstance(value, dict) and "type" in value:
+            value = dict(value)
+            attribute_type = str(value.pop("type"))
+            if attribute_type not in ATTRIBUTE_TYPES:
+                self.fail(f"{key}.type", f"expected one of {', '.join(ATTRIBUTE_TYPES)}, got {attribute_type!r}")
+        rule = self.rule(value, key, kind)
+        if rule is None:
+            self.fail(key, "expected a column of the file or a rule")
+        assert rule is not None
+        if rule.minutes_after:
+            self.fail(f"{key}.minutes_after", "is for contract columns only")
+        return attribute_type, rule
+
     def lookup(self, name: str, value: Any) -> Lookup:
         key = f"lookups.{name}"
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
@@ -311,14 +345,22 @@ class _Parser:
         if len(origins) != 1:
             self.fail(
                 key,
-                "give exactly one of from (a column), join or first_of (columns), value, sequence_within, "
-                "or of a group's rows first, last, min, max, count, sum",
+                "give exactly one of from (a column), join or first_of (columns), value, sequence_within, expr "
+                "(computed), or of a group's rows first, last, min, max, count, sum",
             )
         aggregate = None
         if origins[0] in AGGREGATES:
             aggregate = self.aggregate(data, origins[0], key)
         elif "where" in data:
             self.fail(f"{key}.where", "only with first, last, min, max, count or sum")
+        expression = self.text(data, "expr")
+        if "expr" in data:
+            if not expression:
+                self.fail(f"{key}.expr", "expected an expression, e.g. quantity * price")
+            try:
+                check_expression(str(expression))
+            except ExpressionError as error:
+                self.fail(f"{key}.expr", str(error))
         values = self.mapping(data.get("values") or {}, f"{key}.values")
         timezone = self.text(data, "timezone")
         if timezone:
@@ -346,6 +388,7 @@ class _Parser:
             sequence_within=self.text(data, "sequence_within"),
             minutes_after=minutes_after,
             aggregate=aggregate,
+            expression=expression,
         )
 
     def aggregate(self, data: dict[str, Any], function: str, key: str) -> Aggregate:

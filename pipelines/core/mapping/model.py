@@ -62,7 +62,7 @@ class Aggregate:
 @dataclass(frozen=True)
 class ColumnRule:
     """Where one contract column's value comes from: exactly one of source, sources, first_of, constant,
-    sequence_within, aggregate is set."""
+    sequence_within, aggregate, expression is set."""
 
     source: str | None = None
     sources: tuple[str, ...] = ()  # joined with `separator`, empty parts left out
@@ -78,6 +78,7 @@ class ColumnRule:
     sequence_within: str | None = None  # 1, 2, 3, … per value of this column, in file order
     minutes_after: str | None = None  # the value counts minutes after this (timestamp) contract column
     aggregate: Aggregate | None = None  # a value of the group's rows (mappings with group_by)
+    expression: str | None = None  # computed from other columns (`pipelines.core.mapping.expressions`)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,10 @@ class Mapping:
     # counted in a note), or "drop" (recorded as skipped, with the row it copies).
     exact_duplicates: str = "keep"
     lookups: tuple[Lookup, ...] = ()
+    # Values beyond the contract, kept per row in its `attributes` (JSON): named and typed by the mapping
+    # (name → (type, rule)), and — unless unmapped_columns is "drop" — every file column no rule reads, as text.
+    attributes: dict[str, tuple[str, ColumnRule]] = field(default_factory=dict)
+    unmapped_columns: str = "keep"
     origin: Path | None = None  # the YAML file it came from
     fingerprint: str = ""  # hash of the rules (`loading.fingerprint`): a changed mapping reloads its files
 

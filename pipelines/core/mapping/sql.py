@@ -7,12 +7,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from pipelines.core.contracts import CUSTOMER_REFERENCE, Column, Contract
+from pipelines.core.mapping.expressions import Compiled, Compiler, as_text, parse
 from pipelines.core.mapping.grouping import Grouping, typed_text
 from pipelines.core.mapping.model import ALL_ROWS, ColumnRule, Condition, Lookup, Mapping
-from pipelines.core.mapping.parsing import shown_sql
+from pipelines.core.mapping.parsing import number_sql, shown_sql, timestamp_sql
 from pipelines.core.sql import literal, number, quote
 from pipelines.core.text import quoted_name
 
@@ -76,6 +77,7 @@ def compact_name(name: str) -> str:
 
 
 KEY_PREFIX = "_lookup_key_"
+ATTRIBUTE_PREFIX = "_attribute__"  # the mapped text of a named attribute
 PROBLEM_LIST = "struct(column_name varchar, message varchar)[]"
 WARNING_LIST = "struct(column_name varchar, message varchar, value varchar)[]"
 
@@ -168,16 +170,23 @@ class CompiledMapping:
     finds_copies: bool = False
     drops_copies: bool = False
     lookups: tuple[LookupJoin, ...] = ()
+    checks: tuple[str, ...] = ()  # per row: a problem struct or NULL (an operand of a computed column unreadable)
+    # Named attributes (name → typed pseudo-column, its mapped text) and the SQL of the JSON of unmapped columns.
+    attributes: dict[str, tuple[Column, MappedColumn]] = field(default_factory=dict)
+    unmapped: str | None = None
+    warn_checks: tuple[str, ...] = ()  # per row: a warning struct or NULL (a computed attribute's operand)
 
     @property
     def row_problems(self) -> bool:
-        """The mapped rows carry `_row_problems`: reasons to reject found while grouping or looking up."""
-        return self.grouping is not None or bool(self.lookups)
+        """The mapped rows carry `_row_problems`: reasons to reject found while grouping, looking up or
+        computing."""
+        return self.grouping is not None or bool(self.lookups) or bool(self.checks)
 
     @property
     def row_warnings(self) -> bool:
-        """The mapped rows carry `_row_warnings` (a lookup that keeps rows without a match)."""
-        return bool(self.lookups)
+        """The mapped rows carry `_row_warnings` (a lookup that keeps rows without a match, an attribute that
+        cannot be computed)."""
+        return bool(self.lookups) or bool(self.warn_checks)
 
     def copies_sql(self, source_table: str) -> str:
         """SELECT _source_row, _copy_of: each row that repeats an earlier row of the file in every column, with
@@ -209,11 +218,23 @@ class CompiledMapping:
             parts += ["_source_row", "_skip_reason", "_group_rows"]
         else:
             parts += ["_source_row", f"{skip_reason} as _skip_reason"]
+        problem_lists = ["_row_problems"] if self.grouping is not None or self.lookups else []
+        if self.checks:
+            problem_lists.append(f"list_filter([{', '.join(self.checks)}], item -> item is not null)")
+        if problem_lists:
+            joined = problem_lists[0] if len(problem_lists) == 1 else f"list_concat({', '.join(problem_lists)})"
+            parts.append(f"{joined} as _row_problems")
+        warning_lists = ["_row_warnings"] if self.lookups else []
+        if self.warn_checks:
+            warning_lists.append(f"list_filter([{', '.join(self.warn_checks)}], item -> item is not null)")
+        if warning_lists:
+            joined = warning_lists[0] if len(warning_lists) == 1 else f"list_concat({', '.join(warning_lists)})"
+            parts.append(f"{joined} as _row_warnings")
         parts += [
-            name
-            for name, present in (("_row_problems", self.row_problems), ("_row_warnings", self.row_warnings))
-            if present
+            f"{column.expression} as {quote(ATTRIBUTE_PREFIX + name)}" for name, (_, column) in self.attributes.items()
         ]
+        if self.unmapped is not None:
+            parts.append(f"{self.unmapped} as _unmapped")
         select = "select\n    " + ",\n    ".join(parts) + f"\nfrom {rows} as source_rows"
         if self.numbered is None:
             return select
@@ -274,9 +295,17 @@ class _Columns:
 
 
 def compile_mapping(
-    mapping: Mapping, contract: Contract, file_columns: tuple[str, ...], lookups: tuple[LookupTable, ...] = ()
+    mapping: Mapping,
+    contract: Contract,
+    file_columns: tuple[str, ...],
+    lookups: tuple[LookupTable, ...] = (),
+    file_values: dict[str, str] | None = None,
 ) -> CompiledMapping:
-    """`lookups`: the mapping's lookups read (in its order), whose columns rules name `<lookup>.<column>`."""
+    """`lookups`: the mapping's lookups read (in its order), whose columns rules name `<lookup>.<column>`;
+    `file_values`: SQL of values of the file itself that expressions may use (file_date)."""
+    file_values = file_values or {}
+    checks: list[str] = []  # per row: a problem struct or NULL (a computed column's operand that cannot be read)
+    warn_checks: list[str] = []  # per row: a warning struct or NULL (the same for a computed attribute)
     columns = _Columns(file_columns)
     notes: list[str] = []
     doubts: list[str] = []
@@ -294,16 +323,23 @@ def compile_mapping(
             mapped[column.name] = MappedColumn(column.name, NOT_IN_FILE, "not in the file")
             continue
         try:
-            aggregated = None
+            aggregated = computed = None
             if rule.aggregate is not None:
                 assert grouping is not None
                 aggregated = _aggregate(rule, column, mapping, columns, grouping)
+            if rule.expression is not None:
+                computed = _computed(rule, column, mapping, columns, file_values)
+                checks += _expression_checks(column.name, computed)
             expression, origin = _expression(
-                rule, columns, thorough=_checked_downstream(contract, column), aggregated=aggregated
+                rule,
+                columns,
+                thorough=_checked_downstream(contract, column),
+                aggregated=aggregated,
+                computed=as_text(computed, column.type == "date") if computed else None,
             )
         except KeyError as missing:
             source = missing.args[0]
-            identity = normalized_name(source) == column.name and rule.aggregate is None
+            identity = normalized_name(source) == column.name and rule.aggregate is None and rule.expression is None
             if column.required:
                 missing_required.append(column.name if identity else f"{column.name} (from {source!r})")
             elif not identity:
@@ -319,19 +355,25 @@ def compile_mapping(
                 first_use.setdefault(table.lookup.name, column.name)
         if rule.minutes_after:
             origin += f", minutes after {rule.minutes_after}"
+        computed_here = rule.expression is not None  # its text is ISO dates and decimal points, in UTC
         mapped[column.name] = MappedColumn(
             column.name,
             expression,
             origin,
-            formats=rule.formats or mapping.date_formats,
-            timezone=rule.timezone or mapping.timezone,
-            decimal_comma=mapping.decimal_comma if rule.decimal_comma is None else rule.decimal_comma,
+            formats=() if computed_here else rule.formats or mapping.date_formats,
+            timezone="UTC" if computed_here else rule.timezone or mapping.timezone,
+            decimal_comma=False
+            if computed_here
+            else mapping.decimal_comma
+            if rule.decimal_comma is None
+            else rule.decimal_comma,
             minutes_after=rule.minutes_after,
         )
     if missing_required:
         raise MappingMismatchError(
             f"missing required column(s): {', '.join(missing_required)} (the file has: {_listed(file_columns)})"
         )
+    attributes = _attributes(mapping, columns, grouping, file_values, doubts, warn_checks)
     for name in dict.fromkeys(derive.column for derive in mapping.derive):
         # One CASE per column, its rules in the order written: the first rule that holds sets the value.
         rules = [derive for derive in mapping.derive if derive.column == name]
@@ -377,6 +419,11 @@ def compile_mapping(
         if column.expression == NOT_IN_FILE and not (name in mapping.columns and mapping.columns[name] is None)
     ]
     doubts += _lookalikes(unused, left_empty)
+    unmapped = None
+    if mapping.unmapped_columns == "keep" and unused:
+        # The columns no rule reads, kept by their names in the row's attributes: nothing of the file is lost.
+        entries = ", ".join(f"struct_pack(k := {literal(name)}, v := {columns.text(name)})" for name in unused)
+        unmapped = f"to_json(map_from_entries(list_filter([{entries}], entry -> entry.v is not null)))"
     generated_key = numbered is not None or any(
         (rule := mapping.columns.get(name)) is not None and rule.sequence_within for name in contract.key
     )
@@ -407,7 +454,96 @@ def compile_mapping(
         finds_copies=drops_copies or generated_key,
         drops_copies=drops_copies,
         lookups=tuple(joins),
+        checks=tuple(checks),
+        attributes=attributes,
+        unmapped=unmapped,
+        warn_checks=tuple(warn_checks),
     )
+
+
+def _attributes(
+    mapping: Mapping,
+    columns: _Columns,
+    grouping: Grouping | None,
+    file_values: dict[str, str],
+    doubts: list[str],
+    warn_checks: list[str],
+) -> dict[str, tuple[Column, MappedColumn]]:
+    """The mapping's named attributes: each as a typed pseudo-column (validation types it, and warns where it
+    cannot) with the SQL of its text. One whose column the file lacks is left out, with a doubt."""
+    compiled = {}
+    for name, (attribute_type, rule) in mapping.attributes.items():
+        column = Column(name, attribute_type)  # type: ignore[arg-type]
+        try:
+            aggregated = computed = None
+            if rule.aggregate is not None:
+                assert grouping is not None
+                aggregated = _aggregate(rule, column, mapping, columns, grouping)
+            if rule.expression is not None:
+                computed = _computed(rule, column, mapping, columns, file_values)
+                warn_checks.extend(_expression_checks(f"attributes.{name}", computed, warn=True))
+            expression, origin = _expression(
+                rule,
+                columns,
+                aggregated=aggregated,
+                computed=as_text(computed, attribute_type == "date") if computed else None,
+            )
+        except KeyError as missing:
+            doubts.append(
+                f"the mapping takes attribute {name} from column {missing.args[0]!r}, which the file does not have"
+                f"{_closest_hint(missing.args[0], columns.file_columns)}; {name} is left empty"
+            )
+            continue
+        computed_here = rule.expression is not None
+        compiled[name] = (
+            column,
+            MappedColumn(
+                name,
+                expression,
+                origin,
+                formats=() if computed_here else rule.formats or mapping.date_formats,
+                timezone="UTC" if computed_here else rule.timezone or mapping.timezone,
+                decimal_comma=False
+                if computed_here
+                else mapping.decimal_comma
+                if rule.decimal_comma is None
+                else rule.decimal_comma,
+            ),
+        )
+    return compiled
+
+
+def _computed(
+    rule: ColumnRule, column: Column, mapping: Mapping, columns: _Columns, file_values: dict[str, str]
+) -> Compiled:
+    """The rule's expression compiled over the file's columns (KeyError: the file lacks one)."""
+    assert rule.expression is not None
+    decimal_comma = mapping.decimal_comma if rule.decimal_comma is None else rule.decimal_comma
+    zone = rule.timezone or mapping.timezone or "UTC"
+    formats = rule.formats or mapping.date_formats
+    compiler = Compiler(
+        columns.text,
+        lambda text: number_sql(text, decimal_comma, "double"),
+        lambda text: timestamp_sql(text, formats, zone),
+        {"file_date": file_values.get("file_date", "cast(null as timestamp)")},
+    )
+    return compiler.compile(parse(rule.expression))
+
+
+def _expression_checks(target: str, computed: Compiled, *, warn: bool = False) -> list[str]:
+    """A problem struct (`warn`: a warning struct; else NULL) per column an expression reads as a number or a
+    date, where it cannot."""
+    checks = []
+    for source, value, text, expected in computed.checks:
+        outcome = "it is left empty" if warn else f"{target} cannot be computed"
+        message = (
+            f"{literal(f'{target}: {source!r} holds ')} || {shown_sql(text)} || "
+            f"{literal(f', which is not {expected}, so {outcome}')}"
+        )
+        value_part = f", value := {text}" if warn else ""
+        problem = f"struct_pack(column_name := {literal(target)}, message := {message}{value_part})"
+        checks.append(f"case when {text} is not null and {value} is null then {problem} end")
+    return checks
 
 
 def _lookup_keys(lookups: tuple[LookupTable, ...], columns: _Columns) -> dict[str, tuple[str, ...]]:
@@ -543,13 +679,20 @@ def _checked_downstream(contract: Contract, column: Column) -> bool:
 
 
 def _expression(
-    rule: ColumnRule, columns: _Columns, *, thorough: bool = True, aggregated: str | None = None
+    rule: ColumnRule,
+    columns: _Columns,
+    *,
+    thorough: bool = True,
+    aggregated: str | None = None,
+    computed: str | None = None,
 ) -> tuple[str, str]:
     """SQL of a rule's text value and its origin in words; `aggregated`: the grouped relation's column that holds
-    the rule's aggregate."""
+    the rule's aggregate; `computed`: the SQL of its expression's value as text."""
     if aggregated is not None:
         assert rule.aggregate is not None
         expression, origin = quote(aggregated), rule.aggregate.describe()
+    elif computed is not None:
+        expression, origin = computed, f"computed: {rule.expression}"
     elif rule.constant is not None:
         expression, origin = literal(rule.constant), f"always {rule.constant!r}"
     elif rule.sequence_within:
