@@ -77,11 +77,32 @@ def dates(calendar: Calendar, days: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(np.datetime64(calendar.start, "D") + days.astype("timedelta64[D]")), pa.string())
 
 
-def _ordered(kind: str, columns: dict[str, pa.Array], helpers: dict[str, pa.Array]) -> pa.Table:
+def _ordered(
+    kind: str, columns: dict[str, pa.Array], helpers: dict[str, pa.Array], extras: dict[str, pa.Array] | None = None
+) -> pa.Table:
+    """The contract's columns in order, then `extras` (columns beyond the contract, written too), then `helpers`."""
     length = len(next(iter(columns.values())))
     names = CONTRACTS[kind].column_names
     arrays = [columns.get(name, pa.nulls(length, pa.string())) for name in names]
-    return pa.table(arrays + list(helpers.values()), names=list(names) + list(helpers))
+    extras = extras or {}
+    return pa.table(
+        arrays + list(extras.values()) + list(helpers.values()), names=list(names) + list(extras) + list(helpers)
+    )
+
+
+MEMBERSHIPS = np.array(["annual", "monthly", "none"])
+# Share of each membership by third of the drop-out propensity (lowest third first): a monthly member leaves
+# more easily than an annual one, so the plan on the customer list predicts drop-out.
+MEMBERSHIP_SHARES = np.array([[0.6, 0.15, 0.25], [0.3, 0.35, 0.35], [0.1, 0.6, 0.3]])
+
+
+def memberships(people: Population) -> np.ndarray:
+    """Each customer's plan, drawn from their drop-out propensity with noise of their own (a hash of their number,
+    so that no draw of the random stream shifts: every other generated value stays as it was)."""
+    third = np.digitize(people.dropout_probability, [0.0307, 0.0810])  # terciles of Beta(1, 13)
+    noise = ((people.index.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(2**32)).astype(float) / 2**32
+    cumulative = MEMBERSHIP_SHARES.cumsum(axis=1)[third]
+    return MEMBERSHIPS[(noise[:, None] > cumulative[:, :-1]).sum(axis=1)]
 
 
 @dataclass
@@ -159,6 +180,7 @@ def customers_table(
             "updated_at": timestamps(calendar, (updated * 86400).astype(np.int64)),
         },
         {"_apac": pa.array(regions == "Asia-Pacific")},
+        {"membership": text(memberships(people))},
     )
 
 

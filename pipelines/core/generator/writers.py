@@ -11,7 +11,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from pipelines.core.contracts import CONTRACTS
 from pipelines.core.generator.xlsx import XlsxWriter
 
 XLSX_ROW_CAP = 20_000
@@ -36,7 +35,8 @@ class ExportFile:
         return self.path.suffix.lstrip(".")
 
     def append(self, table: pa.Table) -> None:
-        table = table.select(list(CONTRACTS[self.kind].column_names))
+        # The contract's columns, then what the export holds beyond them (e.g. a customer's membership plan).
+        table = table.select([name for name in table.column_names if not name.startswith("_")])
         if self.format != "csv":
             table = _decoded(table)
         if self.format == "xlsx":

@@ -15,6 +15,7 @@ from pipelines.core.models import bg_nbd
 from pipelines.core.models.fitting import Estimate
 from pipelines.core.models.summary import Frequencies, distinct_rows
 
+ATTRIBUTE_PREFIX = "attribute:"  # churn_attributes.FEATURE_PREFIX: features of a customer attribute
 DAYS_PER_WEEK = 7.0  # BG/NBD is fitted in weeks: parameters of the size the papers report, a better-scaled search
 
 
@@ -93,6 +94,10 @@ def usable_features(training: pd.DataFrame) -> list[str]:
 
 
 def reason_of(feature_name: str) -> str:
+    """The reason a feature counts towards; a customer attribute's features (attribute:plan=monthly) towards the
+    attribute."""
+    if feature_name.startswith(ATTRIBUTE_PREFIX):
+        return feature_name.split("=", 1)[0]
     return next(feature.reason for feature in FEATURES if feature.name == feature_name)
 
 

@@ -94,7 +94,9 @@ def top_reasons(contributions: pd.DataFrame, count: int = TOP_REASONS) -> np.nda
     return reasons
 
 
-def reason_words_sql(reason_column: str) -> str:
-    """SQL: the words of the reason named in `reason_column` (null when there is none)."""
-    cases = " ".join(f"when {literal(name)} then {template}" for name, template in TEMPLATES.items())
+def reason_words_sql(reason_column: str, more: dict[str, str] | None = None) -> str:
+    """SQL: the words of the reason named in `reason_column` (null when there is none); `more`: the templates of
+    reasons beyond the fixed ones (customer attributes, churn_attributes.py)."""
+    templates = {**TEMPLATES, **(more or {})}
+    cases = " ".join(f"when {literal(name)} then {template}" for name, template in templates.items())
     return f"case {reason_column} {cases} end"

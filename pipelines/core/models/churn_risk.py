@@ -16,9 +16,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.core.models import churn, churn_actions, churn_features, churn_reasons
+from pipelines.core.models import churn, churn_actions, churn_attributes, churn_features, churn_reasons
 from pipelines.core.models.churn_report import ScoreQuality, calibration_by_decile, quality
-from pipelines.core.sql import literal, number
+from pipelines.core.sql import literal, number, quote
 
 RECENCY_BASELINE = "recency alone"
 BG_NBD_BASELINE = "BG/NBD expected purchases alone"
@@ -38,6 +38,7 @@ class ChurnReport:
     scored_customers: int = 0
     qualities: list[ScoreQuality] = field(default_factory=list)
     calibration: list[dict[str, float]] = field(default_factory=list)
+    attributes_left_out: dict[str, str] = field(default_factory=dict)  # customer attributes not used, and why
 
     def as_metadata(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class ChurnReport:
             "training_customers": self.training_customers,
             "scored_customers": self.scored_customers,
             "features": self.features,
+            "attributes_left_out": self.attributes_left_out,
             "quality_on_test_slice": [asdict(entry) for entry in self.qualities],
             "calibration_by_decile": self.calibration,
         }
@@ -65,9 +67,14 @@ class ChurnTargets:
 def build_churn_risk(
     connection: duckdb.DuckDBPyConnection, features: str, customer_value: str, targets: ChurnTargets
 ) -> ChurnReport:
-    query = f"select * from {features} where purpose = ? order by customer_key"
-    training = connection.execute(query, ["training"]).df()
-    scoring = connection.execute(query, ["scoring"]).df()
+    attributes = churn_attributes.choose(connection, features)
+    has_attributes = _has_column(connection, features, "attributes")
+    query = (
+        f"select * {'exclude (attributes)' if has_attributes else ''}{attributes.select_sql(has_attributes)} "
+        f"from {features} where purpose = ? order by customer_key"
+    )
+    training = attributes.add_to(connection.execute(query, ["training"]).df())
+    scoring = attributes.add_to(connection.execute(query, ["scoring"]).df())
     report = ChurnReport(status="trained", scored_customers=len(scoring), training_customers=len(training))
     scored = scoring
     models: list[churn.ChurnModel] = []
@@ -75,7 +82,7 @@ def build_churn_risk(
         if len(training) == 0:
             raise churn.NotTrainableError("churn model: no customer had bought by the training cutoff")
         training = churn_features.with_derived_features(training, churn_features.fit_purchases(training))
-        usable = churn_features.usable_features(training)
+        usable = churn_features.usable_features(training) + attributes.usable(training, churn.LABEL)
         training["slice"] = churn.slice_of(training["customer_key"])
         models = churn.train(training, usable)
     except churn.NotTrainableError as error:
@@ -101,7 +108,8 @@ def build_churn_risk(
     for position in range(churn_reasons.TOP_REASONS):
         scored[f"reason_code_{position + 1}"] = reasons[:, position] if len(scored) else []
     report.horizon_days = horizon
-    _write_risk(connection, scored, customer_value, targets.risk, report)
+    report.attributes_left_out = dict(attributes.left_out)
+    _write_risk(connection, scored, customer_value, targets.risk, report, attributes)
     _write_report(connection, report, targets)
     _check_every_customer_scored(connection, features, targets.risk)
     return report
@@ -143,16 +151,24 @@ def _log_scale(values: pd.Series) -> np.ndarray:
 
 
 def _write_risk(
-    connection: duckdb.DuckDBPyConnection, scored: pd.DataFrame, customer_value: str, target: str, report: ChurnReport
+    connection: duckdb.DuckDBPyConnection,
+    scored: pd.DataFrame,
+    customer_value: str,
+    target: str,
+    report: ChurnReport,
+    attributes: churn_attributes.AttributeFeatures,
 ) -> None:
     numeric_columns = [*churn_features.FEATURE_NAMES, "purchases_before_recent", "label_days"]
     reason_columns = ["reason_code_1", "reason_code_2", "reason_code_3"]
-    columns = ["customer_key", "snapshot_date", "churn_probability", *reason_columns, *numeric_columns]
+    # The customers' attribute values, for the words of an attribute's reason.
+    text_columns = [item.text_column for item in attributes.attributes]
+    columns = ["customer_key", "snapshot_date", "churn_probability", *reason_columns, *numeric_columns, *text_columns]
     rows = scored.reindex(columns=columns)
     for name in reason_columns:
         rows[name] = rows[name].astype(object).where(rows[name].notna(), None)
     connection.register("churn_scored_rows", rows)
     top_value = churn_actions.TOP_VALUE_SHARE
+    words = attributes.reason_words()
     try:
         connection.execute(
             f"""
@@ -164,6 +180,7 @@ def _write_risk(
                        reason_code_1::varchar as reason_code_1, reason_code_2::varchar as reason_code_2,
                        reason_code_3::varchar as reason_code_3,
                        {", ".join(f"{name}::double as {name}" for name in numeric_columns)}
+                       {"".join(f", {quote(name)}::varchar as {quote(name)}" for name in text_columns)}
                 from churn_scored_rows
             ),
             scored as (
@@ -176,9 +193,9 @@ def _write_risk(
             ),
             worded as (
                 select *,
-                       {churn_reasons.reason_words_sql("reason_code_1")} as reason_1,
-                       {churn_reasons.reason_words_sql("reason_code_2")} as reason_2,
-                       {churn_reasons.reason_words_sql("reason_code_3")} as reason_3
+                       {churn_reasons.reason_words_sql("reason_code_1", words)} as reason_1,
+                       {churn_reasons.reason_words_sql("reason_code_2", words)} as reason_2,
+                       {churn_reasons.reason_words_sql("reason_code_3", words)} as reason_3
                 from scored
             )
             select customer_key::varchar as customer_key, as_of_date::date as as_of_date,
@@ -229,6 +246,7 @@ def _write_report(connection: duckdb.DuckDBPyConnection, report: ChurnReport, ta
         "training_customers": report.training_customers,
         "scored_customers": report.scored_customers,
         "features": ", ".join(report.features),
+        "attributes_left_out": "; ".join(f"{name}: {why}" for name, why in report.attributes_left_out.items()) or None,
     }
     whole_numbers = ("label_days", "horizon_days", "training_customers", "scored_customers")
     literals = ", ".join(
@@ -262,6 +280,11 @@ def _write_report(connection: duckdb.DuckDBPyConnection, report: ChurnReport, ta
         )
     finally:
         connection.unregister("churn_calibration_rows")
+
+
+def _has_column(connection: duckdb.DuckDBPyConnection, relation: str, column: str) -> bool:
+    described = connection.execute(f"describe select * from {relation}").fetchall()
+    return any(row[0] == column for row in described)
 
 
 def _literal(value: object) -> str:

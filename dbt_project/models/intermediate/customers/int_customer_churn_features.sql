@@ -34,6 +34,12 @@ survey_responses as (
 
 ),
 
+profiles as (
+
+    select * from {{ ref('int_customers_profiled') }}
+
+),
+
 purchase_days as (
 
     select
@@ -240,6 +246,7 @@ final as (
         survey_features.last_nps_score,
         survey_features.days_since_last_nps,
         survey_features.last_csat_score,
+        profiles.attributes,
         case
             when snapshots.purpose = 'training' then coalesce(later_purchases.purchases_in_label_window, 0) = 0
         end as has_no_purchase_in_label_window
@@ -257,6 +264,7 @@ final as (
         on
             purchase_features.purpose = later_purchases.purpose
             and purchase_features.customer_key = later_purchases.customer_key
+    left join profiles on purchase_features.customer_key = profiles.customer_key
 
 )
 

@@ -60,7 +60,8 @@ crm_customers as (
         record_counts.signup_date,
         records.acquisition_channel,
         records.account_manager,
-        records.is_marketing_opted_in
+        records.is_marketing_opted_in,
+        records.attributes
     from records
     inner join record_counts on records.customer_key = record_counts.customer_key
     where records.recency_rank = 1
@@ -84,7 +85,8 @@ customers_without_record as (
         cast(null as date) as signup_date,
         cast(null as {{ dbt.type_string() }}) as acquisition_channel,
         cast(null as {{ dbt.type_string() }}) as account_manager,
-        false as is_marketing_opted_in
+        false as is_marketing_opted_in,
+        cast(null as json) as attributes
     from customer_references
     left join resolved_records on customer_references.customer_key = resolved_records.customer_key
     where customer_references.customer_key is not null and resolved_records.customer_key is null

@@ -73,6 +73,7 @@ final as (
         customers.acquisition_channel,
         customers.account_manager,
         customers.is_marketing_opted_in,
+        customers.attributes,
         order_summaries.first_order_date,
         order_summaries.last_order_date,
         coalesce(order_summaries.orders, 0) as orders,

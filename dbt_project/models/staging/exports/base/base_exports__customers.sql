@@ -23,6 +23,7 @@ renamed as (
         trim(account_manager) as account_manager,
         coalesce(marketing_opt_in, false) as is_marketing_opted_in,
         updated_at,
+        attributes,
         {{ lineage_columns() }}
 
     from source

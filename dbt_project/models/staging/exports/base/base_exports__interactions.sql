@@ -27,6 +27,7 @@ renamed as (
         trim(subject) as subject,
         coalesce(type, 'other') = 'complaint' as is_complaint,
         resolved_at is not null as is_resolved,
+        attributes,
         {{ lineage_columns() }}
 
     from source

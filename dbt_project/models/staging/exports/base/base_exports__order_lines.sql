@@ -30,6 +30,7 @@ renamed as (
         {{ line_amount('quantity', 'unit_price', 'discount_amount') }} as net_revenue,
         {{ line_amount('quantity', 'unit_price', 'discount_amount') }} - {{ line_cost('quantity', 'unit_cost') }}
             as gross_margin,
+        attributes,
         {{ lineage_columns() }}
 
     from source

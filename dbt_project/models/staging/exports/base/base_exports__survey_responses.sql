@@ -26,6 +26,7 @@ renamed as (
         trim(comment) as comment_text,
         nullif(trim(order_id), '') as order_id,
         nullif(trim(interaction_id), '') as interaction_id,
+        attributes,
         {{ lineage_columns() }}
 
     from source
