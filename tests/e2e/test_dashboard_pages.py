@@ -127,6 +127,42 @@ def test_data_health_shows_the_refreshes_and_the_rejected_rows(app: AppTest) -> 
     assert not rejected["Original values"].str.startswith("{").any()  # readable, not raw JSON
 
 
+def test_data_health_shows_the_guest_orders_and_anonymous_records_the_loaded_rows_hold(app: AppTest, demo) -> None:
+    """Counted independently on the current loaded rows: an order is a guest's when none of its lines names a
+    customer (no customer_id, e-mail or phone); an answer is anonymous when neither it nor the order or contact it
+    is about names one."""
+    open_page(app, "app_pages/data/data_health.py")
+    assert_no_error(app)
+    frames = [frame.value for frame in app.dataframe]
+    guests = next(frame for frame in frames if "Records without customer" in frame.columns).set_index("Kind")
+    nobody = "customer_id is null and email is null and phone is null"
+    current = (
+        "from {table} as rows where not exists (select 1 from ops.superseded_rows as superseded "
+        "where superseded.load_id = rows._load_id and superseded.source_row = rows._source_row)"
+    )
+    with duckdb.connect(str(demo.paths.warehouse), read_only=True) as warehouse:
+        guest_orders, orders = warehouse.execute(
+            f"select count(*) filter (where nobody), count(*) from (select order_id, bool_and({nobody}) as nobody "
+            f"{current.format(table='raw.sales')} group by order_id)"
+        ).fetchone()
+        anonymous_answers = warehouse.execute(
+            f"""
+            with orders as (select order_id, bool_and({nobody}) as nobody {current.format(table="raw.sales")}
+                            group by order_id),
+                 contacts as (select interaction_id, {nobody} as nobody {current.format(table="raw.interactions")}),
+                 answers as (select * {current.format(table="raw.surveys")})
+            select count(*) from answers
+            left join orders using (order_id) left join contacts using (interaction_id)
+            where answers.customer_id is null and answers.email is null and answers.phone is null
+              and coalesce(orders.nobody, true) and coalesce(contacts.nobody, true)
+            """
+        ).fetchone()[0]
+    assert guest_orders > 0 and anonymous_answers > 0
+    assert guests.loc["surveys", "Records without customer"] == anonymous_answers
+    caption = next(element.value for element in app.caption if element.value.startswith("Guest orders:"))
+    assert caption.startswith(f"Guest orders: {guest_orders:,} of {orders:,} orders")
+
+
 def test_data_health_narrows_to_one_kind(app: AppTest) -> None:
     open_page(app, "app_pages/data/data_health.py")
     app.multiselect(key="health_kinds").set_value(["sales"]).run()

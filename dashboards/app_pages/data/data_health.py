@@ -4,7 +4,7 @@ loaded row went, and which rows were rejected and why — narrowed to one kind o
 import pandas as pd
 import streamlit as st
 
-from dashboards.lib.formats import count, exact_money, timestamp
+from dashboards.lib.formats import count, exact_money, percent, timestamp
 from dashboards.lib.i18n import t
 from dashboards.lib.queries import health as queries
 from dashboards.lib.serving import snapshot_info
@@ -104,6 +104,31 @@ st.caption(
         "version of their key (a later row or a newer export)."
     )
 )
+
+st.subheader(t("Records that name no customer"))
+guests = queries.records_without_customer(version)
+if not guests.empty:
+    sales = guests[guests["kind"] == "sales"]
+    if not sales.empty and sales.iloc[0]["orders"]:
+        row = sales.iloc[0]
+        st.caption(
+            t(
+                "Guest orders: {orders} of {total} orders ({share}) and {revenue} of revenue ({revenue_share}) name no "
+                "customer. They count in revenue, orders, average order value and channel totals, not in "
+                "customer-level figures (segments, CLV, churn).",
+                orders=count(row["orders_without_customer"]),
+                total=count(row["orders"]),
+                share=percent(row["orders_without_customer"] / row["orders"]),
+                revenue=exact_money(row["revenue_without_customer"] or 0),
+                revenue_share=percent(row["share_of_revenue"] or 0),
+            )
+        )
+    show_table(
+        guests[["kind", "records_without_customer", "records", "share_of_records", "revenue_without_customer"]],
+        download_as="records_without_customer",
+        key="guests",
+        column_config={"share_of_records": st.column_config.NumberColumn(format="percent")},
+    )
 
 st.subheader(t("Where every loaded row went"))
 reconciliation = queries.row_reconciliation(version)

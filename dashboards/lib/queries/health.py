@@ -10,7 +10,7 @@ from dashboards.lib.serving import query, table_exists
 from pipelines.core import refresh_history
 from pipelines.core.refresh_history import RefreshOutcome
 from pipelines.core.settings import paths
-from pipelines.core.sql import same_problem_sql
+from pipelines.core.sql import literal, same_problem_sql
 
 
 def rows_per_kind(version: str | None = None) -> pd.DataFrame:
@@ -174,6 +174,47 @@ def identity_matches(version: str | None = None) -> pd.DataFrame:
         """,
         version=version,
     )
+
+
+NOBODY = "no customer reference"  # fct_*.matched_by of a guest order, an anonymous contact or answer
+GUEST_FACTS = (("sales", "fct_order_lines"), ("interactions", "fct_interactions"), ("surveys", "fct_survey_responses"))
+
+
+def records_without_customer(version: str | None = None) -> pd.DataFrame:
+    """Per kind: the records that name nobody (guest orders, anonymous contacts and answers) and their share of all
+    records; for sales also of the orders and of the revenue. They count in totals, not per customer."""
+    parts = []
+    for kind, fact in GUEST_FACTS:
+        if not table_exists(f"marts.{fact}", version):
+            continue
+        if kind == "sales":
+            sales = (
+                "count(distinct order_id) filter (where matched_by = $nobody), count(distinct order_id), "
+                "sum(revenue) filter (where matched_by = $nobody), sum(revenue)"
+            )
+        else:
+            sales = "null, null, null, null"
+        parts.append(
+            f"select '{kind}' as kind, count(*) filter (where matched_by = $nobody) as records_without_customer, "
+            f"count(*) as records, {sales} from marts.{fact}"
+        )
+    if not parts:
+        return pd.DataFrame()
+    frame = query(" union all ".join(parts).replace("$nobody", literal(NOBODY)), version=version)
+    frame.columns = [
+        "kind",
+        "records_without_customer",
+        "records",
+        "orders_without_customer",
+        "orders",
+        "revenue_without_customer",
+        "revenue",
+    ]
+    frame["share_of_records"] = frame["records_without_customer"] / frame["records"].where(frame["records"] > 0)
+    frame["share_of_revenue"] = frame["revenue_without_customer"].astype(float) / frame["revenue"].astype(
+        float
+    ).where(frame["revenue"].astype(float) > 0)
+    return frame
 
 
 def identity_conflicts(version: str | None = None) -> pd.DataFrame:
