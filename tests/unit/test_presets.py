@@ -152,7 +152,15 @@ SAMPLE_KINDS = {
     "typeform": "surveys",
     "surveymonkey": "surveys",
     "qualtrics": "surveys",
+    "helpdesk": "interactions",
+    # A normalised export: one sub-folder per landing folder its files go to (landing/<sub-folder>/olist/).
+    "olist/sales": "sales",
+    "olist/customers": "customers",
+    "olist/surveys": "surveys",
 }
+# Sample folders of files that are only looked up (landing/lookups/…): present in the strict checks of the presets
+# that look them up, and no kind's sample of their own.
+LOOKUP_SAMPLES = {"olist/lookups"}
 
 
 @pytest.mark.parametrize("folder", sorted(SAMPLE_KINDS))
@@ -166,9 +174,15 @@ def test_each_presets_sample_passes_a_strict_check(tmp_path, folder) -> None:
     kind = SAMPLE_KINDS[folder]
     (sample,) = [path for path in (FIXTURES / folder).iterdir() if path.is_file()]
     landing = tmp_path / "landing"
-    target = landing / kind / folder.removesuffix("_customers") / sample.name
-    target.parent.mkdir(parents=True)
-    shutil.copyfile(sample, target)
+    export, _, part = folder.partition("/")
+    if part:  # a part of a normalised export: every part lands, so that the files it looks up are there
+        for sub_folder in (FIXTURES / export).iterdir():
+            shutil.copytree(sub_folder, landing / sub_folder.name / export)
+        target = landing / kind / export / sample.name
+    else:
+        target = landing / kind / folder.removesuffix("_customers") / sample.name
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(sample, target)
     preview = preview_file(target, kind, MappingCatalog.load(None), ValidationSettings(), landing_root=landing)
     assert preview.selection is not None and preview.selection.mapping.origin is not None, folder
     assert preview.selection.mapping.origin.parent == PRESETS_DIR
@@ -176,5 +190,14 @@ def test_each_presets_sample_passes_a_strict_check(tmp_path, folder) -> None:
 
 
 def test_every_sample_export_is_checked_strictly() -> None:
-    samples = {path.parent.name for path in FIXTURES.rglob("*") if path.is_file()}
-    assert samples == set(SAMPLE_KINDS), "a preset sample folder without a strict check, or the other way round"
+    samples = {path.parent.relative_to(FIXTURES).as_posix() for path in FIXTURES.rglob("*") if path.is_file()}
+    assert samples == set(SAMPLE_KINDS) | LOOKUP_SAMPLES, (
+        "a preset sample folder without a strict check, or the other way round"
+    )
+    # A lookup-only sample is read by a preset checked with it: some preset's lookup finds it where it lands.
+    lookups = [lookup for path in sorted(PRESETS_DIR.glob("*.yaml")) for lookup in load_mapping(path).lookups]
+    for folder in LOOKUP_SAMPLES:
+        export = folder.partition("/")[0]
+        for sample in (FIXTURES / folder).iterdir():
+            landed = f"lookups/{export}/{sample.name}"
+            assert any(matches(pattern, landed) for lookup in lookups for pattern in lookup.files), landed
