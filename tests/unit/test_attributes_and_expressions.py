@@ -160,6 +160,23 @@ def test_expressions_that_cannot_be_read_are_refused_with_the_reason(source, pro
         parse_mapping({"kind": "sales", "columns": {"unit_price": {"expr": source}}})
 
 
+def test_text_functions_clean_an_id_a_spreadsheet_wrote_as_a_number(tmp_path) -> None:
+    mapping = r"""
+kind: customers
+match: ["shop/*.csv"]
+columns:
+  customer_id: {expr: "regexp_replace(`Customer ID`, '\\.0$', '')"}
+  full_name: {expr: "concat(upper(Last), ', ', replace(First, '_', ' '))"}
+"""
+    rows = [["17850.0", "smith", "Anna_Lena"], ["13047", "Lee", "Kim"]]
+    connection, file_load = load(tmp_path, "customers", mapping, ["Customer ID", "Last", "First"], rows, "shop")
+    assert file_load.status == "loaded", file_load
+    assert connection.execute("select customer_id, full_name from raw.customers order by 1").fetchall() == [
+        ("13047", "LEE, Kim"),
+        ("17850", "SMITH, Anna Lena"),
+    ]
+
+
 def test_an_expression_holds_only_names_constants_operators_and_known_functions() -> None:
     node = parse("round(`Line Total` / qty - 'x''y', 2)")
     assert node.kind == "call" and node.value == "round"

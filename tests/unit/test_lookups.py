@@ -179,7 +179,7 @@ columns:
         "select interaction_id, email, cast(created_at as varchar) from raw.interactions"
     ).fetchall() == [("K1", "a1@example.com", "2025-01-01 09:00:00")]
     (reason,) = connection.execute("select reasons from ops.rejected_rows").fetchone()
-    assert reason == "email: no row of lookup 'accounts' (lookups/accounts.csv) has Account 'A9'"
+    assert reason == "email: no row of lookup 'accounts' (lookups/accounts.csv) has Account 'A9' (row 3)"
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,8 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "concat": ((TEXT, "*"), TEXT),
     "lower": ((TEXT,), TEXT),
     "upper": ((TEXT,), TEXT),
+    "replace": ((TEXT, TEXT, TEXT), TEXT),
+    "regexp_replace": ((TEXT, TEXT, TEXT), TEXT),
 }
 # Values of the file being loaded, usable as names: its modification date (an export's "as of" day).
 FILE_VALUES = {"file_date": DATE}
@@ -157,6 +159,11 @@ class Compiler:
             return f"coalesce({', '.join(values)})", TEXT
         if name == "concat":
             return f"nullif(concat({', '.join(values)}), '')", TEXT
+        if name == "replace":
+            return f"nullif(replace({', '.join(values)}), '')", TEXT
+        if name == "regexp_replace":
+            # Every match (the 'g' option): "17850.0" → "17850" with regexp_replace(id, '\.0$', '').
+            return f"nullif(regexp_replace({', '.join(values)}, 'g'), '')", TEXT
         return f"{name}({values[0]})", TEXT
 
 

@@ -107,6 +107,7 @@ class LookupJoin:
     alias: str
     keys: tuple[str, ...]  # SQL over source_rows, one per key column
     reported_on: str
+    in_group: bool = False  # the rows are folded into groups: a missing match names its row of the file
 
     def sql(self) -> str:
         on = " and ".join(
@@ -129,6 +130,8 @@ class LookupJoin:
             f"{literal(f'{self.reported_on}: no row of lookup {lookup.name!r} ({files}) has {lookup.describe_key()} ')}"
             f" || {shown_sql(key_text)}"
         )
+        if self.in_group:
+            message += " || ' (row ' || cast(source_rows._source_row as varchar) || ')'"
         if lookup.missing == "keep":
             message += " || ' (its columns are left empty)'"
             item = f"struct_pack(column_name := {literal(self.reported_on)}, message := {message}, value := {key_text})"
@@ -311,7 +314,7 @@ def compile_mapping(
     doubts: list[str] = []
     missing_required: list[str] = []
     mapped: dict[str, MappedColumn] = {}
-    keys = _lookup_keys(lookups, columns)
+    keys, feeds = _lookup_keys(lookups, columns)
     grouping = _grouping(mapping, contract, columns) if mapping.group_by else None
     first_use: dict[str, str] = {}  # lookup → the first contract column that takes a value from it
     for column in contract.columns:
@@ -428,18 +431,31 @@ def compile_mapping(
         (rule := mapping.columns.get(name)) is not None and rule.sequence_within for name in contract.key
     )
     drops_copies = mapping.exact_duplicates == "drop"
-    for table in lookups:
-        # A lookup whose columns only conditions test (derive, skip_rows, where) reports a missing match on the key.
+    for table in reversed(lookups):
+        # A lookup whose columns only the next lookup's key reads reports a missing match where that one does
+        # (order → customer record: on customer_id); one only conditions test (derive, skip_rows) on the key.
         prefix = f"{table.lookup.name}."
-        if any(name.startswith(prefix) and name in columns.looked_up for name in columns.used):
-            first_use.setdefault(table.lookup.name, contract.key[0])
+        if table.lookup.name in first_use or not any(
+            name.startswith(prefix) and name in columns.looked_up for name in columns.used
+        ):
+            continue
+        fed = [first_use[name] for name in feeds.get(table.lookup.name, []) if name in first_use]
+        first_use[table.lookup.name] = fed[0] if fed else contract.key[0]
     joins = []
     for index, table in enumerate(lookups, start=1):
         if table.lookup.name not in first_use:
             doubts.append(f"no rule takes a column from lookup {table.lookup.name!r}; it is not looked up")
             continue
         # Aliases follow the order of the lookups, which a chained key refers to.
-        joins.append(LookupJoin(table, f"lookup_{index}", keys[table.lookup.name], first_use[table.lookup.name]))
+        joins.append(
+            LookupJoin(
+                table,
+                f"lookup_{index}",
+                keys[table.lookup.name],
+                first_use[table.lookup.name],
+                in_group=grouping is not None,
+            )
+        )
         notes.extend(table.notes)
     return CompiledMapping(
         mapping,
@@ -546,11 +562,15 @@ def _expression_checks(target: str, computed: Compiled, *, warn: bool = False) -
     return checks
 
 
-def _lookup_keys(lookups: tuple[LookupTable, ...], columns: _Columns) -> dict[str, tuple[str, ...]]:
+def _lookup_keys(
+    lookups: tuple[LookupTable, ...], columns: _Columns
+) -> tuple[dict[str, tuple[str, ...]], dict[str, list[str]]]:
     """Per lookup, the SQL of the key it is matched on: columns of the mapped file (qualified: the lookup may have
     columns of the same name) or of an earlier lookup (`orders.customer_id`: a chain, order line → order →
-    customer). Registers each lookup's columns with `columns`; a key column that is not there fails the file."""
-    keys = {}
+    customer). Registers each lookup's columns with `columns`; a key column that is not there fails the file.
+    Returns the keys by lookup, and per lookup the later lookups whose keys read its columns."""
+    keys: dict[str, tuple[str, ...]] = {}
+    feeds: dict[str, list[str]] = {}
     for index, table in enumerate(lookups, start=1):
         clash = [name for name in (table.looked_up(column) for column in table.columns) if name in columns.file_columns]
         if clash:
@@ -577,11 +597,13 @@ def _lookup_keys(lookups: tuple[LookupTable, ...], columns: _Columns) -> dict[st
             if owner is None:
                 texts.append(trimmed_text(f"source_rows.{quote(found)}"))
             else:
-                column = found.removeprefix(f"{lookups[owner - 1].lookup.name}.")
+                owner_name = lookups[owner - 1].lookup.name
+                column = found.removeprefix(f"{owner_name}.")
                 texts.append(f"lookup_{owner}.{quote(column)}")
+                feeds.setdefault(owner_name, []).append(table.lookup.name)
         keys[table.lookup.name] = tuple(texts)
         columns.looked_up += tuple(table.looked_up(name) for name in table.columns)
-    return keys
+    return keys, feeds
 
 
 def _grouping(mapping: Mapping, contract: Contract, columns: _Columns) -> Grouping:
