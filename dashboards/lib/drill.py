@@ -37,6 +37,12 @@ FACETS: dict[str, Facet] = {
     "recency_score": Facet(N_("Recency score"), "recency_score = try_cast(? as integer)"),
     "frequency_score": Facet(N_("Frequency score"), "frequency_score = try_cast(? as integer)"),
     "monetary_score": Facet(N_("Monetary score"), "monetary_score = try_cast(? as integer)"),
+    # A customer attribute beyond the contract (marts.customer_attributes), as name=value: ?attribute=plan%3Dmonthly
+    "attribute": Facet(
+        N_("Attribute"),
+        "customer_key in (select customer_key from marts.customer_attributes "
+        "where attribute_name || '=' || attribute_value = ?)",
+    ),
 }
 
 

@@ -4,6 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -30,6 +31,11 @@ MONTHS_EN = [
     "November",
     "December",
 ]
+
+
+def markdown_literal(text: str) -> str:
+    """Text from the data or the URL shown through Markdown as written: no links, no formatting."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", text)
 
 
 def _missing(value: object) -> bool:

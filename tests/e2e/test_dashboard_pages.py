@@ -186,7 +186,37 @@ def test_churn_risk_says_what_the_churn_marts_say(app: AppTest, demo) -> None:
     assert shown["Model AUC (held-out customers)"] == f"{chosen_auc:.3f}"
     at_risk = app.dataframe[0].value
     assert len(at_risk) > 0 and at_risk["Why"].notna().all()
-    assert len(app.get("plotly_chart")) == 3
+    assert len(app.get("plotly_chart")) == 4  # bands, spread, by customer attribute, calibration
+
+
+def test_churn_risk_breaks_down_by_a_customer_attribute_and_the_list_narrows_to_it(app: AppTest, demo) -> None:
+    """The generated customer lists carry a membership plan beyond the contract (a monthly member leaves more
+    easily): the page breaks the scores down by it, and its links narrow the Customer list to its customers.
+    Counted here from customer_360's attributes JSON, not from the customer_attributes mart the page reads."""
+    open_page(app, "app_pages/customers/churn_risk.py")
+    assert_no_error(app)
+    assert app.selectbox(key="churn_attribute").value == "membership"
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        by_plan = dict(
+            serving.execute(
+                """
+                select json_extract_string(c.attributes, '$.membership'), avg(r.churn_probability)
+                from marts.customer_churn_risk as r join marts.customer_360 as c using (customer_key)
+                where r.churn_probability is not null group by 1
+                """
+            ).fetchall()
+        )
+        monthly = serving.execute(
+            "select count(*) from marts.customer_360 where json_extract_string(attributes, '$.membership') = 'monthly'"
+        ).fetchone()[0]
+    assert by_plan["monthly"] > by_plan["annual"]
+    headline = next(element.value for element in app.markdown if "mean churn probability" in element.value)
+    riskiest = max((plan for plan in by_plan if plan), key=lambda plan: by_plan[plan])
+    assert headline.startswith(f"**membership {riskiest}:")
+    listed = open_page(app, "app_pages/customers/customer_list.py", attribute="membership=monthly")
+    assert_no_error(listed)
+    shown = {metric.label: metric.value for metric in listed.metric}
+    assert shown["Customers"] == f"{monthly:,}"
 
 
 def test_churn_risk_follows_the_region_filter(app: AppTest, demo) -> None:

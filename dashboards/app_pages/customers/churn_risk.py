@@ -3,8 +3,9 @@ well the model predicts, beside the two baselines it must beat."""
 
 import streamlit as st
 
+from dashboards.lib import drill
 from dashboards.lib.charts import churn as charts
-from dashboards.lib.formats import count, money
+from dashboards.lib.formats import count, markdown_literal, money, percent
 from dashboards.lib.i18n import t
 from dashboards.lib.page import empty_state, start_page
 from dashboards.lib.queries import churn as queries
@@ -100,6 +101,38 @@ else:
             "top_reasons": st.column_config.TextColumn(width="large"),
         },
     )
+
+attributes = queries.breakdown_attributes(page.version)
+if attributes:
+    st.subheader(t("Churn risk by customer attribute"))
+    st.caption(
+        t(
+            'Attributes of the customer lists beyond the standard columns (docs/mappings.md, "Attributes"); those '
+            "that help predict leaving are features of the model."
+        )
+    )
+    attribute = st.selectbox(t("Attribute"), attributes, key="churn_attribute")
+    by_value = queries.churn_risk_by_attribute(page.version, attribute, page.filters)
+    if not by_value.empty:
+        riskiest = by_value.iloc[0]
+        headline = t(
+            "{attribute} {value}: {probability} mean churn probability",
+            attribute=markdown_literal(attribute),
+            value=markdown_literal(str(riskiest["attribute_value"])),
+            probability=percent(riskiest["mean_churn_probability"]),
+        )
+        st.markdown(f"**{headline}**")
+        st.plotly_chart(charts.risk_by_attribute(by_value), key="attribute_chart")
+        with st.container(horizontal=True):
+            for value in by_value["attribute_value"].head(12):
+                if value == "(not given)":
+                    continue
+                st.page_link(
+                    drill.CUSTOMER_LIST,
+                    label=f"{attribute}: {value}",
+                    icon=":material/group:",
+                    query_params={"attribute": f"{attribute}={value}"},
+                )
 
 st.subheader(t("How well the model predicts"))
 if not chosen.empty:

@@ -4,14 +4,22 @@ what to do, and everything that happened with them (orders, service contacts, su
 Find a customer by name, e-mail, phone or id, or open one by link (`?customer=<key>`, as every other page does).
 The profile and scores are as of the snapshot; the period and channel filters narrow the timeline only."""
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from dashboards.lib import drill
 from dashboards.lib.charts import customers as charts
-from dashboards.lib.formats import MISSING, count, exact_money, long_date, money, points, share, timestamp
+from dashboards.lib.formats import (
+    MISSING,
+    count,
+    exact_money,
+    long_date,
+    markdown_literal,
+    money,
+    points,
+    share,
+    timestamp,
+)
 from dashboards.lib.i18n import t
 from dashboards.lib.page import empty_state, start_page
 from dashboards.lib.queries import customers as queries
@@ -23,7 +31,7 @@ def plain(value: object) -> str:
     """A value shown as text, never as Markdown (names and subjects come from the exports; keys from the URL)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return MISSING
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", str(value))
+    return markdown_literal(str(value))
 
 
 def facts(rows: list[tuple[str, str]]) -> None:

@@ -6,12 +6,10 @@ What narrows the list: the facets, and the region and segment filters (the custo
 customers as of the snapshot, as the figures the drill-downs come from are: a chosen period narrows it only with
 the switch "Only customers with a completed order in the period". The channel is not a customer attribute."""
 
-import re
-
 import streamlit as st
 
 from dashboards.lib import drill
-from dashboards.lib.formats import count, money
+from dashboards.lib.formats import count, markdown_literal, money
 from dashboards.lib.i18n import t
 from dashboards.lib.page import empty_state, note_unapplied, start_page
 from dashboards.lib.queries import customers as queries
@@ -31,10 +29,12 @@ LABELS = {
 
 def plain(text: str) -> str:
     """A value from the URL shown as text, never as Markdown (no links, no formatting)."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", text)
+    return markdown_literal(text)
 
 
 def shown_value(name: str, value: str) -> str:
+    if name == "attribute":
+        return plain(value.replace("=", ": ", 1))
     return t(value) if name in queries.YES_NO_FACETS and value in ("yes", "no") else plain(value)
 
 
@@ -68,6 +68,28 @@ if facets:
                 on_click=drop_facets,
                 args=tuple(facets),
             )
+attribute_options = queries.attribute_values(page.version)
+if attribute_options:
+
+    def narrow_by_attribute() -> None:
+        picked = st.session_state.get("attribute_picker")
+        if picked:
+            st.query_params["attribute"] = picked
+        elif "attribute" in st.query_params:
+            del st.query_params["attribute"]
+
+    current = facets.get("attribute")
+    st.selectbox(
+        t("Customers with the attribute"),
+        attribute_options,
+        index=attribute_options.index(current) if current in attribute_options else None,
+        format_func=lambda option: option.replace("=", ": ", 1),
+        placeholder=t("Any value of any attribute"),
+        key="attribute_picker",
+        on_change=narrow_by_attribute,
+        help=t("Attributes of the customer lists beyond the standard columns, such as a plan or a contract type."),
+    )
+
 for name, value in queries.unusable_facets(facets).items():
     st.warning(
         t(

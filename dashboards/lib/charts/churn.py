@@ -64,3 +64,25 @@ def calibration(deciles: pd.DataFrame) -> go.Figure:
     figure.add_scatter(x=[0, 100], y=[0, 100], mode="lines", name=t("Perfect calibration"), line_dash="dot")
     figure.update_layout(xaxis_title=t("Predicted churn, %"), yaxis_title=t("Observed churn, %"))
     return finish(figure)
+
+
+def risk_by_attribute(by_value: pd.DataFrame) -> go.Figure:
+    """Mean churn probability per value of a customer attribute, the riskiest on top."""
+    rows = by_value.iloc[::-1]
+    figure = go.Figure()
+    figure.add_bar(
+        y=rows["attribute_value"],
+        x=rows["mean_churn_probability"] * 100,
+        orientation="h",
+        marker_color=RISK_BAND_COLOURS["medium"],
+        customdata=rows[["customers", "high_risk_customers", "value_at_stake"]],
+        hovertemplate="%{y}: %{x:.1f} %<br>%{customdata[0]:,} "
+        + t("customers")
+        + ", %{customdata[1]:,} "
+        + t("at high risk")
+        + ", %{customdata[2]:,.0f} "
+        + t("at stake")
+        + "<extra></extra>",
+    )
+    figure.update_layout(xaxis_title=t("Mean churn probability, %"), yaxis_title=None)
+    return finish(figure, legend=False)

@@ -89,3 +89,44 @@ def churn_calibration(version: str) -> pd.DataFrame:
     if not table_exists("marts.churn_model_calibration", version):
         return pd.DataFrame()
     return query("select * from marts.churn_model_calibration order by decile", version=version)
+
+
+ATTRIBUTES = "marts.customer_attributes"
+MAX_CATEGORIES = 30  # an attribute with more values is no category to break figures down by
+
+
+def breakdown_attributes(version: str) -> list[str]:
+    """The customer attributes with a handful of values (contract type, plan, …), most customers first."""
+    if not table_exists(ATTRIBUTES, version):
+        return []
+    frame = query(
+        f"""
+        select attribute_name from {ATTRIBUTES}
+        group by attribute_name having count(distinct attribute_value) between 2 and {MAX_CATEGORIES}
+        order by count(*) desc, attribute_name
+        """,
+        version=version,
+    )
+    return frame["attribute_name"].tolist()
+
+
+def churn_risk_by_attribute(version: str, attribute: str, filters: Filters = NO_FILTERS) -> pd.DataFrame:
+    """Per value of one customer attribute (and 'not given'): scored customers, their mean churn probability,
+    those at high risk and the value at stake."""
+    where = clause(filters, customer_key="risk.customer_key")
+    return query(
+        f"""
+        select coalesce(attributes.attribute_value, '(not given)') as attribute_value, count(*) as customers,
+               avg(risk.churn_probability) as mean_churn_probability,
+               count(*) filter (where risk.risk_band = 'high') as high_risk_customers,
+               coalesce(sum(risk.value_at_stake), 0)::double as value_at_stake
+        from {RISK} as risk
+        left join {ATTRIBUTES} as attributes
+            on attributes.customer_key = risk.customer_key and attributes.attribute_name = ?
+        where risk.churn_probability is not null and {where.sql}
+        group by all
+        order by mean_churn_probability desc
+        """,
+        [attribute, *where.parameters],
+        version,
+    )

@@ -52,6 +52,7 @@ def unusable_facets(facets: Mapping[str, str]) -> dict[str, str]:
         for name, value in facets.items()
         if (name in WHOLE_NUMBER_FACETS and not re.fullmatch(r"\s*-?\d{1,9}\s*", value))
         or (name in YES_NO_FACETS and value not in ("yes", "no"))
+        or (name == "attribute" and "=" not in value)
     }
 
 
@@ -200,3 +201,24 @@ def customer_timeline(
         version,
     )
     return frame, where
+
+
+def attribute_values(version: str, max_values: int = 30) -> list[str]:
+    """'name=value' of the customer attributes that are categories (at most `max_values` values), the facet's
+    values: what the list can be narrowed to."""
+    if not table_exists("marts.customer_attributes", version):
+        return []
+    frame = query(
+        f"""
+        select attribute_name || '=' || attribute_value as facet
+        from marts.customer_attributes
+        where attribute_name in (
+            select attribute_name from marts.customer_attributes
+            group by attribute_name having count(distinct attribute_value) between 2 and {int(max_values)}
+        )
+        group by attribute_name, attribute_value
+        order by attribute_name, count(*) desc, attribute_value
+        """,
+        version=version,
+    )
+    return frame["facet"].tolist()

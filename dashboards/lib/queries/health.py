@@ -211,9 +211,9 @@ def records_without_customer(version: str | None = None) -> pd.DataFrame:
         "revenue",
     ]
     frame["share_of_records"] = frame["records_without_customer"] / frame["records"].where(frame["records"] > 0)
-    frame["share_of_revenue"] = frame["revenue_without_customer"].astype(float) / frame["revenue"].astype(
-        float
-    ).where(frame["revenue"].astype(float) > 0)
+    frame["share_of_revenue"] = frame["revenue_without_customer"].astype(float) / frame["revenue"].astype(float).where(
+        frame["revenue"].astype(float) > 0
+    )
     return frame
 
 
