@@ -25,19 +25,15 @@ TELCO = [
     ["5575-GNVDE", "Male", "1", "34", "One year", "56.95", "No", "called twice"],
     ["3668-QPYBK", "Male", "0", "2", "Month-to-month", "n/a", "Yes", ""],
 ]
-TELCO_MAPPING = """
-kind: customers
-match: ["telco/*.csv"]
-columns:
-  customer_id: customerID
-  signup_date: {expr: "add_months(file_date, -tenure)"}
-attributes:
-  contract_type: Contract
-  tenure_months: {from: tenure, type: integer}
-  monthly_charges: {from: MonthlyCharges, type: decimal}
-  senior: {from: SeniorCitizen, type: boolean}
-  churned: {from: Churn, type: boolean}
-"""
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "mappings.md"
+
+
+def documented_telco_mapping() -> str:
+    (block,) = re.findall(r"```yaml\n(# data/mappings/telco_customers.yaml.*?)```", DOCS.read_text(), re.S)
+    return block
+
+
+TELCO_MAPPING = documented_telco_mapping()
 EXPORTED_AT = datetime(2025, 6, 30, 12, 0)
 
 
@@ -73,15 +69,22 @@ def test_a_customer_lists_extra_columns_become_typed_attributes_and_nothing_is_d
         "monthly_charges": 56.95,
         "senior": True,
         "churned": False,
+        "lifetime_value": 1936.3,  # 34 × 56.95
         "Notes": "called twice",  # a column no rule reads, kept as text under its own name
     }
     assert "Notes" not in attributes["7590-VHVEG"]  # empty values are not kept
     # A value that is not of its attribute's type is left out, with a warning that keeps it; the row loads.
     assert "monthly_charges" not in attributes["3668-QPYBK"]
     assert connection.execute(
-        "select row_number, column_name, warning, original_value from ops.load_warnings"
+        "select row_number, column_name, warning, original_value from ops.load_warnings order by 2"
     ).fetchall() == [
-        (3, "attributes.monthly_charges", "attributes.monthly_charges: 'n/a' is not a number; left empty", "n/a")
+        (
+            3,
+            "attributes.lifetime_value",
+            "attributes.lifetime_value: 'MonthlyCharges' holds 'n/a', which is not a number, so it is left empty",
+            "n/a",
+        ),
+        (3, "attributes.monthly_charges", "attributes.monthly_charges: 'n/a' is not a number; left empty", "n/a"),
     ]
     assert "columns no rule reads, kept in each row's attributes: 'Notes'" in file_load.notes
 
