@@ -180,6 +180,34 @@ columns:
     ]
 
 
+def test_a_fixed_as_of_day_and_a_condition_on_whichever_of_two_columns_the_file_has(tmp_path) -> None:
+    mapping = """
+kind: customers
+match: ["crm/*.csv"]
+columns:
+  customer_id: {first_of: [customerID, Customer Id]}
+  signup_date: {expr: "add_months(date('2018-06-30'), -tenure)"}
+skip_rows:
+  - {column: [Status, State], equals: test}
+"""
+    connection, file_load = load(
+        tmp_path,
+        "customers",
+        mapping,
+        ["Customer Id", "tenure", "State"],
+        [["K1", "6", ""], ["K2", "1", "test"]],
+        "crm",
+    )
+    assert (file_load.rows_loaded, file_load.rows_skipped) == (1, 1)
+    assert connection.execute("select customer_id, signup_date::varchar from raw.customers").fetchall() == [
+        ("K1", "2017-12-30")
+    ]
+    (reason,) = connection.execute("select reasons from ops.rejected_rows").fetchone()
+    assert reason == "skipped by the mapping: Status/State is 'test'"
+    with pytest.raises(MappingError, match="write the day as 2025-06-30"):
+        parse_mapping({"kind": "customers", "columns": {"signup_date": {"expr": "date('30.06.2018')"}}})
+
+
 def test_an_expression_holds_only_names_constants_operators_and_known_functions() -> None:
     node = parse("round(`Line Total` / qty - 'x''y', 2)")
     assert node.kind == "call" and node.value == "round"

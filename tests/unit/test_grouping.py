@@ -233,6 +233,13 @@ def test_exact_copies_are_kept_and_counted_by_default_and_dropped_when_the_mappi
     connection, dropped = load(tmp_path / "drop", "sales", dropping, header, rows, "shop")
     assert (dropped.rows_read, dropped.rows_loaded, dropped.rows_skipped) == (6, 4, 2)
     assert connection.execute("select sum(quantity * unit_price) from raw.sales").fetchone()[0] == 27
+    # The lines that load are numbered without gaps: the copies got no number.
+    assert connection.execute("select order_id, line_number from raw.sales order by 1, 2").fetchall() == [
+        ("O1", 1),
+        ("O1", 2),
+        ("O1", 3),
+        ("O2", 1),
+    ]
     assert connection.execute(
         "select row_number, disposition, reasons from ops.rejected_rows order by row_number"
     ).fetchall() == [

@@ -200,3 +200,20 @@ def test_lookups_that_cannot_work_are_refused_with_the_key(lookup, problem) -> N
 def test_a_lookup_named_so_that_its_columns_cannot_be_told_apart_is_refused() -> None:
     with pytest.raises(MappingError, match="letters, digits and _"):
         parse_mapping({"kind": "sales", "lookups": {"my.orders": {"files": "x.csv", "key": "id"}}})
+
+
+def test_a_customer_list_with_a_person_column_beside_its_record_ids_is_pointed_out(tmp_path) -> None:
+    """Loaded by customer_id, 4 records would be 4 customers for 3 people: the check says so, and names the
+    mapping that folds the records per person."""
+    write_csv(
+        tmp_path / "landing" / "customers" / "crm" / "customers.csv",
+        ["customer_id", "customer_unique_id", "city"],
+        [["r-1", "P-1", "Berlin"], ["r-2", "P-1", "Potsdam"], ["r-3", "P-2", "Hamburg"], ["r-4", "P-3", "Köln"]],
+    )
+    connection = duckdb.connect()
+    (file_load,) = ingest_kind(connection, "customers", tmp_path / "landing").files
+    (doubt,) = file_load.doubts
+    assert doubt.startswith(
+        "column 'customer_unique_id' looks like the person behind the records: 4 customer_id values are 3 people"
+    )
+    assert "`customer_id: customer_unique_id` with `group_by: customer_unique_id`" in doubt

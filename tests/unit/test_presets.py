@@ -153,6 +153,9 @@ SAMPLE_KINDS = {
     "surveymonkey": "surveys",
     "qualtrics": "surveys",
     "helpdesk": "interactions",
+    "online_retail": "sales",
+    "online_retail_ii": "sales",
+    "telco_customer_churn": "customers",
     # A normalised export: one sub-folder per landing folder its files go to (landing/<sub-folder>/olist/).
     "olist/sales": "sales",
     "olist/customers": "customers",

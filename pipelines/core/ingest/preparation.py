@@ -4,6 +4,7 @@ database)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,13 @@ from pipelines.core.ingest.validation import (
     validation_query,
 )
 from pipelines.core.mapping.catalog import Selection
-from pipelines.core.mapping.sql import NOT_IN_FILE, CompiledMapping, MappingMismatchError, compile_mapping
+from pipelines.core.mapping.sql import (
+    NOT_IN_FILE,
+    CompiledMapping,
+    MappingMismatchError,
+    compile_mapping,
+    trimmed_text,
+)
 from pipelines.core.sql import literal, quote
 from pipelines.core.text import quoted_name
 
@@ -120,6 +127,8 @@ def prepare_read(
             notes.append(f"{where}{copies[1]}")
         # Mapping is cheap text work, recomputed by the phone lookup and the validation instead of copied.
         mapped = f"(\n{compiled.select_sql(part.relation, copies[0] if copies else None)}\n)"
+        if contract.kind == "customers" and compiled.grouping is None:
+            doubts += [f"{where}{doubt}" for doubt in _person_columns(connection, compiled, part, mapped)]
         rows, lookup = mapped, None
         if "phone" in contract.column_names:
             reading = phones.prepare(
@@ -171,6 +180,38 @@ def _find_copies(
         f"{found}: kept, each a row of its own; if the export writes a row twice, add exact_duplicates: drop to "
         "the mapping"
     )
+
+
+# A column that names the person behind records: customer_unique_id, person_id, master_customer_id, party id …
+PERSON_COLUMN = re.compile(r"(person|unique|master|global|golden|party|individual|household)", re.I)
+
+
+def _person_columns(
+    connection: duckdb.DuckDBPyConnection, compiled: CompiledMapping, part: SourcePart, mapped: str
+) -> list[str]:
+    """Doubts about a customer list whose unused column looks like the person behind its records: when that
+    column groups the records (fewer values than customer_id, each record one person), the list would load one
+    customer per record instead of per person."""
+    doubts = []
+    for name in compiled.unused_file_columns:
+        if not (PERSON_COLUMN.search(name) and re.search(r"id|key|number|nr|no\b", name, re.I)):
+            continue
+        person = trimmed_text(f"source_rows.{quote(name)}")
+        records, people, pairs = connection.execute(
+            f"""
+            select count(distinct mapped.customer_id), count(distinct {person}),
+                   count(distinct (mapped.customer_id, {person}))
+            from {mapped} as mapped join {part.relation} as source_rows using (_source_row)
+            where mapped.customer_id is not null and {person} is not null
+            """
+        ).fetchone()
+        if people and people < records and pairs == records:
+            doubts.append(
+                f"column {quoted_name(name)} looks like the person behind the records: {records:,} customer_id "
+                f"values are {people:,} people. If it is, map it as the customer and fold the records: "
+                f'`customer_id: {name}` with `group_by: {name}` (docs/mappings.md, "Normalised exports")'
+            )
+    return doubts
 
 
 def repeated_key_warnings(

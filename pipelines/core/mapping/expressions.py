@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from pipelines.core.sql import literal, number
 
@@ -35,6 +36,7 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "concat": ((TEXT, "*"), TEXT),
     "lower": ((TEXT,), TEXT),
     "upper": ((TEXT,), TEXT),
+    "date": ((TEXT,), DATE),
     "replace": ((TEXT, TEXT, TEXT), TEXT),
     "regexp_replace": ((TEXT, TEXT, TEXT), TEXT),
 }
@@ -139,6 +141,8 @@ class Compiler:
         return sql if kind == wanted else f"cast({sql} as varchar)"
 
     def _call(self, node: Node) -> tuple[str, str]:
+        if node.value == "date":
+            return self._date(node.children[0])
         arguments, _ = FUNCTIONS[node.value]
         wanted = [arguments[min(index, len(arguments) - 1)] for index in range(len(node.children))]
         wanted = [arguments[-2] if kind == "*" else kind for kind in wanted]
@@ -165,6 +169,17 @@ class Compiler:
             # Every match (the 'g' option): "17850.0" → "17850" with regexp_replace(id, '\.0$', '').
             return f"nullif(regexp_replace({', '.join(values)}, 'g'), '')", TEXT
         return f"{name}({values[0]})", TEXT
+
+    def _date(self, argument: Node) -> tuple[str, str]:
+        """date('2025-06-30') — a fixed day, e.g. the "as of" of an export — or date(column): a column read as a
+        date/time with the mapping's formats."""
+        if argument.kind == "text":
+            try:
+                datetime.fromisoformat(argument.value)
+            except ValueError:
+                raise ExpressionError(f"date({argument.value!r}): write the day as 2025-06-30") from None
+            return f"cast({literal(argument.value)} as timestamp)", DATE
+        return self._node(argument, DATE)
 
 
 def as_text(compiled: Compiled, date_only: bool) -> str:

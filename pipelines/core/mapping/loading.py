@@ -404,7 +404,9 @@ class _Parser:
 
     def condition(self, value: Any, key: str) -> Condition:
         data = self.mapping(value, key, CONDITION_KEYS)
-        column = self.required_text(data, "column", f"{key}.column")
+        # A list of columns: the first the file has (one condition for two shapes of an export).
+        names = self.texts(data, "column") if isinstance(data.get("column"), list) else []
+        column = names[0] if names else self.required_text(data, "column", f"{key}.column")
         tests = [name for name in TEST_KEYS if name in data]
         if len(tests) != 1:
             self.fail(key, f"give exactly one test of {', '.join(sorted(TEST_KEYS))}")
@@ -424,6 +426,7 @@ class _Parser:
                 bounds[name] = float(data[name])
         return Condition(
             column=str(column),
+            instead=tuple(names[1:]),
             equals=tuple(str(item) for item in self.texts(data, "equals")) if "equals" in data else (),
             is_empty=self.flag(data, "is_empty", None),
             matches=matches,

@@ -15,6 +15,7 @@ class Condition:
     """A test on one source column (as named in the file), on its trimmed text; empty text counts as missing."""
 
     column: str
+    instead: tuple[str, ...] = ()  # columns to test, in order, where the file lacks `column`
     equals: tuple[str, ...] = ()  # any of these, ignoring case
     is_empty: bool | None = None
     matches: str | None = None  # regular expression, searched anywhere in the value
@@ -22,16 +23,17 @@ class Condition:
     above: float | None = None
 
     def describe(self) -> str:
+        column = "/".join((self.column, *self.instead))
         if self.equals:
             shown = " or ".join(repr(value) for value in self.equals)
-            return f"{self.column} is {shown}"
+            return f"{column} is {shown}"
         if self.is_empty is not None:
-            return f"{self.column} is {'empty' if self.is_empty else 'not empty'}"
+            return f"{column} is {'empty' if self.is_empty else 'not empty'}"
         if self.matches is not None:
-            return f"{self.column} matches {self.matches!r}"
+            return f"{column} matches {self.matches!r}"
         if self.below is not None:
-            return f"{self.column} is below {self.below:g}"
-        return f"{self.column} is above {self.above:g}"
+            return f"{column} is below {self.below:g}"
+        return f"{column} is above {self.above:g}"
 
 
 AGGREGATES = ("first", "last", "min", "max", "count", "sum")

@@ -242,9 +242,11 @@ class CompiledMapping:
         if self.numbered is None:
             return select
         column, within = (quote(name) for name in self.numbered)
+        # Skipped rows (a copy, a skip rule) get no number: the lines that load are numbered without gaps.
+        number = f"row_number() over (partition by {within}, _skip_reason is null order by _source_row)"
         return (
-            f"select * replace (cast(row_number() over (partition by {within} order by _source_row) as varchar) "
-            f"as {column}) from (\n{select}\n) as mapped_rows"
+            f"select * replace (case when _skip_reason is null then cast({number} as varchar) end as {column}) "
+            f"from (\n{select}\n) as mapped_rows"
         )
 
     def _looked_up(self, rows: str) -> str:
@@ -760,13 +762,14 @@ def _expression(
 
 
 def _condition_sql(condition: Condition, columns: _Columns, section: str) -> str:
-    try:
-        value = columns.text(condition.column)
-    except KeyError:
+    present = [name for name in (condition.column, *condition.instead) if columns.find(name) is not None]
+    if not present:
+        tested = " or ".join(repr(name) for name in (condition.column, *condition.instead))
         raise MappingMismatchError(
-            f"the mapping's {section} rule tests column {condition.column!r}, which the file does not have "
+            f"the mapping's {section} rule tests column {tested}, which the file does not have "
             f"(its columns: {_listed(columns.file_columns)})"
-        ) from None
+        )
+    value = columns.text(present[0])
     if condition.equals:
         spellings = ", ".join(literal(item.lower()) for item in condition.equals)
         return f"coalesce(list_contains([{spellings}], lower({value})), false)"
