@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.lib.formats import by_unit, change_by_unit
+from dashboards.lib.formats import by_unit, change_by_unit, share
 from dashboards.lib.site import PAGES
 from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
 
@@ -160,7 +160,9 @@ def test_data_health_shows_the_guest_orders_and_anonymous_records_the_loaded_row
     assert guest_orders > 0 and anonymous_answers > 0
     assert guests.loc["surveys", "Records without customer"] == anonymous_answers
     caption = next(element.value for element in app.caption if element.value.startswith("Guest orders:"))
-    assert caption.startswith(f"Guest orders: {guest_orders:,} of {orders:,} orders")
+    assert caption.startswith(
+        f"Guest orders: {guest_orders:,} of {orders:,} orders ({share(guest_orders / orders, 'en')}) and "
+    )
 
 
 def test_data_health_narrows_to_one_kind(app: AppTest) -> None:
@@ -212,7 +214,7 @@ def test_churn_risk_breaks_down_by_a_customer_attribute_and_the_list_narrows_to_
     assert by_plan["monthly"] > by_plan["annual"]
     headline = next(element.value for element in app.markdown if "mean churn probability" in element.value)
     riskiest = max((plan for plan in by_plan if plan), key=lambda plan: by_plan[plan])
-    assert headline.startswith(f"**membership {riskiest}:")
+    assert headline == f"**membership {riskiest}: {share(by_plan[riskiest], 'en')} mean churn probability**"
     listed = open_page(app, "app_pages/customers/customer_list.py", attribute="membership=monthly")
     assert_no_error(listed)
     shown = {metric.label: metric.value for metric in listed.metric}

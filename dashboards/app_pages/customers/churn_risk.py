@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboards.lib import drill
 from dashboards.lib.charts import churn as charts
-from dashboards.lib.formats import count, markdown_literal, money, percent
+from dashboards.lib.formats import count, markdown_literal, money, share
 from dashboards.lib.i18n import t
 from dashboards.lib.page import empty_state, start_page
 from dashboards.lib.queries import churn as queries
@@ -119,7 +119,7 @@ if attributes:
             "{attribute} {value}: {probability} mean churn probability",
             attribute=markdown_literal(attribute),
             value=markdown_literal(str(riskiest["attribute_value"])),
-            probability=percent(riskiest["mean_churn_probability"]),
+            probability=share(riskiest["mean_churn_probability"]),
         )
         st.markdown(f"**{headline}**")
         st.plotly_chart(charts.risk_by_attribute(by_value), key="attribute_chart")

@@ -4,7 +4,7 @@ loaded row went, and which rows were rejected and why — narrowed to one kind o
 import pandas as pd
 import streamlit as st
 
-from dashboards.lib.formats import count, exact_money, percent, timestamp
+from dashboards.lib.formats import count, exact_money, share, timestamp
 from dashboards.lib.i18n import t
 from dashboards.lib.queries import health as queries
 from dashboards.lib.serving import snapshot_info
@@ -118,16 +118,20 @@ if not guests.empty:
                 "customer-level figures (segments, CLV, churn).",
                 orders=count(row["orders_without_customer"]),
                 total=count(row["orders"]),
-                share=percent(row["orders_without_customer"] / row["orders"]),
+                share=share(row["orders_without_customer"] / row["orders"]),
                 revenue=exact_money(row["revenue_without_customer"] or 0),
-                revenue_share=percent(row["share_of_revenue"] or 0),
+                revenue_share=share(row["share_of_revenue"] or 0),
             )
         )
+    shown = guests[["kind", "records_without_customer", "records", "share_of_records", "revenue_without_customer"]]
     show_table(
-        guests[["kind", "records_without_customer", "records", "share_of_records", "revenue_without_customer"]],
+        shown.astype({"revenue_without_customer": float}),
         download_as="records_without_customer",
         key="guests",
-        column_config={"share_of_records": st.column_config.NumberColumn(format="percent")},
+        column_config={
+            "share_of_records": st.column_config.NumberColumn(format="percent"),
+            "revenue_without_customer": st.column_config.NumberColumn(format="localized"),
+        },
     )
 
 st.subheader(t("Where every loaded row went"))
