@@ -147,7 +147,13 @@ def _describe(report: ChurnReport, models: list[churn.ChurnModel], training: pd.
 
 
 def _log_scale(values: pd.Series) -> np.ndarray:
-    return np.log1p(np.maximum(values.to_numpy(float), 0.0))
+    """A baseline's score on a log scale; a value the model could not compute (BG/NBD overflowing on an odd
+    summary) counts as the median, neither end."""
+    numbers = values.to_numpy(float)
+    finite = np.isfinite(numbers)
+    if not finite.all():
+        numbers = np.where(finite, numbers, np.median(numbers[finite]) if finite.any() else 0.0)
+    return np.log1p(np.maximum(numbers, 0.0))
 
 
 def _write_risk(
