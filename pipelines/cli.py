@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rows", type=int, default=3, help="sample rows to show (default 3)")
     mapping_commands.add_parser("list", help="the mappings, where they come from and which files they match")
 
+    from pipelines import users_cli
+
+    users_cli.add_parser(commands)
+
     report = commands.add_parser("report", help="the management digest of a month as one HTML file, or by e-mail")
     report.add_argument("--out", type=Path, help="write the digest to this HTML file")
     report.add_argument("--month", help="a complete month, YYYY-MM (default: the last complete month)")
@@ -337,6 +341,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return mapping_cli.run_list()
         if arguments.command == "report":
             return run_report(arguments)
+        if arguments.command == "users":
+            from pipelines import users_cli
+
+            return users_cli.run(arguments)
         if arguments.command == "serve":
             return run_serve(arguments.port, arguments.host, arguments.dagster, arguments.dagster_port)
         return run_demo(arguments)
