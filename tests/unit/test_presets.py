@@ -3,6 +3,7 @@ preset chosen by folder, the values land where they belong, and every rejected r
 
 from __future__ import annotations
 
+import csv
 import shutil
 from itertools import combinations
 from pathlib import Path
@@ -35,6 +36,32 @@ def log_of(connection: duckdb.DuckDBPyConnection) -> tuple:
 
 def rejects(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     return connection.execute("select row_number, reasons from ops.rejected_rows order by row_number").fetchall()
+
+
+def raw_rows(path: Path) -> list[dict[str, str]]:
+    """The sample as the export wrote it; the position in the list + 1 is the row number the load log uses."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def dispositions(connection: duckdb.DuckDBPyConnection, disposition: str) -> list[tuple]:
+    return connection.execute(
+        "select row_number, reasons from ops.rejected_rows where disposition = ? order by row_number", [disposition]
+    ).fetchall()
+
+
+def warnings(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return connection.execute("select row_number, warning from ops.load_warnings order by row_number").fetchall()
+
+
+def stored_by(connection: duckdb.DuckDBPyConnection, sql: str, key_columns: int = 1) -> dict:
+    """The rows a query returns, each a dict of its columns, by its first column (or first `key_columns` columns)."""
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if key_columns == 1:
+        return {row[names[0]]: row for row in rows}
+    return {tuple(row[name] for name in names[:key_columns]): row for row in rows}
 
 
 def test_every_preset_loads_and_presets_of_a_kind_do_not_claim_the_same_files() -> None:

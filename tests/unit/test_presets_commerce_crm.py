@@ -20,19 +20,13 @@ import pytest
 from pipelines.core.ingest import ingest_kind
 from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.mapping.catalog import MappingCatalog
-from tests.unit.test_presets import FIXTURES, log_of
+from tests.unit.test_presets import FIXTURES, dispositions, log_of, raw_rows, stored_by
 
 WOOCOMMERCE = FIXTURES / "woocommerce" / "orders-2025-11-20-10-15-42.csv"
 SHOPIFY_CUSTOMERS = FIXTURES / "shopify_customers" / "customers_export.csv"
 SALESFORCE = FIXTURES / "salesforce" / "report1763630400123.csv"
 CENT = Decimal("0.01")
 STORE_ZONE = "Europe/Berlin"
-
-
-def raw_rows(path: Path) -> list[dict[str, str]]:
-    """The sample as the export wrote it; the position in the list + 1 is the row number the load log uses."""
-    with path.open(encoding="utf-8", newline="") as file:
-        return list(csv.DictReader(file))
 
 
 def load(tmp_path: Path, kind: str, source: Path, *, timezone: str = "UTC") -> duckdb.DuckDBPyConnection:
@@ -53,12 +47,6 @@ def load(tmp_path: Path, kind: str, source: Path, *, timezone: str = "UTC") -> d
     return connection
 
 
-def dispositions(connection: duckdb.DuckDBPyConnection, disposition: str) -> list[tuple]:
-    return connection.execute(
-        "select row_number, reasons from ops.rejected_rows where disposition = ? order by row_number", [disposition]
-    ).fetchall()
-
-
 def local_to_utc(text: str, fmt: str, zone: str) -> datetime:
     return datetime.strptime(text, fmt).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(tzinfo=None)
 
@@ -69,16 +57,6 @@ def parses(text: str, fmt: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def stored_by(connection: duckdb.DuckDBPyConnection, sql: str, key_columns: int = 1) -> dict:
-    """The rows a query returns, each a dict of its columns, by its first column (or first `key_columns` columns)."""
-    cursor = connection.execute(sql)
-    names = [column[0] for column in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    if key_columns == 1:
-        return {row[names[0]]: row for row in rows}
-    return {tuple(row[name] for name in names[:key_columns]): row for row in rows}
 
 
 # --- WooCommerce ------------------------------------------------------------------------------------------------

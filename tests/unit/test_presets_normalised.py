@@ -8,7 +8,6 @@ by hand — never against numbers the pipeline produced."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -22,7 +21,7 @@ import pytest
 from pipelines.core.ingest import ingest_kind
 from pipelines.core.ingest.results import FileLoad
 from pipelines.core.mapping.catalog import MappingCatalog
-from tests.unit.test_presets import FIXTURES, log_of
+from tests.unit.test_presets import FIXTURES, dispositions, log_of, raw_rows, stored_by, warnings
 
 OLIST = FIXTURES / "olist"  # one sub-folder per landing folder: sales, lookups, customers, surveys
 ITEMS = OLIST / "sales" / "olist_order_items_dataset.csv"
@@ -31,32 +30,6 @@ CUSTOMERS = OLIST / "customers" / "olist_customers_dataset.csv"
 REVIEWS = OLIST / "surveys" / "olist_order_reviews_dataset.csv"
 HELPDESK = FIXTURES / "helpdesk" / "helpdesk_event_log.csv"
 CENT = Decimal("0.01")
-
-
-def raw_rows(path: Path) -> list[dict[str, str]]:
-    """The sample as the export wrote it; the position in the list + 1 is the row number the load log uses."""
-    with path.open(encoding="utf-8", newline="") as file:
-        return list(csv.DictReader(file))
-
-
-def dispositions(connection: duckdb.DuckDBPyConnection, disposition: str) -> list[tuple]:
-    return connection.execute(
-        "select row_number, reasons from ops.rejected_rows where disposition = ? order by row_number", [disposition]
-    ).fetchall()
-
-
-def warnings(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
-    return connection.execute("select row_number, warning from ops.load_warnings order by row_number").fetchall()
-
-
-def stored_by(connection: duckdb.DuckDBPyConnection, sql: str, key_columns: int = 1) -> dict:
-    """The rows a query returns, each a dict of its columns, by its first column (or first `key_columns` columns)."""
-    cursor = connection.execute(sql)
-    names = [column[0] for column in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    if key_columns == 1:
-        return {row[names[0]]: row for row in rows}
-    return {tuple(row[name] for name in names[:key_columns]): row for row in rows}
 
 
 # --- Olist ------------------------------------------------------------------------------------------------------

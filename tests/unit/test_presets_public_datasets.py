@@ -29,19 +29,13 @@ from pipelines.core.ingest import ingest_kind
 from pipelines.core.mapping.catalog import MappingCatalog
 from pipelines.core.mapping.loading import load_mapping
 from pipelines.core.models.churn_attributes import NAMES_OF_OUTCOMES
-from tests.unit.test_presets import FIXTURES, log_of
+from tests.unit.test_presets import FIXTURES, dispositions, log_of, raw_rows
 
 CENT = Decimal("0.01")
 SHOP_ZONE = ZoneInfo("Europe/London")  # the retailer's local time: GMT in winter, BST in summer
 ONLINE_RETAIL = FIXTURES / "online_retail" / "data.csv"
 ONLINE_RETAIL_II = FIXTURES / "online_retail_ii" / "online_retail_II.csv"
 TELCO = FIXTURES / "telco_customer_churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv"
-
-
-def raw_rows(path: Path) -> list[dict[str, str]]:
-    """The sample as the export wrote it; the position in the list + 1 is the row number the load log uses."""
-    with path.open(encoding="utf-8", newline="") as file:
-        return list(csv.DictReader(file))
 
 
 def land(tmp_path: Path, kind: str, source: Path, modified_at: datetime | None = None) -> Path:
@@ -60,12 +54,6 @@ def ingest(tmp_path: Path, kind: str) -> duckdb.DuckDBPyConnection:
     (loaded,) = result.files
     assert loaded.balances, loaded
     return connection
-
-
-def dispositions(connection: duckdb.DuckDBPyConnection, disposition: str) -> list[tuple]:
-    return connection.execute(
-        "select row_number, reasons from ops.rejected_rows where disposition = ? order by row_number", [disposition]
-    ).fetchall()
 
 
 # --- Online Retail and Online Retail II ------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -27,8 +28,6 @@ MIN_PASSWORD_LENGTH = 12
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so that an unknown name costs a real verification.
-_UNKNOWN = _hasher.hash("no account has this password")
 
 
 class AccountError(ValueError):
@@ -110,13 +109,13 @@ class AccountStore:
         now = now or datetime.now(UTC)
         account = self.accounts.get(username.strip().lower())
         if account is None:
-            _verify(_UNKNOWN, password)
+            _verify(_unknown(), password)
             return SignIn.WRONG
         if account.disabled:
-            _verify(_UNKNOWN, password)
+            _verify(_unknown(), password)
             return SignIn.DISABLED
         if account.is_locked(now):
-            _verify(_UNKNOWN, password)
+            _verify(_unknown(), password)
             return SignIn.LOCKED
         if _verify(account.password_hash, password):
             self.accounts[account.username] = replace(account, failures=0, locked_until=None)
@@ -181,6 +180,13 @@ def _hash(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     return _hasher.hash(password)
+
+
+@cache
+def _unknown() -> str:
+    """Verified against when the account does not exist, so that an unknown name costs a real verification
+    (hashed once, when first needed: not at import)."""
+    return _hasher.hash("no account has this password")
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -58,9 +58,12 @@ def ingest_kind(
     ensure_schema(connection, contract)
     ledger = read_ledger(connection, kind)
     result = KindLoad(kind, problems=[problem.message for problem in catalog.problems if problem.kind in (None, kind)])
+    lookups_read: dict[str, str] = {}  # per mapping, its lookups' fingerprint: the landing folder walked once a run
     try:
         for item in landing_files(landing_root, kind):
-            outcome = load_file(connection, contract, item, catalog, settings, ledger, landing_root=landing_root)
+            outcome = load_file(
+                connection, contract, item, catalog, settings, ledger, landing_root=landing_root, lookups=lookups_read
+            )
             result.files.append(outcome)
             if on_file:
                 on_file(outcome)
@@ -80,10 +83,11 @@ def load_file(
     ledger: Ledger,
     chosen: Selection | None = None,
     landing_root: Path | None = None,
+    lookups: dict[str, str] | None = None,
 ) -> FileLoad:
     """Decide what a landing file needs — nothing, a note that it is a copy, or a load — and do it. `chosen`: read
     it with this mapping instead of the one the catalog chooses (`pulse mapping check --mapping`). `landing_root`:
-    where the mapping's lookups find their files."""
+    where the mapping's lookups find their files; `lookups`: their fingerprints found so far in this run, by mapping."""
     attempt = Attempt(item)
     path = item.relative_path
     current = ledger.current.get(path)
@@ -95,9 +99,11 @@ def load_file(
         reason = "a mapping file that may read this file is invalid, so it is not loaded until that is fixed: "
         return _failed(connection, attempt, reason + "; ".join(problem.message for problem in problems))
     attempt.selection = chosen or catalog.select(contract.kind, item.path_in_kind)
-    attempt.fingerprint = reading_fingerprint(
-        attempt.selection.mapping, settings, lookups_fingerprint(landing_root, attempt.selection.mapping)
-    )
+    mapping = attempt.selection.mapping
+    known = lookups if lookups is not None else {}
+    if mapping.label not in known:
+        known[mapping.label] = lookups_fingerprint(landing_root, mapping)
+    attempt.fingerprint = reading_fingerprint(mapping, settings, known[mapping.label])
     unchanged = current is not None and current.same_file(item) and current.mapping_fingerprint == attempt.fingerprint
     if unchanged and item.refused is None:  # what a path now refused loaded before (an older version read it) goes
         return FileLoad(path, FileStatus.UNCHANGED)

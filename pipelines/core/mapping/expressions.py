@@ -25,20 +25,23 @@ from datetime import datetime
 from pipelines.core.sql import literal, number
 
 NUMBER, DATE, TEXT = "number", "date", "text"
-# name → (argument types, result type); "*" repeats the last argument type.
-FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "add_days": ((DATE, NUMBER), DATE),
-    "add_months": ((DATE, NUMBER), DATE),
-    "days_between": ((DATE, DATE), NUMBER),
-    "round": ((NUMBER, NUMBER), NUMBER),
-    "abs": ((NUMBER,), NUMBER),
-    "coalesce": ((TEXT, "*"), TEXT),
-    "concat": ((TEXT, "*"), TEXT),
-    "lower": ((TEXT,), TEXT),
-    "upper": ((TEXT,), TEXT),
-    "date": ((TEXT,), DATE),
-    "replace": ((TEXT, TEXT, TEXT), TEXT),
-    "regexp_replace": ((TEXT, TEXT, TEXT), TEXT),
+# name → (argument types, result type, SQL with {0}, {1} … for the arguments, {all} for all of them joined by
+# commas); "*" repeats the argument type before it. date() has no template: it reads a constant or a column.
+FUNCTIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "add_days": ((DATE, NUMBER), DATE, "({0} + to_microseconds(cast(round({1} * 86400000000) as bigint)))"),
+    # Whole months; a fraction is rounded (tenure in months, contracts of 12 or 24 months).
+    "add_months": ((DATE, NUMBER), DATE, "({0} + to_months(cast(round({1}) as integer)))"),
+    "days_between": ((DATE, DATE), NUMBER, "(date_diff('second', {0}, {1}) / 86400.0)"),
+    "round": ((NUMBER, NUMBER), NUMBER, "round({0}, cast({1} as integer))"),
+    "abs": ((NUMBER,), NUMBER, "abs({0})"),
+    "coalesce": ((TEXT, "*"), TEXT, "coalesce({all})"),
+    "concat": ((TEXT, "*"), TEXT, "nullif(concat({all}), '')"),
+    "lower": ((TEXT,), TEXT, "lower({0})"),
+    "upper": ((TEXT,), TEXT, "upper({0})"),
+    "date": ((TEXT,), DATE, ""),
+    "replace": ((TEXT, TEXT, TEXT), TEXT, "nullif(replace({all}), '')"),
+    # Every match (the 'g' option): "17850.0" → "17850" with regexp_replace(id, '\\.0$', '').
+    "regexp_replace": ((TEXT, TEXT, TEXT), TEXT, "nullif(regexp_replace({all}, 'g'), '')"),
 }
 # Values of the file being loaded, usable as names: its modification date (an export's "as of" day).
 FILE_VALUES = {"file_date": DATE}
@@ -143,32 +146,11 @@ class Compiler:
     def _call(self, node: Node) -> tuple[str, str]:
         if node.value == "date":
             return self._date(node.children[0])
-        arguments, _ = FUNCTIONS[node.value]
+        arguments, result, template = FUNCTIONS[node.value]
         wanted = [arguments[min(index, len(arguments) - 1)] for index in range(len(node.children))]
         wanted = [arguments[-2] if kind == "*" else kind for kind in wanted]
         values = [self._typed(child, kind) for child, kind in zip(node.children, wanted, strict=True)]
-        name = node.value
-        if name == "add_days":
-            return f"({values[0]} + to_microseconds(cast(round({values[1]} * 86400000000) as bigint)))", DATE
-        if name == "add_months":
-            # Whole months; a fraction is rounded (tenure in months, contracts of 12 or 24 months).
-            return f"({values[0]} + to_months(cast(round({values[1]}) as integer)))", DATE
-        if name == "days_between":
-            return f"(date_diff('second', {values[0]}, {values[1]}) / 86400.0)", NUMBER
-        if name == "round":
-            return f"round({values[0]}, cast({values[1]} as integer))", NUMBER
-        if name == "abs":
-            return f"abs({values[0]})", NUMBER
-        if name == "coalesce":
-            return f"coalesce({', '.join(values)})", TEXT
-        if name == "concat":
-            return f"nullif(concat({', '.join(values)}), '')", TEXT
-        if name == "replace":
-            return f"nullif(replace({', '.join(values)}), '')", TEXT
-        if name == "regexp_replace":
-            # Every match (the 'g' option): "17850.0" → "17850" with regexp_replace(id, '\.0$', '').
-            return f"nullif(regexp_replace({', '.join(values)}, 'g'), '')", TEXT
-        return f"{name}({values[0]})", TEXT
+        return template.format(*values, all=", ".join(values)), result
 
     def _date(self, argument: Node) -> tuple[str, str]:
         """date('2025-06-30') — a fixed day, e.g. the "as of" of an export — or date(column): a column read as a
@@ -285,7 +267,7 @@ class _Parser:
                 arguments.append(self.expression())
         self.take(")")
         name = value.lower()
-        expected, _ = FUNCTIONS[name]
+        expected = FUNCTIONS[name][0]
         variadic = expected[-1] == "*"
         if (variadic and len(arguments) < len(expected) - 1) or (not variadic and len(arguments) != len(expected)):
             count = f"at least {len(expected) - 1}" if variadic else str(len(expected))

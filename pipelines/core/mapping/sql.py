@@ -328,19 +328,8 @@ def compile_mapping(
             mapped[column.name] = MappedColumn(column.name, NOT_IN_FILE, "not in the file")
             continue
         try:
-            aggregated = computed = None
-            if rule.aggregate is not None:
-                assert grouping is not None
-                aggregated = _aggregate(rule, column, mapping, columns, grouping)
-            if rule.expression is not None:
-                computed = _computed(rule, column, mapping, columns, file_values)
-                checks += _expression_checks(column.name, computed)
-            expression, origin = _expression(
-                rule,
-                columns,
-                thorough=_checked_downstream(contract, column),
-                aggregated=aggregated,
-                computed=as_text(computed, column.type == "date") if computed else None,
+            expression, origin, computed = _rule_sql(
+                rule, column, mapping, columns, grouping, file_values, thorough=_checked_downstream(contract, column)
             )
         except KeyError as missing:
             source = missing.args[0]
@@ -358,22 +347,11 @@ def compile_mapping(
             prefix = f"{table.lookup.name}."
             if any(name.startswith(prefix) and name in columns.looked_up for name in columns.used - used_before):
                 first_use.setdefault(table.lookup.name, column.name)
+        if computed is not None:
+            checks += _expression_checks(column.name, computed)
         if rule.minutes_after:
             origin += f", minutes after {rule.minutes_after}"
-        computed_here = rule.expression is not None  # its text is ISO dates and decimal points, in UTC
-        mapped[column.name] = MappedColumn(
-            column.name,
-            expression,
-            origin,
-            formats=() if computed_here else rule.formats or mapping.date_formats,
-            timezone="UTC" if computed_here else rule.timezone or mapping.timezone,
-            decimal_comma=False
-            if computed_here
-            else mapping.decimal_comma
-            if rule.decimal_comma is None
-            else rule.decimal_comma,
-            minutes_after=rule.minutes_after,
-        )
+        mapped[column.name] = _mapped_column(column.name, expression, origin, rule, mapping)
     if missing_required:
         raise MappingMismatchError(
             f"missing required column(s): {', '.join(missing_required)} (the file has: {_listed(file_columns)})"
@@ -493,42 +471,53 @@ def _attributes(
     for name, (attribute_type, rule) in mapping.attributes.items():
         column = Column(name, attribute_type)  # type: ignore[arg-type]
         try:
-            aggregated = computed = None
-            if rule.aggregate is not None:
-                assert grouping is not None
-                aggregated = _aggregate(rule, column, mapping, columns, grouping)
-            if rule.expression is not None:
-                computed = _computed(rule, column, mapping, columns, file_values)
-                warn_checks.extend(_expression_checks(f"attributes.{name}", computed, warn=True))
-            expression, origin = _expression(
-                rule,
-                columns,
-                aggregated=aggregated,
-                computed=as_text(computed, attribute_type == "date") if computed else None,
-            )
+            expression, origin, computed = _rule_sql(rule, column, mapping, columns, grouping, file_values)
         except KeyError as missing:
             doubts.append(
                 f"the mapping takes attribute {name} from column {missing.args[0]!r}, which the file does not have"
                 f"{_closest_hint(missing.args[0], columns.file_columns)}; {name} is left empty"
             )
             continue
-        computed_here = rule.expression is not None
-        compiled[name] = (
-            column,
-            MappedColumn(
-                name,
-                expression,
-                origin,
-                formats=() if computed_here else rule.formats or mapping.date_formats,
-                timezone="UTC" if computed_here else rule.timezone or mapping.timezone,
-                decimal_comma=False
-                if computed_here
-                else mapping.decimal_comma
-                if rule.decimal_comma is None
-                else rule.decimal_comma,
-            ),
-        )
+        if computed is not None:
+            warn_checks.extend(_expression_checks(f"attributes.{name}", computed, warn=True))
+        compiled[name] = (column, _mapped_column(name, expression, origin, rule, mapping))
     return compiled
+
+
+def _rule_sql(
+    rule: ColumnRule,
+    column: Column,
+    mapping: Mapping,
+    columns: _Columns,
+    grouping: Grouping | None,
+    file_values: dict[str, str],
+    *,
+    thorough: bool = True,
+) -> tuple[str, str, Compiled | None]:
+    """SQL of the text a rule gives `column`, its origin in words and, for an expression, what it compiled to
+    (KeyError: the file lacks a column the rule reads)."""
+    aggregated = computed = None
+    if rule.aggregate is not None:
+        assert grouping is not None
+        aggregated = _aggregate(rule, column, mapping, columns, grouping)
+    if rule.expression is not None:
+        computed = _computed(rule, column, mapping, columns, file_values)
+    text = as_text(computed, column.type == "date") if computed else None
+    expression, origin = _expression(rule, columns, thorough=thorough, aggregated=aggregated, computed=text)
+    return expression, origin, computed
+
+
+def _read_as(rule: ColumnRule, mapping: Mapping) -> tuple[tuple[str, ...], str | None, bool]:
+    """The date formats, time zone and decimal comma a rule's text is read with: its own, else the mapping's."""
+    decimal_comma = mapping.decimal_comma if rule.decimal_comma is None else rule.decimal_comma
+    return rule.formats or mapping.date_formats, rule.timezone or mapping.timezone, decimal_comma
+
+
+def _mapped_column(name: str, expression: str, origin: str, rule: ColumnRule, mapping: Mapping) -> MappedColumn:
+    if rule.expression is not None:  # a computed text holds ISO dates and decimal points, in UTC
+        return MappedColumn(name, expression, origin, timezone="UTC", minutes_after=rule.minutes_after)
+    formats, zone, decimal_comma = _read_as(rule, mapping)
+    return MappedColumn(name, expression, origin, formats, zone, decimal_comma, rule.minutes_after)
 
 
 def _computed(
@@ -536,13 +525,11 @@ def _computed(
 ) -> Compiled:
     """The rule's expression compiled over the file's columns (KeyError: the file lacks one)."""
     assert rule.expression is not None
-    decimal_comma = mapping.decimal_comma if rule.decimal_comma is None else rule.decimal_comma
-    zone = rule.timezone or mapping.timezone or "UTC"
-    formats = rule.formats or mapping.date_formats
+    formats, zone, decimal_comma = _read_as(rule, mapping)
     compiler = Compiler(
         columns.text,
         lambda text: number_sql(text, decimal_comma, "double"),
-        lambda text: timestamp_sql(text, formats, zone),
+        lambda text: timestamp_sql(text, formats, zone or "UTC"),
         {"file_date": file_values.get("file_date", "cast(null as timestamp)")},
     )
     return compiler.compile(parse(rule.expression))
@@ -645,11 +632,10 @@ def _aggregate(rule: ColumnRule, column: Column, mapping: Mapping, columns: _Col
     assert aggregate is not None
     text = None if aggregate.column == ALL_ROWS else columns.text(aggregate.column)
     condition = _condition_sql(aggregate.where, columns, f"columns.{column.name}.where") if aggregate.where else None
-    decimal_comma = mapping.decimal_comma if rule.decimal_comma is None else rule.decimal_comma
+    formats, zone, decimal_comma = _read_as(rule, mapping)
     typed = None
     if text is not None and aggregate.function in ("min", "max"):
-        zone = rule.timezone or mapping.timezone or "UTC"
-        typed = typed_text(text, column, rule.formats or mapping.date_formats, zone, decimal_comma)
+        typed = typed_text(text, column, formats, zone or "UTC", decimal_comma)
     return grouping.add(aggregate, text, condition, typed, column.name, decimal_comma)
 
 
