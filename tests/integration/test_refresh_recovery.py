@@ -71,6 +71,28 @@ def wait_for_step(paths: Paths, process: subprocess.Popen, step_key: str, timeou
     raise AssertionError(f"step {step_key} did not start within {timeout} s")
 
 
+def wait_for_dbt(paths: Paths, process: subprocess.Popen, timeout: float = 300) -> None:
+    """Until the refresh's dbt is running: looked for in /proc, which is cheap and exact, where polling Dagster's
+    storage while the run writes to it can be slow enough to miss a short step on a busy machine."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "refresh ended"
+        if dbt_processes(paths):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"dbt did not start within {timeout} s")
+
+
+def step_events(paths: Paths, run_id: str, step_key: str) -> set[str]:
+    with dg.DagsterInstance.from_config(str(paths.data_dir / "dagster")) as instance:
+        records = instance.get_records_for_run(run_id).records
+        return {
+            record.event_log_entry.dagster_event.event_type_value
+            for record in records
+            if record.event_log_entry.step_key == step_key and record.event_log_entry.dagster_event
+        }
+
+
 def _run_at_step(home: Path, step_key: str) -> str | None:
     with dg.DagsterInstance.from_config(str(home)) as instance:
         runs = instance.get_runs(limit=1)
@@ -149,13 +171,15 @@ def test_a_stopped_refresh_ends_cleanly_and_the_next_one_runs(tmp_path, dbt_mani
     paths = Paths(tmp_path / "data").ensure()
     generate(paths.landing, scale=0.01, seed=5)
     process = start_refresh(paths, url)
-    run_id = wait_for_step(paths, process, "warehouse_models")
-    time.sleep(0.5)  # dbt is running
+    wait_for_dbt(paths, process)
     process.send_signal(stop)
     assert process.wait(timeout=60) == 130
     assert dbt_processes(paths) == []
     (stopped,) = refresh_history.read_history(paths.refresh_history)
-    assert (stopped.run_id, stopped.status) == (run_id, "failed")
+    run_id = stopped.run_id
+    assert stopped.status == "failed"
+    events = step_events(paths, run_id, "warehouse_models")
+    assert "STEP_START" in events and "STEP_SUCCESS" not in events  # stopped while dbt ran
     assert stopped.message == "the refresh was stopped (Ctrl+C or SIGTERM)"
     assert [payload["refresh"]["run_id"] for payload in alerts] == [run_id]
     with dg.DagsterInstance.from_config(str(paths.data_dir / "dagster")) as instance:
