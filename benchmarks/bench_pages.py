@@ -59,6 +59,8 @@ def main() -> None:
         help="a data folder with a snapshot of that scale (default: built once in /tmp/pulse-bench-pages-<scale>)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="renders per figure; the best is kept")
+    parser.add_argument("--role", default="admin", help="render as a user of this role (admin reads the file itself)")
+    parser.add_argument("--regions", nargs="*", default=[], help="... limited to these regions (views narrow them)")
     arguments = parser.parse_args()
     arguments.data_dir = arguments.data_dir or Path(f"/tmp/pulse-bench-pages-{arguments.scale:g}")
     ensure_snapshot(arguments.data_dir, arguments.scale)
@@ -69,13 +71,14 @@ def main() -> None:
 
     from dashboards.lib import serving
     from dashboards.lib.site import PAGES
+    from tests.helpers import signed_in
 
     executed: list[tuple[str, list]] = []
     real_read = serving._read
 
-    def recording_read(sql: str, parameters: list, version: str | None) -> object:
+    def recording_read(sql: str, parameters: list, *rest: object) -> object:
         executed.append((sql, list(parameters)))
-        return real_read(sql, parameters, version)
+        return real_read(sql, parameters, *rest)
 
     serving._read = recording_read
     serving_file = serving.serving_path()
@@ -85,10 +88,10 @@ def main() -> None:
         .fetchone()[0]
     )
 
-    app = AppTest.from_file(APP, default_timeout=300)
+    app = signed_in(AppTest.from_file(APP, default_timeout=300), arguments.role, tuple(arguments.regions))
     app.run()  # the first run imports everything; not a page render anyone waits for twice
     pages = []
-    for page in PAGES:
+    for page in (item for item in PAGES if item.opens_for(arguments.role)):
         cold = warm = float("inf")
         for _ in range(arguments.repeat):
             serving._cached_read.clear()

@@ -1,4 +1,5 @@
-"""Customer Pulse dashboards: the router, and the sidebar every page shares (language, filters, snapshot watch)."""
+"""Customer Pulse dashboards: the router — sign-in first, then the pages the user's role may open — and the sidebar
+every page shares (language, account, filters, snapshot watch)."""
 
 import sys
 from pathlib import Path
@@ -8,10 +9,10 @@ import streamlit as st
 # `streamlit run dashboards/streamlit_app.py` puts dashboards/ on the path, not the project root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboards.lib import filters
+from dashboards.lib import access, filters
 from dashboards.lib.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, t
 from dashboards.lib.serving import SnapshotChangedError, snapshot_version
-from dashboards.lib.site import PAGES, SECTIONS
+from dashboards.lib.site import PAGES, SECTIONS, pages_for
 from dashboards.lib.snapshot_guard import rerun_when_republished
 
 st.set_page_config(page_title="Customer Pulse", page_icon=":material/monitoring:", layout="wide")
@@ -26,16 +27,34 @@ with st.sidebar:
         bind="query-params",
     )
 
-navigation = st.navigation(
-    {
-        t(section): [
-            st.Page(page.path, title=t(page.title), icon=page.icon, url_path=page.url_path, default=index == 0)
-            for index, page in enumerate(PAGES)
-            if page.section == section
-        ]
-        for section in SECTIONS
-    }
+session = access.current_session()
+if session is None:  # every address shows the sign-in form, and opens where it points once signed in
+    signing_in = [
+        st.Page(access.sign_in_page, title=t("Sign in"), url_path=page.url_path, default=index == 0)
+        for index, page in enumerate(PAGES)
+    ]
+    st.navigation(signing_in, position="hidden").run()
+    st.stop()
+
+with st.sidebar:
+    access.account_box(session)
+allowed = pages_for(session.role)
+menu = {
+    t(section): [
+        st.Page(page.path, title=t(page.title), icon=page.icon, url_path=page.url_path, default=page == allowed[0])
+        for page in allowed
+        if page.section == section
+    ]
+    for section in SECTIONS
+    if any(page.section == section for page in allowed)
+}
+# The other pages' addresses answer with a refusal, not with "page not found" and another page.
+next(iter(menu.values())).extend(
+    st.Page(access.refusal_page(page), title=t(page.title), url_path=page.url_path, visibility="hidden")
+    for page in PAGES
+    if page not in allowed
 )
+navigation = st.navigation(menu)
 version = snapshot_version()
 try:
     with st.sidebar:

@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipelines.core.access import audit
+from pipelines.core.access.accounts import FIRST_ADMIN, first_admin
 from pipelines.core.contracts import KINDS
 from pipelines.core.ingest.discovery import landing_files
 from pipelines.core.sample_data import DEFAULT_END_DATE
@@ -262,6 +264,7 @@ def run_serve(port: int, host: str, with_dagster: bool, dagster_port: int) -> in
         # Absolute, so that the dashboards and the Dagster UI read the folder this command uses.
         DATA_DIR_VARIABLE: str(data_dir()),
     }
+    _ensure_an_account()
     processes = [subprocess.Popen(streamlit_command(port, host), env=environment)]
     console.print(f"dashboards: http://{host}:{port}")
     if with_dagster:
@@ -281,6 +284,17 @@ def run_serve(port: int, host: str, with_dagster: bool, dagster_port: int) -> in
         for process in processes:
             process.wait(timeout=30)
     return max(process.returncode or 0 for process in processes)
+
+
+def _ensure_an_account() -> None:
+    """Every page asks to sign in: a fresh install gets an admin account, its password in a file only you read."""
+    password_file = paths().access_dir / "initial-admin-password.txt"
+    if first_admin(paths().accounts, password_file):
+        audit.record(paths().audit_log, audit.command_actor(), audit.ACCOUNT_CHANGED, change="add", account=FIRST_ADMIN)
+        console.print(
+            f"no accounts yet: sign in as [bold]{FIRST_ADMIN}[/] with the password in {escape(str(password_file))} "
+            f"(change it with `pulse users reset-password {FIRST_ADMIN}`; add others with `pulse users add`)"
+        )
 
 
 def run_demo(arguments: argparse.Namespace) -> int:

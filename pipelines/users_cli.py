@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipelines.core.access.accounts import ROLES, AccountStore
+from pipelines.core.access import audit
+from pipelines.core.access.accounts import ROLES, AccountStore, editing
 from pipelines.core.settings import paths
 
 output = Console(emoji=False)
@@ -42,31 +43,37 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
-    store = AccountStore.open(accounts_path())
     command = arguments.users_command
     if command == "list":
-        _show(store)
+        _show(AccountStore.open(paths().accounts))
         return 0
-    if command == "add":
-        password = _password(arguments.password_stdin)
-        account = store.add(arguments.username, password, arguments.role, _regions(arguments.regions))
-    elif command == "reset-password":
-        account = store.reset_password(arguments.username, _password(arguments.password_stdin))
-    elif command == "set-role":
-        account = store.set_role(arguments.username, arguments.role)
-    elif command == "set-regions":
-        account = store.set_regions(arguments.username, _regions(arguments.regions))
-    elif command == "disable":
-        account = store.disable(arguments.username)
-    else:
-        account = store.enable(arguments.username)
+    password = _password(arguments.password_stdin) if command in ("add", "reset-password") else ""
+    with editing(paths().accounts) as store:
+        if command == "add":
+            account = store.add(arguments.username, password, arguments.role, _regions(arguments.regions))
+        elif command == "reset-password":
+            account = store.reset_password(arguments.username, password)
+        elif command == "set-role":
+            account = store.set_role(arguments.username, arguments.role)
+        elif command == "set-regions":
+            account = store.set_regions(arguments.username, _regions(arguments.regions))
+        elif command == "disable":
+            account = store.disable(arguments.username)
+        else:
+            account = store.enable(arguments.username)
+    audit.record(
+        paths().audit_log,
+        audit.command_actor(),
+        audit.ACCOUNT_CHANGED,
+        change=command,
+        account=account.username,
+        role=account.role,
+        regions=list(account.regions),
+        disabled=account.disabled,
+    )
     regions = ", ".join(account.regions) or "every region"
     output.print(Text(f"{account.username}: {account.role}, {regions}{', disabled' if account.disabled else ''}"))
     return 0
-
-
-def accounts_path():
-    return paths().data_dir / "access" / "accounts.json"
 
 
 def _password(from_stdin: bool) -> str:

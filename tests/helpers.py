@@ -73,3 +73,30 @@ def webhook_receiver() -> Iterator[tuple[str, list[dict]]]:
         yield f"http://127.0.0.1:{server.server_port}/alerts", server.payloads
     finally:
         server.shutdown()
+
+
+TEST_PASSWORD = "a test password of some length"
+
+
+def account_for_tests(data_dir: Path, role: str, regions: tuple[str, ...] = ()):
+    """The account `<role>[-<regions>]` in the accounts of `data_dir`, made when missing."""
+    from pipelines.core.access.accounts import editing
+    from pipelines.core.settings import Paths
+
+    username = "-".join([role, *(region.lower() for region in regions)])
+    with editing(Paths(data_dir).accounts) as store:
+        return store.find(username) or store.add(username, TEST_PASSWORD, role, regions)
+
+
+def signed_in(app, role: str = "admin", regions: tuple[str, ...] = (), data_dir: Path | None = None):
+    """`app` (a Streamlit AppTest) with a session of a `role` account of the data folder, as the sign-in form
+    leaves it."""
+    from datetime import UTC, datetime
+
+    from dashboards.lib.access import SESSION_KEY
+    from pipelines.core.access.sessions import UserSession
+    from pipelines.core.settings import data_dir as current_data_dir
+
+    account = account_for_tests(data_dir or current_data_dir(), role, regions)
+    app.session_state[SESSION_KEY] = UserSession.start(account, datetime.now(UTC))
+    return app

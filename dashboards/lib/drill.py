@@ -62,14 +62,13 @@ def facet_sql(facets: Mapping[str, str]) -> tuple[str, list[str]]:
 def link_to_customers(label: str, *, key_suffix: str = "", **facets: str) -> None:
     """A link under a KPI or chart to the Customer list showing the customers behind it. The sidebar's language and
     filters travel by themselves: their widgets are bound to the URL on every page."""
-    import streamlit as st
-
+    from dashboards.lib import access
     from dashboards.lib.i18n import t
 
     unknown = set(facets) - set(FACETS)
     if unknown:
         raise ValueError(f"no such customer facet: {sorted(unknown)}")
-    st.page_link(
+    access.page_link(
         CUSTOMER_LIST,
         label=t(label),
         icon=":material/group:",
@@ -78,11 +77,10 @@ def link_to_customers(label: str, *, key_suffix: str = "", **facets: str) -> Non
 
 
 def link_to_customer(customer_key: str, label: str | None = None) -> None:
-    import streamlit as st
-
+    from dashboards.lib import access
     from dashboards.lib.i18n import t
 
-    st.page_link(
+    access.page_link(
         CUSTOMER_360,
         label=label or t("Open customer {key}", key=customer_key),
         icon=":material/person:",

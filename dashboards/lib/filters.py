@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboards.lib import access
 from dashboards.lib.i18n import t
 from dashboards.lib.serving import query, table_exists
 
@@ -204,6 +205,9 @@ def sidebar(version: str) -> Filters:
     segments = st.multiselect(
         t("Segment"), choices.segments, key=SEGMENT_KEY, bind="query-params", placeholder=t("Every segment")
     )
+    scope = access.current_scope()
+    if scope.regions:  # an account limited to regions: every figure is narrowed to them, chosen or not
+        regions = [region for region in regions if region in scope.regions] or sorted(scope.regions)
     filters = Filters(start, end, tuple(regions), tuple(channels), tuple(segments))
     st.session_state[FILTERS_STATE] = filters
     return filters

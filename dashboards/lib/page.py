@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from dashboards.lib import access
 from dashboards.lib import filters as global_filters
 from dashboards.lib.formats import long_date, timestamp
 from dashboards.lib.i18n import t
@@ -42,10 +43,13 @@ def start_page(title: str, *, uses_filters: bool = True) -> Page:
 
 def as_of_day(version: str) -> date | None:
     """The day every "as of" figure of the snapshot is counted to."""
-    if not table_exists("marts.kpi_by_period", version):
-        return None
-    found = query("select max(counted_until) as day from marts.kpi_by_period", version=version)["day"].iloc[0]
-    return None if found is None or pd.isna(found) else pd.Timestamp(found).date()
+    for table, column in (("marts.kpi_by_period", "counted_until"), ("marts.customer_360", "as_of_date")):
+        # customer_360 for an account limited to regions, which does not read the company-wide kpi_by_period
+        if table_exists(table, version):
+            found = query(f"select max({column}) as day from {table}", version=version)["day"].iloc[0]
+            if found is not None and not pd.isna(found):
+                return pd.Timestamp(found).date()
+    return None
 
 
 def describe(filters: global_filters.Filters) -> str:
@@ -65,6 +69,17 @@ def note_unapplied(*clauses: global_filters.Clause) -> None:
 
 def empty_state(what: str, kind: str) -> None:
     """Say what is missing and where to drop the exports that bring it, instead of an empty chart."""
+    regions = access.current_scope().regions
+    if regions:
+        st.info(
+            t(
+                "No {what} for {regions}: figures counted only for the whole company are not shown to an account "
+                "limited to regions.",
+                what=t(what),
+                regions=", ".join(regions),
+            )
+        )
+        return
     folder = paths().landing / kind
     st.info(
         t("No {what} yet — drop {kind} exports into {folder} and refresh.", what=t(what), kind=t(kind), folder=folder)

@@ -2,7 +2,7 @@
 the dashboards: every query is cached on its SQL, its bound parameters, the snapshot version and the user's scope,
 so a new snapshot is read at once and an unchanged one costs nothing.
 
-One read-only connection is kept per snapshot version (opening the file costs about 0.1 s, a query on an open
+One read-only connection is kept per snapshot version and scope (opening the file costs about 0.1 s, a query on an open
 connection a fraction of that), and each query runs on a cursor of it. The publisher swaps in a new file by
 atomic rename, so a connection opened on one version keeps reading that complete snapshot; once a newer version
 is published, the older connections are closed (the old file's space is freed then).
@@ -22,10 +22,14 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboards.lib import access
+from pipelines.core.access.roles import EVERYTHING, Scope
+from pipelines.core.access.scoped_views import create_scoped_views
 from pipelines.core.settings import paths
 from pipelines.core.sql import literal
 
 SNAPSHOT_CATALOG = "snapshot"
+PUBLISHED_CATALOG = "published"  # the file itself, under the views of a scope that may not read all of it
 
 
 def serving_path() -> Path:
@@ -45,28 +49,33 @@ class SnapshotChangedError(RuntimeError):
     """A new snapshot was published while a page was reading the previous one; rerun the page."""
 
 
-def query(sql: str, parameters: list[Any] | None = None, version: str | None = None, scope: str = "") -> pd.DataFrame:
+def query(
+    sql: str, parameters: list[Any] | None = None, version: str | None = None, scope: Scope | None = None
+) -> pd.DataFrame:
     """The rows of `sql` with `parameters` bound, read from snapshot `version` (None: whatever is published, not
-    cached). `scope` names what the user may see (their regions, once there are logins): a cached result never
-    crosses scopes."""
+    cached), as `scope` may see them (default: the signed-in user's role and regions; pipelines.core.access). The
+    scope is part of the cache key: a cached result never crosses scopes."""
+    scope = scope or access.current_scope()
     if version is None:
-        return _read(sql, parameters or [], None)
-    return _cached_read(str(serving_path()), sql, tuple(parameters or ()), version, scope)
+        return _read(sql, parameters or [], None, scope.role, scope.regions)
+    return _cached_read(str(serving_path()), sql, tuple(parameters or ()), version, scope.role, scope.regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_read(path: str, sql: str, parameters: tuple[Any, ...], version: str, scope: str) -> pd.DataFrame:
-    del path, scope  # parts of the cache key only: another data folder, another user's scope
-    return _read(sql, list(parameters), version)
+def _cached_read(
+    path: str, sql: str, parameters: tuple[Any, ...], version: str, role: str, regions: tuple[str, ...]
+) -> pd.DataFrame:
+    del path  # part of the cache key only: another data folder
+    return _read(sql, list(parameters), version, role, regions)
 
 
-def _read(sql: str, parameters: list[Any], version: str | None) -> pd.DataFrame:
+def _read(sql: str, parameters: list[Any], version: str | None, role: str, regions: tuple[str, ...]) -> pd.DataFrame:
     if version is None:  # whatever is published now
         version = snapshot_version()
         if version is None:
             raise FileNotFoundError(f"{serving_path()} does not exist: nothing has been published yet")
     try:
-        cursor = _connection(version).cursor()
+        cursor = _connection(version, Scope(role, regions)).cursor()
         try:
             cursor.execute(f"use {SNAPSHOT_CATALOG}")
             return cursor.execute(sql, parameters).df()
@@ -76,28 +85,35 @@ def _read(sql: str, parameters: list[Any], version: str | None) -> pd.DataFrame:
         raise SnapshotChangedError(f"{serving_path()} was republished while it was being read") from error
 
 
-_connections: dict[tuple[str, str], duckdb.DuckDBPyConnection] = {}
+_connections: dict[tuple[str, str, str], duckdb.DuckDBPyConnection] = {}
 _connections_lock = threading.Lock()
 
 
-def _connection(version: str) -> duckdb.DuckDBPyConnection:
-    """The open read-only connection to snapshot `version` of the current serving path."""
+def _connection(version: str, scope: Scope) -> duckdb.DuckDBPyConnection:
+    """The open read-only connection to snapshot `version` of the current serving path, as `scope` reads it: the
+    file itself for whoever may read everything of it, else views that mask and narrow it
+    (pipelines.core.access.scoped_views) over the file attached under another name."""
     path = serving_path()
-    key = (str(path), version)
+    key = (str(path), version, scope.key)
     with _connections_lock:
         if key not in _connections:
             _check_version(path, version)
-            for older in [other for other in _connections if other[0] == key[0]]:
+            for older in [other for other in _connections if other[0] == key[0] and other[1] != version]:
                 _connections.pop(older).close()  # a query running on it fails with SnapshotChangedError: rerun
             # Attached to a private in-memory database, not opened by path: DuckDB hands every `connect(path)` in
             # the process the database already open at that path, so a connection held here would make anyone
             # else in the process (a test, a tool) read this snapshot after a newer one is published.
             connection = duckdb.connect(":memory:")
-            connection.execute(f"attach {literal(str(path))} as {SNAPSHOT_CATALOG} (read_only)")
-            # Same file before and after: every publication is a new inode, so this connection reads `version`.
             try:
+                if scope == EVERYTHING:
+                    connection.execute(f"attach {literal(str(path))} as {SNAPSHOT_CATALOG} (read_only)")
+                else:
+                    connection.execute(f"attach {literal(str(path))} as {PUBLISHED_CATALOG} (read_only)")
+                    connection.execute(f"attach ':memory:' as {SNAPSHOT_CATALOG}")
+                    create_scoped_views(connection, PUBLISHED_CATALOG, SNAPSHOT_CATALOG, scope)
+                # Same file before and after: every publication is a new inode, so this connection reads `version`.
                 _check_version(path, version)
-            except SnapshotChangedError:
+            except BaseException:
                 connection.close()
                 raise
             _connections[key] = connection
@@ -112,7 +128,8 @@ def _check_version(path: Path, expected: str | None) -> None:
 def table_exists(qualified_name: str, version: str | None = None) -> bool:
     schema, _, name = qualified_name.partition(".")
     found = query(
-        "select count(*) as n from information_schema.tables where table_schema = ? and table_name = ?",
+        "select count(*) as n from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = ? and table_name = ?",
         [schema, name],
         version,
     )

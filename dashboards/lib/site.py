@@ -1,5 +1,6 @@
 """The pages of the app, by section: the one list the router builds its navigation from, and that tests and
-benchmarks walk. (Access control of [9/10] filters this list per role.)"""
+benchmarks walk. Each page names the least role that may open it (`audience`); the router leaves the others out of
+the menu and refuses their addresses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboards.lib.i18n import N_
+from pipelines.core.access.roles import ADMIN, ANALYST, VIEWER, at_least
 
 APP_PAGES = Path(__file__).resolve().parents[1] / "app_pages"
 
@@ -18,6 +20,10 @@ class SitePage:
     title: str
     icon: str
     url_path: str
+    audience: str = VIEWER  # the least role that may open the page
+
+    def opens_for(self, role: str) -> bool:
+        return at_least(role, self.audience)
 
     @property
     def path(self) -> Path:
@@ -34,9 +40,15 @@ PAGES = (
         N_("Customer 360"),
         ":material/person_search:",
         "customer",
+        ANALYST,
     ),
     SitePage(
-        N_("Customers"), "app_pages/customers/customer_list.py", N_("Customer list"), ":material/groups:", "customers"
+        N_("Customers"),
+        "app_pages/customers/customer_list.py",
+        N_("Customer list"),
+        ":material/groups:",
+        "customers",
+        ANALYST,
     ),
     SitePage(
         N_("Customers"),
@@ -69,11 +81,21 @@ PAGES = (
         N_("Customer care"),
         ":material/volunteer_activism:",
         "care",
+        ANALYST,
     ),
     SitePage(
-        N_("Data"), "app_pages/data/data_health.py", N_("Data health"), ":material/health_and_safety:", "data-health"
+        N_("Data"),
+        "app_pages/data/data_health.py",
+        N_("Data health"),
+        ":material/health_and_safety:",
+        "data-health",
+        ADMIN,
     ),
 )
+
+
+def pages_for(role: str) -> tuple[SitePage, ...]:
+    return tuple(item for item in PAGES if item.opens_for(role))
 
 
 def page(url_path: str) -> SitePage:

@@ -9,8 +9,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboards.lib import access
 from dashboards.lib.i18n import t
 from pipelines.core.spreadsheet_safety import csv_bytes, xlsx_bytes
+
+# A table with any of these columns lists single customers, contacts, answers or orders: customer-level rows,
+# which the viewer role does not see (nor download).
+ROW_LEVEL_COLUMNS = frozenset(
+    {"customer_key", "customer_id", "interaction_id", "response_id", "order_id", "comment_text", "full_name", "email"}
+)
+
+
+def shows_rows_of_customers(frame: pd.DataFrame) -> bool:
+    return bool(ROW_LEVEL_COLUMNS & set(frame.columns))
 
 
 def label(name: str) -> str:
@@ -38,7 +49,11 @@ def show_table(
 ) -> Any:
     """`frame` as a table, with CSV and XLSX downloads of exactly its rows when `download_as` names the file.
     `column_config` is keyed by the original column names. With `selectable`, a click on a row reruns the page
-    and the selection is returned (for drill-downs)."""
+    and the selection is returned (for drill-downs). Customer-level rows are replaced by a note for a role that may
+    not see them (None is returned)."""
+    if shows_rows_of_customers(frame) and not access.current_scope().sees_customer_rows:
+        st.caption(t(":material/lock: Rows of single customers are not shown to your role."))
+        return None
     shown = readable(frame, labels)
     renamed = dict(zip(frame.columns, shown.columns, strict=True))
     config: dict[str, Any] = {

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from phonenumbers import PhoneMetadata
 
+from pipelines.core.access.settings import AccessSettings, check_access_settings
 from pipelines.core.ingest.readers.expansion import ExpansionLimits
 from pipelines.core.ingest.validation import ValidationSettings
 from pipelines.core.model_settings import ModelSettings, check_model_settings
@@ -74,6 +75,7 @@ class PulseConfig:
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
     models: ModelSettings = field(default_factory=ModelSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     @property
     def mappings_dir(self) -> Path:
@@ -139,6 +141,7 @@ def load_config(path: Path | None = None) -> PulseConfig:
         "warehouse": dict(document.get("warehouse") or {}),
         "models": dict(document.get("models") or {}),
         "digest": dict(document.get("digest") or {}),
+        "access": dict(document.get("access") or {}),
     }
     unknown = set(document) - set(sections)
     if unknown:
@@ -154,12 +157,14 @@ def load_config(path: Path | None = None) -> PulseConfig:
             warehouse=WarehouseSettings(**sections["warehouse"]),
             models=ModelSettings(**sections["models"]),
             digest=DigestSettings(**sections["digest"]),
+            access=AccessSettings(**sections["access"]),
         )
     except TypeError as error:
         raise ValueError(f"{path}: {error}") from error
     _check_ingest_settings(path, config.ingest)
     check_warehouse_settings(path, config.warehouse)
     check_model_settings(path, config.models)
+    check_access_settings(path, config.access)
     if config.digest.language not in ("en", "zh-CN"):
         raise ValueError(f"{path}: digest.language: {config.digest.language!r} is not en or zh-CN")
     return config

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.core.access.personal_data import PII_TABLE
 from pipelines.core.sql import literal, quote
 
 SNAPSHOT_TABLE = "meta.snapshot"
@@ -57,12 +58,15 @@ def publish(
     relations: Sequence[Relation],
     inputs: dict[str, str | None] | None = None,
     copied_whole: AttachedFile | None = None,
+    personal_columns: Sequence[tuple[str, str, str]] = (),
 ) -> Snapshot:
     """`relations`: what the dashboards read, as (catalog, schema, name) — tables and views, published as tables;
     all of them must exist. `copied_whole`: an attached database whose file the snapshot starts from — its
     relations among `relations` are published with the file, everything else in it is dropped from the copy.
     `inputs`: the fingerprints the refresh started from (landing_fingerprint, inputs_fingerprint), stored with the
-    snapshot so that a refresh with nothing new can tell (`pipelines.core.refresh_inputs`)."""
+    snapshot so that a refresh with nothing new can tell (`pipelines.core.refresh_inputs`). `personal_columns`:
+    (schema, table, column) of the columns holding personal data, stored as meta.pii_columns for the dashboards to
+    mask (pipelines.core.access)."""
     inputs = inputs or {}
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_candidates(serving_path)
@@ -94,6 +98,11 @@ def publish(
                 inputs.get("inputs_fingerprint"),
             ],
         )
+        warehouse.execute(
+            f"create table {alias}.{PII_TABLE} (table_schema varchar, table_name varchar, column_name varchar)"
+        )
+        if personal_columns:
+            warehouse.executemany(f"insert into {alias}.{PII_TABLE} values (?, ?, ?)", list(personal_columns))
     except BaseException:
         # The candidate goes whatever else fails: a detach on a full disk raises too, and left it (and its
         # write-ahead log) until the next publication.

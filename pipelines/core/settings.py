@@ -57,6 +57,19 @@ class Paths:
         return self.warehouse_dir / "dbt_target"
 
     @property
+    def access_dir(self) -> Path:
+        """Accounts and the audit log: readable by the owner of the data folder only."""
+        return self.data_dir / "access"
+
+    @property
+    def accounts(self) -> Path:
+        return self.access_dir / "accounts.json"
+
+    @property
+    def audit_log(self) -> Path:
+        return self.access_dir / "audit.jsonl"
+
+    @property
     def config_file(self) -> Path:
         return self.data_dir / "pulse.yaml"
 

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
+from tests.helpers import signed_in
 
 SCALE = 0.1
 SEED = 7
@@ -55,9 +56,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 @pytest.fixture
 def app(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The dashboards in Streamlit's AppTest, reading the demo's snapshot."""
+    """The dashboards in Streamlit's AppTest, reading the demo's snapshot, signed in as an admin."""
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo.paths.data_dir))
-    return AppTest.from_file(APP, default_timeout=60)
+    return signed_in(AppTest.from_file(APP, default_timeout=60))
 
 
 @pytest.fixture(scope="module")

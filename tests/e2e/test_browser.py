@@ -18,6 +18,8 @@ import pytest
 
 from dashboards.lib.site import PAGES
 from pipelines.cli import streamlit_command
+from pipelines.core.access.accounts import ROLES
+from tests.helpers import TEST_PASSWORD, account_for_tests
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,6 +46,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def dashboard_url(demo) -> Iterator[str]:
+    for role in ROLES:
+        account_for_tests(demo.paths.data_dir, role)
     port = _free_port()
     server = subprocess.Popen(
         streamlit_command(port, "127.0.0.1"), env=demo.environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -84,6 +88,16 @@ def browser_page(browser):
     context.close()
 
 
+def visit(page, address: str, role: str = "admin") -> None:
+    """Open `address` and sign in as the test account of `role`: every new page load asks to sign in (sessions live
+    on the server, one per tab), and the form opens the address it was shown at."""
+    page.goto(address)
+    page.get_by_label("User name", exact=True).fill(role)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as").first.wait_for(timeout=60_000)
+
+
 def wait_for_page(page, text: str) -> None:
     page.get_by_text(text).first.wait_for(timeout=60_000)
     page.wait_for_load_state("networkidle")
@@ -105,7 +119,7 @@ def test_page_shows_data_in_a_real_browser(dashboard_url, browser_page, site_pag
                 "order by clv desc nulls last, customer_key limit 1"
             ).fetchone()[0]
         address += f"?customer={key}"
-    browser_page.goto(address)
+    visit(browser_page, address)
     wait_for_page(browser_page, "snapshot published")
     SCREENSHOTS.mkdir(exist_ok=True)
     browser_page.screenshot(path=str(SCREENSHOTS / f"{site_page.url_path}.png"), full_page=True)
@@ -118,7 +132,7 @@ def test_page_shows_data_in_a_real_browser(dashboard_url, browser_page, site_pag
 
 
 def test_a_filter_goes_into_the_link_and_narrows_the_page(dashboard_url, browser_page) -> None:
-    browser_page.goto(f"{dashboard_url}/churn-risk")
+    visit(browser_page, f"{dashboard_url}/churn-risk")
     wait_for_page(browser_page, "Value at stake by risk band")
     before = browser_page.locator('[data-testid="stMetricValue"]').first.inner_text()
     region = browser_page.get_by_test_id("stSidebar").get_by_role("combobox", name="Region")
@@ -132,13 +146,13 @@ def test_a_filter_goes_into_the_link_and_narrows_the_page(dashboard_url, browser
     assert_no_error_shown(browser_page)
     # The link opens the same view: the filter is read back from the URL.
     shared = browser_page.url
-    browser_page.goto(shared)
+    visit(browser_page, shared)
     wait_for_page(browser_page, "Value at stake by risk band")
     assert browser_page.locator('[data-testid="stMetricValue"]').first.inner_text() == after
 
 
 def test_a_kpi_drills_down_to_the_customers_behind_it(dashboard_url, browser_page) -> None:
-    browser_page.goto(dashboard_url)
+    visit(browser_page, dashboard_url)
     wait_for_page(browser_page, "What needs attention now")
     browser_page.get_by_role("link", name="Customers behind it").nth(1).click()  # the active customers' card
     browser_page.wait_for_url("**/customers?**active=yes**", timeout=30_000)
@@ -148,7 +162,7 @@ def test_a_kpi_drills_down_to_the_customers_behind_it(dashboard_url, browser_pag
 
 
 def test_a_table_downloads_as_csv_with_its_rows(dashboard_url, browser_page, demo) -> None:
-    browser_page.goto(f"{dashboard_url}/churn-risk")
+    visit(browser_page, f"{dashboard_url}/churn-risk")
     wait_for_page(browser_page, "Customers at risk, most value at stake first")
     with browser_page.expect_download() as download_info:
         browser_page.get_by_test_id("stDownloadButton").filter(has_text="CSV").first.click()
@@ -164,7 +178,7 @@ def test_a_table_downloads_as_csv_with_its_rows(dashboard_url, browser_page, dem
 
 
 def test_the_language_switches_to_chinese(dashboard_url, browser_page) -> None:
-    browser_page.goto(dashboard_url)
+    visit(browser_page, dashboard_url)
     wait_for_page(browser_page, "What needs attention now")
     language = browser_page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
     language.click()

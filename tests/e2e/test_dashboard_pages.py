@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboards.lib.formats import by_unit, change_by_unit, share
 from dashboards.lib.site import PAGES
 from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.e2e
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
@@ -89,7 +90,7 @@ def test_a_period_filter_moves_the_overview_to_its_last_complete_month(app: AppT
 
 def test_without_a_snapshot_the_app_explains_what_to_do(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "empty"))
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = signed_in(AppTest.from_file(APP, default_timeout=60))
     app.run()
     assert not app.exception
     assert "pulse refresh" in app.info[0].value
@@ -111,7 +112,7 @@ def empty_warehouse(demo, tmp_path_factory) -> Paths:
 @pytest.mark.parametrize("page", PAGE_FILES)
 def test_every_page_explains_an_empty_warehouse(empty_warehouse: Paths, monkeypatch, page: str) -> None:
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(empty_warehouse.data_dir))
-    app = open_page(AppTest.from_file(APP, default_timeout=60), page)
+    app = open_page(signed_in(AppTest.from_file(APP, default_timeout=60)), page)
     assert_no_error(app)
     assert app.info or app.success, "an empty page must say why it is empty"
     assert not app.get("plotly_chart"), "no empty charts"

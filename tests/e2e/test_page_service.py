@@ -18,6 +18,7 @@ from dashboards.lib.filters import NO_FILTERS, Filters
 from dashboards.lib.formats import count, hours, percent
 from dashboards.lib.queries import service as queries
 from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.e2e
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
@@ -222,6 +223,6 @@ def without_contacts(demo, tmp_path_factory) -> Paths:
 
 def test_a_snapshot_without_service_contacts_says_so(without_contacts: Paths, monkeypatch) -> None:
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(without_contacts.data_dir))
-    app = open_page(AppTest.from_file(APP, default_timeout=60))
+    app = open_page(signed_in(AppTest.from_file(APP, default_timeout=60)))
     assert any("No service interactions yet" in element.value for element in app.info)
     assert not app.get("plotly_chart") and not app.metric

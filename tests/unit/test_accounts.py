@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from pipelines.core.access import audit
 from pipelines.core.access.accounts import MAX_FAILURES, AccountError, AccountStore, SignIn
+from pipelines.core.settings import paths
 
 PASSWORD = "correct horse battery"
 
@@ -79,7 +81,7 @@ def test_roles_names_and_passwords_are_checked(store) -> None:
 def test_pulse_users_manages_accounts_without_a_password_on_the_command_line(data_dir, monkeypatch, capsys) -> None:
     import io
 
-    from pipelines import cli, users_cli
+    from pipelines import cli
 
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert cli.main(["users", "add", "kim", "--role", "analyst", "--regions", "North, South", "--password-stdin"]) == 0
@@ -89,8 +91,17 @@ def test_pulse_users_manages_accounts_without_a_password_on_the_command_line(dat
     shown = capsys.readouterr().out
     assert "kim" in shown and "manager" in shown and "North, South" in shown and "disabled" in shown
     assert PASSWORD not in shown
-    store = AccountStore.open(users_cli.accounts_path())
+    store = AccountStore.open(paths().accounts)
     assert store.accounts["kim"].role == "manager"
     assert store.sign_in("kim", PASSWORD) is SignIn.DISABLED
+    changes = [
+        (event.action, event.details["change"], event.details["role"]) for event in audit.read(paths().audit_log)
+    ]
+    assert changes == [
+        ("account_changed", "disable", "manager"),
+        ("account_changed", "set-role", "manager"),
+        ("account_changed", "add", "analyst"),
+    ]
+    assert PASSWORD not in paths().audit_log.read_text()
     with pytest.raises(SystemExit):
         cli.main(["users", "set-role", "kim", "root"])

@@ -86,6 +86,7 @@ def test_the_marts_file_is_the_start_of_the_snapshot_with_only_the_published_rel
         names = reader.execute("select table_schema, table_name, table_type from information_schema.tables").fetchall()
         assert sorted(names) == [
             ("marts", "customers", "BASE TABLE"),
+            ("meta", "pii_columns", "BASE TABLE"),
             ("meta", "snapshot", "BASE TABLE"),
             ("ops", "load_log", "BASE TABLE"),
             ("staging", "items", "BASE TABLE"),

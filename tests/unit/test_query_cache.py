@@ -6,6 +6,8 @@ from __future__ import annotations
 import duckdb
 
 from dashboards.lib import serving
+from pipelines.core.access.personal_data import PII_TABLE
+from pipelines.core.access.roles import Scope
 
 
 def publish(path, rows: list[int]) -> str:
@@ -13,6 +15,8 @@ def publish(path, rows: list[int]) -> str:
     staged = path.with_suffix(".new")
     with duckdb.connect(str(staged)) as connection:
         connection.execute("create table numbers as select unnest(?) as n", [rows])
+        connection.execute("create schema meta")
+        connection.execute(f"create table {PII_TABLE} (table_schema varchar, table_name varchar, column_name varchar)")
     staged.replace(path)
     return serving.snapshot_version(path)
 
@@ -29,7 +33,7 @@ def test_cached_on_sql_parameters_version_and_scope(data_dir, monkeypatch) -> No
     assert serving.query(sql, [2], version)["n"].item() == 2
     assert len(reads) == 1
     serving.query(sql, [3], version)
-    serving.query(sql, [2], version, scope="region:north")
+    serving.query(sql, [2], version, scope=Scope("analyst", ("North",)))
     assert len(reads) == 3
 
     newer = publish(data_dir.serving, [5, 6, 7, 8])

@@ -3,7 +3,7 @@ well the model predicts, beside the two baselines it must beat."""
 
 import streamlit as st
 
-from dashboards.lib import drill
+from dashboards.lib import access, drill
 from dashboards.lib.charts import churn as charts
 from dashboards.lib.formats import count, markdown_literal, money, share
 from dashboards.lib.i18n import t
@@ -127,7 +127,7 @@ if attributes:
             for value in by_value["attribute_value"].head(12):
                 if value == "(not given)":
                     continue
-                st.page_link(
+                access.page_link(
                     drill.CUSTOMER_LIST,
                     label=f"{attribute}: {value}",
                     icon=":material/group:",

@@ -7,7 +7,7 @@ The profile and scores are as of the snapshot; the period and channel filters na
 import pandas as pd
 import streamlit as st
 
-from dashboards.lib import drill
+from dashboards.lib import access, drill
 from dashboards.lib.charts import customers as charts
 from dashboards.lib.formats import (
     MISSING,
@@ -97,7 +97,7 @@ if chosen and st.query_params.get(drill.CUSTOMER_KEY_PARAMETER) != chosen:
 
 if not chosen:
     st.info(t("Find a customer by name, e-mail, phone or id above, or open one from the Customer list."))
-    st.page_link(drill.CUSTOMER_LIST, label=t("Customer list"), icon=":material/groups:")
+    access.page_link(drill.CUSTOMER_LIST, label=t("Customer list"), icon=":material/groups:")
     st.stop()
 
 profile = queries.customer_profile(page.version, chosen)

@@ -5,7 +5,7 @@ has contacted since they answered."""
 import pandas as pd
 import streamlit as st
 
-from dashboards.lib import drill
+from dashboards.lib import access, drill
 from dashboards.lib.charts import satisfaction as charts
 from dashboards.lib.formats import change, count, month, percent, points
 from dashboards.lib.i18n import t
@@ -366,7 +366,7 @@ else:
     picked = selection.selection.rows if selection else []
     if picked:
         drill.link_to_customer(waiting.iloc[picked[0]]["customer_key"])
-st.page_link(CUSTOMER_CARE, label=t("Work through them on the Customer care list"), icon=":material/call:")
+access.page_link(CUSTOMER_CARE, label=t("Work through them on the Customer care list"), icon=":material/call:")
 
 # --- Comments -----------------------------------------------------------------------------------------------------
 st.header(t("What customers say"), divider="gray")

@@ -5,6 +5,7 @@ does — and how many open contacts are already past their target."""
 import pandas as pd
 import streamlit as st
 
+from dashboards.lib import access
 from dashboards.lib.charts import service as charts
 from dashboards.lib.formats import change, count, hours, month, percent, points
 from dashboards.lib.i18n import t
@@ -151,7 +152,7 @@ with second_row[3]:
         ),
         border=True,
     )
-    st.page_link(CUSTOMER_CARE, label=t("Follow them up in Customer care"), icon=":material/call:")
+    access.page_link(CUSTOMER_CARE, label=t("Follow them up in Customer care"), icon=":material/call:")
 notes = [t("{period}; changes against {previous} (rates in points).", period=shown_period, previous=previous_period)]
 if page.filters.regions or page.filters.segments:
     notes.append(t("Contacts of unknown customers are left out: they cannot be placed in a region or segment."))

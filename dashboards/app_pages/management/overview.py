@@ -4,7 +4,7 @@ trend, the biggest movers, and what needs attention now."""
 import pandas as pd
 import streamlit as st
 
-from dashboards.lib import drill, filters
+from dashboards.lib import access, drill, filters
 from dashboards.lib.charts import overview as charts
 from dashboards.lib.formats import by_unit, change_by_unit, month
 from dashboards.lib.headline import attention, headline, movers
@@ -60,7 +60,7 @@ with left:
         target = site_page(item.page)
         show(t(item.message, **item.values), icon=":material/priority_high:" if item.severity == "error" else None)
         if item.page != "overview":
-            st.page_link(target.file, label=t("Open {page}", page=t(target.title)), icon=target.icon)
+            access.page_link(target.file, label=t("Open {page}", page=t(target.title)), icon=target.icon)
 with right:
     st.subheader(t("Top movers in {month}", month=month(figures.month)))
     if figures.month and figures.previous_month:

@@ -8,10 +8,14 @@ names exist. The accounts are one JSON file in the data folder, written atomical
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
+import secrets
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -70,6 +74,7 @@ class AccountStore:
 
     @classmethod
     def open(cls, path: Path) -> AccountStore:
+        """The accounts as stored now (to change them, use `editing`, which holds the store's lock)."""
         if not path.exists():
             return cls(path)
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -104,6 +109,9 @@ class AccountStore:
 
     def enable(self, username: str) -> Account:
         return self._change(username, disabled=False, failures=0, locked_until=None)
+
+    def find(self, username: str) -> Account | None:
+        return self.accounts.get(username.strip().lower())
 
     def sign_in(self, username: str, password: str, now: datetime | None = None) -> SignIn:
         now = now or datetime.now(UTC)
@@ -155,6 +163,37 @@ class AccountStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+@contextmanager
+def editing(path: Path) -> Iterator[AccountStore]:
+    """The store, read and changed under an exclusive lock: two sign-ins at once, or a sign-in and `pulse users`,
+    never undo each other's change (each rewrites the whole file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(f".{path.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield AccountStore.open(path)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+FIRST_ADMIN = "admin"
+
+
+def first_admin(path: Path, password_file: Path) -> bool:
+    """When there is no account yet: an `admin` account with a random password, written to `password_file`
+    (readable by its owner only) and never printed, so that a fresh install can be signed in to. False when accounts
+    exist: nothing is created or changed."""
+    with editing(path) as store:
+        if store.accounts:
+            return False
+        password = secrets.token_urlsafe(18)
+        handle = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(password + "\n")
+        store.add(FIRST_ADMIN, password, "admin")
+        return True
 
 
 def _by_name(account: Account) -> str:

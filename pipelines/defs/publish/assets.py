@@ -2,12 +2,16 @@
 dbt test passed. What is published is a selection of assets (layers marts and ops, and ingestion's records), and
 publication depends on exactly those assets."""
 
+import json
+
 import dagster as dg
 
+from pipelines.core.access.personal_data import as_rows, pii_columns
 from pipelines.core.publish import AttachedFile, Relation, publish, reconciliation_by_kind
 from pipelines.core.refresh_inputs import INPUTS_TAG, LANDING_TAG
 from pipelines.core.warehouse import MARTS_CATALOG
 from pipelines.defs.dbt.assets import warehouse_models
+from pipelines.defs.dbt.project import ensure_manifest
 from pipelines.defs.ingest.assets import TABLE_NAME, ingest_records
 from pipelines.defs.keys import SERVING_SNAPSHOT_KEY
 from pipelines.defs.models.assets import CHURN_SPECS, CUSTOMER_VALUE
@@ -43,7 +47,10 @@ def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         inputs = {"landing_fingerprint": tags.get(LANDING_TAG), "inputs_fingerprint": tags.get(INPUTS_TAG)}
         relations = [relation_of(spec) for spec in PUBLISHED_SPECS]
         marts = AttachedFile(MARTS_CATALOG, warehouse.paths().marts)
-        snapshot = publish(connection, warehouse.paths().serving, context.run_id, relations, inputs, marts)
+        personal = as_rows(pii_columns(json.loads(ensure_manifest().read_text(encoding="utf-8"))))
+        snapshot = publish(
+            connection, warehouse.paths().serving, context.run_id, relations, inputs, marts, personal_columns=personal
+        )
         reconciliation = reconciliation_by_kind(connection)
     context.log.info(f"published {len(snapshot.tables)} tables to {snapshot.path}")
     return dg.MaterializeResult(
@@ -51,6 +58,7 @@ def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "path": str(snapshot.path),
             "published_at": snapshot.published_at.isoformat(),
             "tables": len(snapshot.tables),
+            "personal_data_columns": len(personal),
             "row_counts": dg.MetadataValue.json(snapshot.tables),
             "reconciliation": dg.MetadataValue.json(reconciliation),
             "rows_superseded": sum(int(row["rows_superseded"]) for row in reconciliation),
