@@ -29,9 +29,9 @@ with st.sidebar:
 
 session = access.current_session()
 if session is None:  # every address shows the sign-in form, and opens where it points once signed in
-    signing_in = [
-        st.Page(access.sign_in_page, title=t("Sign in"), url_path=page.url_path, default=index == 0)
-        for index, page in enumerate(PAGES)
+    # The form at "/" and at every page's own address (a default page answers only at "/").
+    signing_in = [st.Page(access.sign_in_page, title=t("Sign in"), url_path="sign-in", default=True)] + [
+        st.Page(access.sign_in_page, title=t("Sign in"), url_path=page.url_path, visibility="hidden") for page in PAGES
     ]
     st.navigation(signing_in, position="hidden").run()
     st.stop()

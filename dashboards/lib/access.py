@@ -10,10 +10,12 @@ sign in again, and nothing a browser sends can make or extend a session."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
+from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboards.lib.i18n import N_, t
@@ -28,6 +30,8 @@ from pipelines.core.settings import paths
 SESSION_KEY = "pulse_session"
 ENDED_KEY = "pulse_session_ended"
 SIGN_IN_FORM = "pulse_sign_in"
+PAGE_KEY = "pulse_page"  # the title of the page being drawn, for the audit log
+VIEWED_KEY = "pulse_customers_viewed"
 # The texts of pipelines.core.access (why a session ended, the roles), for translation where they are shown.
 CORE_TEXTS = (
     N_("no activity for too long"),
@@ -41,6 +45,8 @@ CORE_TEXTS = (
 )
 
 
+T = TypeVar("T")
+_acting_scope: ContextVar[Scope | None] = ContextVar("pulse_acting_scope", default=None)
 # Sessions signed out or expired in this server process: one handed back (a replayed session state) stays ended.
 _ended_sessions: set[str] = set()
 
@@ -78,15 +84,35 @@ def current_session() -> UserSession | None:
 
 
 def current_scope() -> Scope:
-    """What the queries of this run may read: the session's role and regions. Outside a Streamlit run (commands,
-    the digest, tests reading marts) there is no user and every row is readable; inside one, no session means no
-    data at all."""
+    """What the queries of this run may read: the session's role and regions. Plain Python (commands, the digest,
+    tests reading marts) has no user and reads every row; inside the dashboards' server a query needs a session —
+    or, on a thread of its own (a download made when clicked), the scope it was started in (`in_scope`)."""
+    chosen = _acting_scope.get()
+    if chosen is not None:
+        return chosen
     if get_script_run_ctx(suppress_warning=True) is None:
+        if runtime.exists():
+            raise NotSignedInError("a query outside a page run names no user: wrap it with access.in_scope")
         return EVERYTHING
     session: UserSession | None = st.session_state.get(SESSION_KEY)
     if session is None:
         raise NotSignedInError("sign in to read the snapshot")
     return session.scope
+
+
+def in_scope(function: Callable[[], T]) -> Callable[[], T]:
+    """`function`, to be called later on another thread (a download made when clicked), reading in the scope of
+    the user drawing the page now."""
+    scope = current_scope()
+
+    def scoped() -> T:
+        token = _acting_scope.set(scope)
+        try:
+            return function()
+        finally:
+            _acting_scope.reset(token)
+
+    return scoped
 
 
 def sign_in(username: str, password: str) -> SignIn:
@@ -161,6 +187,41 @@ def page_link(file: str, **arguments: Any) -> None:
     customer-level pages)."""
     if may_open(file):
         st.page_link(file, **arguments)
+
+
+def record(action: str, **details: Any) -> None:
+    """An audit event by the signed-in user (customer look-ups, exports)."""
+    session: UserSession | None = st.session_state.get(SESSION_KEY)
+    if session is None:
+        audit.record(paths().audit_log, "", action, **details)
+    else:
+        audit.record(paths().audit_log, session.username, action, session=session.session_id, **details)
+
+
+def record_customer_viewed(customer_key: str) -> None:
+    """A customer opened in Customer 360: once per customer and session, not on every rerun of the page."""
+    viewed: set[str] = st.session_state.setdefault(VIEWED_KEY, set())
+    if customer_key not in viewed:
+        viewed.add(customer_key)
+        record(audit.CUSTOMER_VIEWED, customer=customer_key, page=st.session_state.get(PAGE_KEY, ""))
+
+
+def export_recorder(name: str, rows: int) -> Callable[[str], None]:
+    """What a download button calls when a file is made (on a thread of its own, where the session is out of
+    reach): who, on which page, with which filters and facets (the link's parameters), how many rows."""
+    session: UserSession | None = st.session_state.get(SESSION_KEY)
+    actor = session.username if session else ""
+    context = {
+        "page": st.session_state.get(PAGE_KEY, ""),
+        "file": name,
+        "rows": rows,
+        "filters": {key: st.query_params.get_all(key) for key in st.query_params},
+    }
+
+    def record_export(file_format: str) -> None:
+        audit.record(paths().audit_log, actor, audit.EXPORT, format=file_format, **context)
+
+    return record_export
 
 
 def account_box(session: UserSession) -> None:

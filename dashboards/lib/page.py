@@ -29,6 +29,7 @@ class Page:
 def start_page(title: str, *, uses_filters: bool = True) -> Page:
     """Title and snapshot line of a page; stops with an explanation when nothing is published yet."""
     st.title(t(title))
+    st.session_state[access.PAGE_KEY] = title
     version = require_snapshot()
     snapshot = snapshot_info(version)
     day = as_of_day(version)

@@ -91,6 +91,9 @@ PAGES = (
         "data-health",
         ADMIN,
     ),
+    SitePage(
+        N_("Data"), "app_pages/data/access_log.py", N_("Access"), ":material/admin_panel_settings:", "access", ADMIN
+    ),
 )
 
 

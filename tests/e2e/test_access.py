@@ -79,8 +79,7 @@ def frames_columns(app: AppTest) -> set[str]:
 @pytest.mark.parametrize("url_path", PAGE_IDS)
 def test_every_address_asks_to_sign_in_and_shows_no_data(visitor: AppTest, url_path: str) -> None:
     visitor.run()
-    if url_path != PAGES[0].url_path:  # the first page is the address without a path
-        go_to_address(visitor, url_path)
+    go_to_address(visitor, url_path)
     assert [title.value for title in visitor.title] == [SIGN_IN_TITLE]
     assert not shows_data(visitor)
     assert not visitor.exception
@@ -216,3 +215,18 @@ def test_hostile_url_values_reach_sql_as_values_for_a_limited_account(
         if "Region" in frame.value.columns:
             assert set(frame.value["Region"]) <= {"North"}
     assert not app.exception
+
+
+def test_a_customer_look_up_is_audited_once_per_session_by_key(visitor: AppTest, demo, serving) -> None:
+    key = serving.execute("select customer_key from marts.customer_360 order by clv desc nulls last limit 1").fetchone()
+    app = open_page(as_role(visitor, ANALYST), "app_pages/customers/customer_360.py", customer=key[0])
+    app.run()  # any widget's rerun
+    session = app.session_state[SESSION_KEY].session_id
+    views = [
+        event
+        for event in audit.read(demo.paths.audit_log)
+        if event.action == audit.CUSTOMER_VIEWED and event.details.get("session") == session
+    ]
+    assert [(event.actor, event.details["customer"]) for event in views] == [("analyst", key[0])]
+    name = serving.execute("select full_name from marts.customer_360 where customer_key = ?", key).fetchone()[0]
+    assert name not in demo.paths.audit_log.read_text()

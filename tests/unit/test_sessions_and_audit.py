@@ -104,3 +104,20 @@ def test_the_audit_log_appends_whole_lines_from_many_threads_newest_first(tmp_pa
     events = audit.read(log)
     assert events[0].action == "unreadable_line" and events[1].details == {"page": "customers", "rows": 12}
     assert len(events) == 202
+
+
+def test_a_download_made_on_its_own_thread_reads_in_the_scope_of_the_page_that_offered_it(monkeypatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboards.lib import access
+    from pipelines.core.access.roles import Scope
+
+    monkeypatch.setattr(access.runtime, "exists", lambda: True)  # inside the dashboards' server
+    with ThreadPoolExecutor(1) as pool, pytest.raises(access.NotSignedInError):
+        pool.submit(access.current_scope).result()  # no session, no page run: no data
+    north = Scope("analyst", ("North",))
+    token = access._acting_scope.set(north)  # the page run of an analyst limited to North
+    made_later = access.in_scope(access.current_scope)
+    access._acting_scope.reset(token)
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(made_later).result() == north

@@ -105,6 +105,7 @@ if profile.empty:
     st.warning(t("No customer {key} in this snapshot.", key=plain(chosen)))
     st.stop()
 customer = profile.iloc[0]
+access.record_customer_viewed(str(customer["customer_key"]))
 
 st.header(plain(customer["full_name"]) if pd.notna(customer["full_name"]) else plain(customer["customer_key"]))
 st.caption(
