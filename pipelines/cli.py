@@ -62,9 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rows", type=int, default=3, help="sample rows to show (default 3)")
     mapping_commands.add_parser("list", help="the mappings, where they come from and which files they match")
 
-    from pipelines import users_cli
+    from pipelines import privacy_cli, users_cli
 
     users_cli.add_parser(commands)
+    privacy_cli.add_parser(commands)
 
     report = commands.add_parser("report", help="the management digest of a month as one HTML file, or by e-mail")
     report.add_argument("--out", type=Path, help="write the digest to this HTML file")
@@ -359,6 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pipelines import users_cli
 
             return users_cli.run(arguments)
+        if arguments.command == "privacy":
+            from pipelines import privacy_cli
+
+            return privacy_cli.run(arguments)
         if arguments.command == "serve":
             return run_serve(arguments.port, arguments.host, arguments.dagster, arguments.dagster_port)
         return run_demo(arguments)

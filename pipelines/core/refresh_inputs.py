@@ -53,7 +53,8 @@ def refresh_inputs(paths: Paths, config_file: Path, mappings_dir: Path, as_of: s
     for name in sorted(os.environ):
         if name.startswith("PULSE_"):
             digest.update(f"env {name}={os.environ[name]}\n".encode())
-    for path in [config_file, *_files(mappings_dir, "*.y*ml"), *_code_files()]:
+    # An erasure request changes what may be published, with no new file.
+    for path in [config_file, *_files(mappings_dir, "*.y*ml"), *_code_files(), paths.access_dir / "erasures.jsonl"]:
         digest.update(f"file {path}\n".encode())
         if path.is_file():
             digest.update(path.read_bytes())

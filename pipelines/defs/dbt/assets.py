@@ -6,6 +6,7 @@ from collections.abc import Mapping
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from pipelines.core.access.erasure import erasures_fingerprint, scrub
 from pipelines.core.config import load_config
 from pipelines.core.incremental_builds import build_fingerprint, needs_full_refresh, record_build
 from pipelines.core.refresh_inputs import AS_OF_TAG, FULL_REFRESH_TAG
@@ -36,11 +37,20 @@ def dbt_vars(warehouse: WarehouseResource, run_tags: Mapping[str, str]) -> dict[
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     paths = warehouse.paths()
+    # Before dbt reads the raw rows: the personal data of people who asked to be forgotten goes, on every refresh
+    # (a landing file read again brings it back into raw), and a new request rebuilds the incremental models whole.
+    with warehouse.connect() as connection:
+        scrubbed = scrub(connection, paths.access_dir)
+    if scrubbed.people:
+        context.log.info(
+            f"erasure requests: {scrubbed.people} people; scrubbed {scrubbed.raw_rows} raw rows, "
+            f"{scrubbed.rejected_rows} rejected rows, {scrubbed.warnings} warnings"
+        )
     with writer_lock(paths.warehouse):
         # One target folder per data folder, kept between runs: dbt reuses its partial parse when the project and
         # the --vars are the same (a new folder per run made it parse everything again, and they piled up).
         values = dbt_vars(warehouse, context.run.tags)
-        fingerprint = build_fingerprint(DBT_PROJECT_DIR, values)
+        fingerprint = build_fingerprint(DBT_PROJECT_DIR, {**values, "erasures": erasures_fingerprint(paths.access_dir)})
         arguments = ["build", "--vars", json.dumps(values, sort_keys=True)]
         if context.run.tags.get(FULL_REFRESH_TAG) == "true" or needs_full_refresh(paths.warehouse_dir, fingerprint):
             context.log.info("incremental models are rebuilt whole (asked for, or models or settings changed)")
