@@ -9,7 +9,9 @@ For each page of dashboards/lib/site.py, in Streamlit's AppTest (the real script
 - floor: the SQL the cold render ran, replayed on one plain DuckDB connection (DuckDB alone);
 - peer:  loading the tables that SQL reads into pandas (`select *`), what a page computing in pandas starts with
          — a lower bound of that peer, before any of its groupbys.
-The targets of [7/10]: cold ≤ 1.5 s at scale 10 and ≤ 3 s at scale 100, warm ≤ 0.3 s.
+The targets of [7/10]: cold ≤ 1.5 s at scale 10 and ≤ 3 s at scale 100, warm ≤ 0.3 s. With `--role analyst
+--regions North` the pages are read as such an account sees them ([9/10]): through views that mask personal data
+and keep North's rows (the floor stays the page's SQL on the file itself).
 
 Appends one JSON record to results/pages.jsonl.
 """
@@ -139,6 +141,8 @@ def main() -> None:
             **header("pages"),
             "scale": arguments.scale,
             "customers": customers,
+            "role": arguments.role,
+            "regions": arguments.regions,
             "targets": {
                 "cold_s": cold_target(arguments.scale),
                 **{f"{name}_s": value for name, value in TARGETS.items()},

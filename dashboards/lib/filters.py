@@ -191,8 +191,15 @@ def sidebar(version: str) -> Filters:
             start, end = (chosen[0] if chosen else choices.first_day), choices.last_day
     if (start, end) == (choices.first_day, choices.last_day):
         start = end = None  # the whole history: nothing to filter
+    scope = access.current_scope()
     regions = st.multiselect(
-        t("Region"), choices.regions, key=REGION_KEY, bind="query-params", placeholder=t("Every region")
+        t("Region"),
+        choices.regions,
+        key=REGION_KEY,
+        bind="query-params",
+        placeholder=t("Your regions: {regions}", regions=", ".join(sorted(scope.regions)))
+        if scope.regions
+        else t("Every region"),
     )
     channels = st.multiselect(
         t("Channel"),
@@ -205,7 +212,6 @@ def sidebar(version: str) -> Filters:
     segments = st.multiselect(
         t("Segment"), choices.segments, key=SEGMENT_KEY, bind="query-params", placeholder=t("Every segment")
     )
-    scope = access.current_scope()
     if scope.regions:  # an account limited to regions: every figure is narrowed to them, chosen or not
         regions = [region for region in regions if region in scope.regions] or sorted(scope.regions)
     filters = Filters(start, end, tuple(regions), tuple(channels), tuple(segments))

@@ -74,8 +74,8 @@ def empty_state(what: str, kind: str) -> None:
     if regions:
         st.info(
             t(
-                "No {what} for {regions}: figures counted only for the whole company are not shown to an account "
-                "limited to regions.",
+                "Nothing to show for {regions}: no {what} there, or these figures are counted for the whole company "
+                "only and your account sees {regions}. The Customers and Experience pages show your regions.",
                 what=t(what),
                 regions=", ".join(regions),
             )

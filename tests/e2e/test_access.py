@@ -176,7 +176,7 @@ def test_an_account_limited_to_a_region_sees_that_region_only(visitor: AppTest, 
     ).fetchone()[0]
     assert {metric.label: metric.value for metric in app.metric}["Customers who bought"] == f"{buyers:,}"
     open_page(app, "app_pages/management/overview.py")
-    assert any("limited to regions" in element.value for element in app.info)  # company-wide KPIs are not shown
+    assert any("counted for the whole company only" in element.value for element in app.info)  # not its region's
 
 
 def test_a_cached_result_never_crosses_scopes(demo, monkeypatch, serving) -> None:

@@ -17,6 +17,7 @@ What a scrub does, in the raw rows of every loaded file (raw_files):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -79,8 +80,6 @@ def secret(access_dir: Path) -> str:
 
 
 def key_hash(secret_text: str, key_kind: str, value: str) -> str:
-    import hashlib
-
     return hashlib.sha256(f"{secret_text}:{key_kind}:{normalised(key_kind, value)}".encode()).hexdigest()
 
 
@@ -106,8 +105,6 @@ def request_erasure(access_dir: Path, keys: dict[str, str], by: str) -> list[Era
 
 def erasures_fingerprint(access_dir: Path) -> str:
     """Changes with every request recorded: the incremental models are rebuilt whole after one."""
-    import hashlib
-
     path = access_dir / "erasures.jsonl"
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
