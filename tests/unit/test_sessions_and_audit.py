@@ -76,6 +76,7 @@ def test_a_fresh_install_gets_one_admin_whose_password_only_its_owner_reads(tmp_
     accounts, password_file = tmp_path / "access" / "accounts.json", tmp_path / "access" / "initial.txt"
     assert first_admin(accounts, password_file)
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(password_file.parent.stat().st_mode) & 0o077 == 0  # the folder: its owner's only
     password = password_file.read_text().strip()
     assert len(password) >= 20 and password not in accounts.read_text()
     assert AccountStore.open(accounts).sign_in(FIRST_ADMIN, password) is SignIn.OK

@@ -152,7 +152,7 @@ class AccountStore:
 
     def _save(self) -> None:
         """Atomically (a partly written file never replaces the store), readable by its owner only."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         document = {"accounts": [asdict(account) for account in sorted(self.accounts.values(), key=_by_name)]}
         handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".accounts-", suffix=".json")
         try:
@@ -169,7 +169,7 @@ class AccountStore:
 def editing(path: Path) -> Iterator[AccountStore]:
     """The store, read and changed under an exclusive lock: two sign-ins at once, or a sign-in and `pulse users`,
     never undo each other's change (each rewrites the whole file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with path.with_name(f".{path.name}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:

@@ -41,7 +41,7 @@ def record(path: Path, actor: str, action: str, **details: Any) -> AuditEvent:
     processes never interleave within a line."""
     event = AuditEvent(datetime.now(UTC).isoformat(timespec="milliseconds"), actor, action, details)
     line = json.dumps({"at": event.at, "actor": actor, "action": action, "details": details}, default=str) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with _append_lock:
         handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:

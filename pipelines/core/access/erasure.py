@@ -72,7 +72,7 @@ def secret(access_dir: Path) -> str:
     """The installation's secret for hashing keys, made on first use."""
     path = access_dir / "erasure.key"
     if not path.exists():
-        access_dir.mkdir(parents=True, exist_ok=True)
+        access_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(secrets.token_hex(32))
