@@ -4,6 +4,7 @@ table downloadable as CSV and XLSX, formula-safe (pipelines.core.spreadsheet_saf
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -78,16 +79,25 @@ def show_table(
 
 def download_buttons(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
     """CSV and XLSX of `frame`; each file made is an export in the audit log."""
+    rows_help = t("{rows} rows; cells a spreadsheet would run as a formula start with '.", rows=f"{len(frame):,}")
+    download_buttons_of(lambda: frame, name, len(frame), key=key, help_text=rows_help)
+
+
+def download_buttons_of(
+    make_frame: Callable[[], pd.DataFrame], name: str, rows: int, *, key: str | None = None, help_text: str = ""
+) -> None:
+    """CSV and XLSX of the frame `make_frame` returns when a button is clicked (on a thread of its own: wrap a query
+    with access.in_scope); each file made is an export of `rows` rows in the audit log."""
     stem = re.sub(r"[^\w-]+", "_", name).strip("_") or "table"
-    record_export = access.export_recorder(stem, len(frame))
+    record_export = access.export_recorder(stem, rows)
 
     def as_csv() -> bytes:
         record_export("csv")
-        return csv_bytes(frame)
+        return csv_bytes(make_frame())
 
     def as_xlsx() -> bytes:
         record_export("xlsx")
-        return xlsx_bytes(frame, stem)
+        return xlsx_bytes(make_frame(), stem)
 
     left, right, _ = st.columns([1, 1, 6])
     left.download_button(
@@ -98,7 +108,7 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str | None = None) -> 
         icon=":material/download:",
         key=f"csv-{key or stem}",
         on_click="ignore",
-        help=t("{rows} rows; cells a spreadsheet would run as a formula start with '.", rows=f"{len(frame):,}"),
+        help=help_text or None,
     )
     right.download_button(
         t("XLSX"),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.core.access.erasure import requests_path
 from pipelines.core.contracts import KINDS
 from pipelines.core.ingest.discovery import landing_fingerprint
 from pipelines.core.mapping.model import LOOKUPS_FOLDER
@@ -54,7 +55,7 @@ def refresh_inputs(paths: Paths, config_file: Path, mappings_dir: Path, as_of: s
         if name.startswith("PULSE_"):
             digest.update(f"env {name}={os.environ[name]}\n".encode())
     # An erasure request changes what may be published, with no new file.
-    for path in [config_file, *_files(mappings_dir, "*.y*ml"), *_code_files(), paths.access_dir / "erasures.jsonl"]:
+    for path in [config_file, *_files(mappings_dir, "*.y*ml"), *_code_files(), requests_path(paths.access_dir)]:
         digest.update(f"file {path}\n".encode())
         if path.is_file():
             digest.update(path.read_bytes())

@@ -105,6 +105,15 @@ def wait_for_page(page, text: str) -> None:
     page.wait_for_timeout(1500)  # let Plotly finish drawing
 
 
+def download_first_csv(page) -> tuple[str, list[dict[str, str]]]:
+    """Click the page's first CSV download: the file's name and its rows."""
+    with page.expect_download() as download_info:
+        page.get_by_test_id("stDownloadButton").filter(has_text="CSV").first.click()
+    download = download_info.value
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    return download.suggested_filename, list(csv.DictReader(io.StringIO(text)))
+
+
 def assert_no_error_shown(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
@@ -165,11 +174,8 @@ def test_a_kpi_drills_down_to_the_customers_behind_it(dashboard_url, browser_pag
 def test_a_table_downloads_as_csv_with_its_rows(dashboard_url, browser_page, demo) -> None:
     visit(browser_page, f"{dashboard_url}/churn-risk")
     wait_for_page(browser_page, "Customers at risk, most value at stake first")
-    with browser_page.expect_download() as download_info:
-        browser_page.get_by_test_id("stDownloadButton").filter(has_text="CSV").first.click()
-    download = download_info.value
-    assert download.suggested_filename == "customers_at_risk.csv"
-    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    file_name, rows = download_first_csv(browser_page)
+    assert file_name == "customers_at_risk.csv"
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
         at_risk = serving.execute(
             "select count(*) from marts.customer_churn_risk where risk_band in ('high', 'medium')"
@@ -219,11 +225,8 @@ def test_a_limited_analyst_downloads_masked_rows_of_their_region_only(dashboard_
     account_for_tests(demo.paths.data_dir, "analyst", ("North",))
     visit(browser_page, f"{dashboard_url}/customers", "analyst-north")
     wait_for_page(browser_page, "customers match")
-    with browser_page.expect_download() as download_info:
-        browser_page.get_by_test_id("stDownloadButton").filter(has_text="CSV").first.click()
-    download = download_info.value
-    assert download.suggested_filename == "customers.csv"
-    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    file_name, rows = download_first_csv(browser_page)
+    assert file_name == "customers.csv"
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
         north = serving.execute("select count(*) from marts.customer_360 where region = 'North'").fetchone()[0]
         names = {row[0] for row in serving.execute("select full_name from marts.customer_360").fetchall()}

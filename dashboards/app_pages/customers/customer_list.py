@@ -13,8 +13,7 @@ from dashboards.lib.formats import count, markdown_literal, money
 from dashboards.lib.i18n import t
 from dashboards.lib.page import empty_state, note_unapplied, start_page
 from dashboards.lib.queries import customers as queries
-from dashboards.lib.tables import readable, show_table
-from pipelines.core.spreadsheet_safety import csv_bytes, xlsx_bytes
+from dashboards.lib.tables import download_buttons_of, readable, show_table
 
 LABELS = {
     "customer_key": "Customer",
@@ -180,35 +179,12 @@ if total > len(rows):
         everyone = access.in_scope(
             lambda: readable(queries.customer_list(version, condition, limit=queries.FULL_DOWNLOAD_LIMIT), LABELS)
         )
-        record_export = access.export_recorder("customers_all", total)
-
-        def as_csv() -> bytes:
-            record_export("csv")
-            return csv_bytes(everyone())
-
-        def as_xlsx() -> bytes:
-            record_export("xlsx")
-            return xlsx_bytes(everyone(), "customers")
-
-        left, right, _ = st.columns([1, 1, 6])
-        left.download_button(
-            t("CSV"),
-            as_csv,
-            file_name="customers_all.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            key="csv-customers-all",
-            on_click="ignore",
-            help=t("Read when you click; up to {limit} rows.", limit=count(queries.FULL_DOWNLOAD_LIMIT)),
-        )
-        right.download_button(
-            t("XLSX"),
-            as_xlsx,
-            file_name="customers_all.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:",
-            key="xlsx-customers-all",
-            on_click="ignore",
+        download_buttons_of(
+            everyone,
+            "customers_all",
+            total,
+            key="customers-all",
+            help_text=t("Read when you click; up to {limit} rows.", limit=count(queries.FULL_DOWNLOAD_LIMIT)),
         )
     else:
         st.caption(

@@ -8,13 +8,20 @@ import streamlit as st
 
 from dashboards.lib import access
 from dashboards.lib.formats import count
-from dashboards.lib.i18n import t
+from dashboards.lib.i18n import N_, t
 from dashboards.lib.tables import download_buttons, readable
 from pipelines.core.access import audit
-from pipelines.core.access.accounts import AccountStore
+from pipelines.core.access.accounts import Account, AccountStore
 from pipelines.core.settings import paths
 
 TIME = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")
+
+
+def state_of(account: Account) -> str:
+    if account.disabled:
+        return N_("disabled")
+    return N_("locked") if account.locked_until else N_("active")
+
 
 st.title(t("Access"))
 st.session_state[access.PAGE_KEY] = "Access"
@@ -28,18 +35,19 @@ if accounts:
                 "user": account.username,
                 "role": t(account.role),
                 "regions": ", ".join(account.regions) or t("every region"),
-                "state": t("disabled")
-                if account.disabled
-                else t("locked")
-                if account.locked_until
-                else t("active"),
+                "state": t(state_of(account)),
                 "changed_at": pd.Timestamp(account.changed_at).tz_convert(None) if account.changed_at else pd.NaT,
             }
             for account in sorted(accounts, key=lambda item: item.username)
         ]
     )
     st.dataframe(readable(table, {"changed_at": "Changed (UTC)"}), hide_index=True)
-    st.caption(t("Accounts are managed with `pulse users` on the server; single sign-on users are listed in the configuration."))
+    st.caption(
+        t(
+            "Accounts are managed with `pulse users` on the server; single sign-on users are listed in the "
+            "configuration."
+        )
+    )
 else:
     st.info(t("No local accounts: add one with `pulse users add NAME --role ROLE`."))
 
@@ -69,9 +77,10 @@ if users:
     chosen &= log["user"].isin(users)
 shown = log[chosen]
 st.caption(t("{shown} of {total} events, newest first.", shown=count(len(shown)), total=count(len(log))))
+shown_readable = readable(shown, {"at": "Time (UTC)"})
 st.dataframe(
-    readable(shown, {"at": "Time (UTC)"}),
+    shown_readable,
     hide_index=True,
     column_config={t("Time (UTC)"): TIME, t("Details"): st.column_config.TextColumn(width="large")},
 )
-download_buttons(readable(shown, {"at": "Time (UTC)"}), "audit_log")
+download_buttons(shown_readable, "audit_log")

@@ -58,6 +58,11 @@ class ScrubReport:
     warnings: int
 
 
+def requests_path(access_dir: Path) -> Path:
+    """The recorded requests, one JSON line each."""
+    return access_dir / "erasures.jsonl"
+
+
 def normalised(key_kind: str, value: str) -> str:
     """A key as the warehouse keeps it: e-mails in lower case, phones as digits with their +, ids trimmed."""
     text = value.strip()
@@ -95,7 +100,7 @@ def request_erasure(access_dir: Path, keys: dict[str, str], by: str) -> list[Era
     pseudonym = PSEUDONYM_PREFIX + secrets.token_hex(6)
     at = datetime.now(UTC).isoformat(timespec="seconds")
     recorded = [Erasure(at, by, kind, key_hash(secret_text, kind, value), pseudonym) for kind, value in given.items()]
-    path = access_dir / "erasures.jsonl"
+    path = requests_path(access_dir)
     handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(handle, "a", encoding="utf-8") as file:
         for item in recorded:
@@ -105,12 +110,12 @@ def request_erasure(access_dir: Path, keys: dict[str, str], by: str) -> list[Era
 
 def erasures_fingerprint(access_dir: Path) -> str:
     """Changes with every request recorded: the incremental models are rebuilt whole after one."""
-    path = access_dir / "erasures.jsonl"
+    path = requests_path(access_dir)
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
 def read_erasures(access_dir: Path) -> list[Erasure]:
-    path = access_dir / "erasures.jsonl"
+    path = requests_path(access_dir)
     if not path.exists():
         return []
     return [Erasure(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
