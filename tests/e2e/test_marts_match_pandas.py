@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from pipelines.core.access.roles import MANAGER, Scope
+from pipelines.core.access.scoped_views import create_scoped_views
 from pipelines.core.warehouse import MARTS_CATALOG, connect_reader
 from tests import reference_kpis as reference
 from tests.e2e.conftest import AS_OF
@@ -129,3 +131,48 @@ def test_cohort_retention_matches(orders, marts) -> None:
     active = cohorts[cohorts["active_customers"] > 0]
     assert_same(expected, active, ["active_customers", "retention_rate"], POINTS)
     assert len(expected) == len(active)
+
+
+def scoped_months(serving: Path, scope: Scope) -> pd.DataFrame:
+    """marts.kpi_by_period as an account of `scope` reads it from the published snapshot."""
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{serving}' as published (read_only)")
+        connection.execute("attach ':memory:' as snapshot")
+        create_scoped_views(connection, "published", "snapshot", scope)
+        months = connection.execute("select * from snapshot.marts.kpi_by_period where period_type = 'month'").df()
+    return months.assign(period_start=pd.to_datetime(months["period_start"])).set_index("period_start")
+
+
+def test_an_account_limited_to_regions_reads_their_kpis_by_the_same_definitions(
+    demo, sources, orders, marts, settings
+) -> None:
+    """The management KPIs of two regions, as such an account sees them, against the reference KPIs of those
+    regions' rows: orders by their own region, customers, answers and contacts by the customer's region."""
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        customer_regions = dict(serving.execute("select customer_key, region from marts.customer_360").fetchall())
+        order_regions = dict(serving.execute("select order_id, region from marts.fct_orders").fetchall())
+        answerers = dict(serving.execute("select response_id, customer_key from marts.fct_survey_responses").fetchall())
+        contacts_of = dict(
+            serving.execute("select interaction_id, customer_key from marts.fct_interactions").fetchall()
+        )
+    chosen = sorted({region for region in customer_regions.values() if region})[:2]
+    in_chosen = {key for key, region in customer_regions.items() if region in chosen}
+    regional = scoped_months(demo.paths.serving, Scope(MANAGER, tuple(chosen)))
+
+    orders_there = orders[orders["order_id"].map(order_regions).isin(chosen)]
+    assert_same(reference.sales_by_month(orders_there), regional, ["revenue", "average_order_value"], CENTS)
+    customers = reference.customers_by_month(
+        orders[orders["customer_key"].isin(in_chosen)], list(regional.index), settings
+    )
+    assert_same(customers, regional, ["customers", "active_customers", "new_customers", "churned_customers"], 0)
+    assert_same(customers, regional, ["churn_rate", "repurchase_rate"], POINTS)
+    responses = sources["responses"][sources["responses"]["response_id"].map(answerers).isin(in_chosen)]
+    satisfaction = reference.satisfaction_by_month(responses, settings)
+    assert_same(satisfaction, regional, ["survey_responses", "nps", "csat", "ces", "csi"], POINTS)
+    contacts = sources["contacts"][sources["contacts"]["interaction_id"].map(contacts_of).isin(in_chosen)]
+    service = reference.service_by_month(contacts, orders_there, settings)
+    assert_same(service, regional, ["interactions", "sla_attainment", "complaint_rate"], POINTS)
+    # Not the company's figures: the other regions and the guests are left out.
+    assert regional["revenue"].sum() < marts["months"]["revenue"].sum()
+    buyers = orders[orders["completed"] & orders["customer_key"].isin(in_chosen)]["customer_key"].nunique()
+    assert regional["customers"].iloc[-1] == buyers

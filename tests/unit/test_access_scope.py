@@ -1,6 +1,7 @@
 """What a role and a region scope read of a published snapshot ([9/10]): personal data masked from the dbt tags
 for viewers and analysts and shown to managers and admins, a newly tagged column masked with no code change, rows
-narrowed to the account's regions (by region, through the customer, or not at all for company-wide tables), and
+narrowed to the account's regions (by region, through the customer, the region rows of a table by dimension, the
+sum of their regions for a company-wide table with a rollup, or not at all for other company-wide tables), and
 copies of file rows for admins only."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from pipelines.core.access.personal_data import PII_TABLE, masked_sql, pii_columns
 from pipelines.core.access.roles import ADMIN, ANALYST, MANAGER, VIEWER, Scope
 from pipelines.core.access.scoped_views import SnapshotWithoutPolicyError, create_scoped_views
+from pipelines.core.region_rollups import UnusableRollupError
 
 
 def manifest(*tagged: tuple[str, str, dict]) -> dict:
@@ -60,7 +62,29 @@ def published(tmp_path) -> Path:
             "create table marts.fct_survey_responses as select * from (values "
             "('R1', 'C1', 9), ('R2', 'C2', 3), ('R3', null, 10)) as t(response_id, customer_key, nps_score)"
         )
-        published.execute("create table marts.kpi_by_period as select 35.0 as revenue")
+        published.execute("create table marts.service_kpis as select 7 as interactions")
+        published.execute(
+            "create table marts.satisfaction_kpis as select * from (values "
+            "('all', 'all', 20.0), ('region', 'North', 50.0), ('region', 'South', -10.0), "
+            "('sales_channel', 'web', 5.0)) "
+            "as t(dimension, dimension_value, nps)"
+        )
+        published.execute(
+            "create table marts.kpi_by_region as select * from (values "
+            "('2026-01', 'North', 10.0, 3, 1, 4), ('2026-01', 'South', 20.0, 0, 2, 2), "
+            "('2026-01', null, 5.0, 1, 0, 1)) "
+            "as t(month, region, revenue, promoters, detractors, answers)"
+        )
+        published.execute(
+            "create table marts.kpi_by_period as select month, sum(revenue) as revenue, "
+            "100.0 * (sum(promoters) - sum(detractors)) / sum(answers) as nps from marts.kpi_by_region group by month"
+        )
+        published.execute(
+            "create table marts.region_rollups as select 'kpi_by_period' as table_name, "
+            "'kpi_by_region' as regional_table, "
+            "'select month, sum(revenue) as revenue, 100.0 * (sum(promoters) - sum(detractors)) / sum(answers) as nps "
+            "from {regional} group by month' as rollup_sql"
+        )
         published.execute("create table marts.churn_model_report as select 0.91::double as auc")
         published.execute("create table ops.rejected_rows as select 'zhang.wei@example.com,13812345678' as line")
         published.execute("create table ops.load_log as select 'sales/a.csv' as file_path")
@@ -142,9 +166,31 @@ def test_regions_narrow_rows_by_region_through_the_customer_and_empty_company_wi
     assert [row[0] for row in customers(north)] == ["C1"]
     assert north.execute("select order_id from marts.fct_orders order by 1").fetchall() == [("O1",), ("O3",)]
     assert north.execute("select response_id from marts.fct_survey_responses").fetchall() == [("R1",)]
-    assert north.execute("select count(*) from marts.kpi_by_period").fetchone() == (0,)  # company-wide
+    assert north.execute("select count(*) from marts.service_kpis").fetchone() == (0,)  # company-wide
+    assert north.execute("select dimension_value, nps from marts.satisfaction_kpis").fetchall() == [("North", 50.0)]
     assert north.execute("select auc from marts.churn_model_report").fetchone() == (0.91,)  # about the model
     assert north.execute("select count(*) from ops.load_log").fetchone() == (1,)
+
+
+def test_a_company_wide_table_with_a_rollup_is_the_sum_of_the_accounts_regions(published) -> None:
+    north = scoped(published, Scope(VIEWER, ("North",)))
+    assert north.execute("select month, revenue, nps from marts.kpi_by_period").fetchall() == [("2026-01", 10.0, 50.0)]
+    both = scoped(published, Scope(VIEWER, ("North", "South")))
+    # NPS of the summed answers (3 promoters − 3 detractors of 6), not the mean of the regions' (50 and −100)
+    assert both.execute("select revenue, round(nps, 2) from marts.kpi_by_period").fetchall() == [(30.0, 0.0)]
+    everyone = scoped(published, Scope(VIEWER))  # guests' orders (no region) included
+    assert everyone.execute("select revenue from marts.kpi_by_period").fetchall() == [(35.0,)]
+    assert north.execute("select count(*) from marts.region_rollups").fetchone() == (1,)
+
+
+def test_a_rollup_that_does_not_name_its_rows_once_is_refused(published) -> None:
+    with duckdb.connect(str(published)) as connection:
+        connection.execute(
+            "update marts.region_rollups set rollup_sql = 'select 1 as revenue from marts.kpi_by_region'"
+        )
+    with pytest.raises(UnusableRollupError, match="kpi_by_period"):
+        scoped(published, Scope(VIEWER, ("North",)))
+    assert scoped(published, Scope(VIEWER)).execute("select revenue from marts.kpi_by_period").fetchall() == [(35.0,)]
 
 
 def test_region_names_are_quoted_not_spliced(published) -> None:

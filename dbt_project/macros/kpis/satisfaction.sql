@@ -5,15 +5,24 @@
 
 {#- NPS = % promoters (9–10) − % detractors (0–6) of the NPS answers, −100…100. -#}
 {% macro nps(score) -%}
-    100.0 * (
-        sum(case when {{ score }} >= 9 then 1 else 0 end)
-        - sum(case when {{ score }} <= 6 then 1 else 0 end)
-    ) / nullif(count({{ score }}), 0)
+    {{ nps_of(
+        "sum(case when " ~ score ~ " >= 9 then 1 else 0 end)",
+        "sum(case when " ~ score ~ " <= 6 then 1 else 0 end)",
+        "count(" ~ score ~ ")",
+    ) }}
+{%- endmacro %}
+
+{% macro nps_of(promoters, detractors, answers) -%}
+    100.0 * ({{ promoters }} - {{ detractors }}) / nullif({{ answers }}, 0)
 {%- endmacro %}
 
 {#- CSAT = % of the answers on 1–5 that are 4 or 5. -#}
 {% macro csat(score) -%}
-    100.0 * sum(case when {{ score }} >= 4 then 1 else 0 end) / nullif(count({{ score }}), 0)
+    {{ csat_of("sum(case when " ~ score ~ " >= 4 then 1 else 0 end)", "count(" ~ score ~ ")") }}
+{%- endmacro %}
+
+{% macro csat_of(satisfied, answers) -%}
+    100.0 * {{ satisfied }} / nullif({{ answers }}, 0)
 {%- endmacro %}
 
 {#- CES = mean answer on 1–7, higher = easier. -#}
@@ -31,13 +40,22 @@
     mean answer of its dimension rescaled to 0–100; dimensions nobody answered are left out.
 -#}
 {% macro csi(dimension_scores) -%}
+    {%- set means_and_answers = [] -%}
+    {%- for score in dimension_scores -%}
+        {%- do means_and_answers.append(("avg(1.0 * " ~ score ~ ")", "count(" ~ score ~ ")")) -%}
+    {%- endfor -%}
+    {{ csi_of(means_and_answers) }}
+{%- endmacro %}
+
+{#- CSI of (mean answer, number of answers) per dimension. -#}
+{% macro csi_of(means_and_answers) -%}
     (
-        {%- for score in dimension_scores %}
-        coalesce({{ rescaled_1_to_5('avg(1.0 * ' ~ score ~ ')') }}, 0){% if not loop.last %} +{% endif %}
+        {%- for mean, answers in means_and_answers %}
+        coalesce({{ rescaled_1_to_5(mean) }}, 0){% if not loop.last %} +{% endif %}
         {%- endfor %}
     ) / nullif(
-        {%- for score in dimension_scores %}
-        case when count({{ score }}) > 0 then 1 else 0 end{% if not loop.last %} +{% endif %}
+        {%- for mean, answers in means_and_answers %}
+        case when {{ answers }} > 0 then 1 else 0 end{% if not loop.last %} +{% endif %}
         {%- endfor %}
     , 0)
 {%- endmacro %}
@@ -69,4 +87,43 @@
         avg(1.0 * score_delivery) as delivery_score,
         avg(1.0 * score_value_for_money) as value_for_money_score,
         {{ csi(csi_dimensions()) }} as csi
+{%- endmacro %}
+
+{#-
+    The counts and totals the satisfaction KPIs are made of, so that groups can be added up (regions into the
+    company, kpi_by_period_and_region into kpi_by_period) and the KPIs worked out of the sums (satisfaction_kpis_of).
+-#}
+{% macro satisfaction_component_columns() -%}
+    {%- set columns = ["survey_responses", "nps_responses", "promoters", "detractors", "csat_responses",
+                       "csat_satisfied", "ces_responses", "ces_total"] -%}
+    {%- for score in csi_dimensions() -%}
+        {%- do columns.extend([score ~ "_answers", score ~ "_total"]) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+{% macro satisfaction_components() -%}
+        count(*) as survey_responses,
+        count(nps_score) as nps_responses,
+        count(case when nps_score >= 9 then 1 end) as promoters,
+        count(case when nps_score <= 6 then 1 end) as detractors,
+        count(csat_score) as csat_responses,
+        count(case when csat_score >= 4 then 1 end) as csat_satisfied,
+        count(ces_score) as ces_responses,
+        sum(ces_score) as ces_total,
+        {%- for score in csi_dimensions() %}
+        count({{ score }}) as {{ score }}_answers,
+        sum({{ score }}) as {{ score }}_total{{ "," if not loop.last }}
+        {%- endfor %}
+{%- endmacro %}
+
+{#- (mean answer, answers) per CSI dimension of summed components (satisfaction_components), for csi_of. -#}
+{% macro summed_csi_dimensions() -%}
+    {%- set means_and_answers = [] -%}
+    {%- for score in csi_dimensions() -%}
+        {%- do means_and_answers.append((
+            "1.0 * sum(" ~ score ~ "_total) / nullif(sum(" ~ score ~ "_answers), 0)", "sum(" ~ score ~ "_answers)"
+        )) -%}
+    {%- endfor -%}
+    {{ return(means_and_answers) }}
 {%- endmacro %}

@@ -21,3 +21,16 @@
         count(case when is_reopened then 1 end) as reopened,
         {{ percent("count(case when is_reopened then 1 end)", "count(*)") }} as reopen_rate
 {%- endmacro %}
+
+{#- The counts the service KPIs of kpi_by_period are made of, so that groups can be added up (see satisfaction). -#}
+{% macro service_component_columns() -%}
+    {{ return(["interactions", "complaints", "sla_measured", "sla_met", "first_contact_resolutions"]) }}
+{%- endmacro %}
+
+{% macro service_components() -%}
+        count(*) as interactions,
+        count(case when is_complaint then 1 end) as complaints,
+        count(sla_outcome) as sla_measured,
+        count(case when sla_outcome = 'met' then 1 end) as sla_met,
+        count(case when is_first_contact_resolution_as_of then 1 end) as first_contact_resolutions
+{%- endmacro %}

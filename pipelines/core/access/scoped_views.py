@@ -6,9 +6,11 @@ under the name their queries use, so no query of a page knows about access contr
 - Copies of file rows (rejected rows, warnings, superseded rows) exist for the admin role only; for any other role
   there is no such relation, and a query naming one fails instead of returning rows.
 - Regions narrow the marts: by the table's own `region` column; else, for a table of customers (`customer_key`),
-  by the customer's region in customer_360; a company-wide table (no region, no customer) is empty for a user
-  limited to regions — its figures would be other regions' too — and the pages say so; the churn model's report
-  and calibration describe the model, and are shown whole."""
+  by the customer's region in customer_360; a table of figures by dimension keeps its rows of the user's regions
+  (dimension 'region'); a company-wide table that marts.region_rollups says how to add up from a regional one
+  (kpi_by_period) is that sum over the user's regions — dbt's own SQL; any other company-wide table is empty for a
+  user limited to regions — its figures would be other regions' too — and the pages say so. The churn model's
+  report and calibration describe the model, and the rollups describe tables: they are shown whole."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from collections import defaultdict
 
 import duckdb
 
+from pipelines.core import region_rollups
 from pipelines.core.access.personal_data import FILE_ROW_COPIES, PII_TABLE, masked_sql
 from pipelines.core.access.roles import Scope
 from pipelines.core.sql import literal, quote
@@ -27,8 +30,9 @@ class SnapshotWithoutPolicyError(RuntimeError):
 
 SCOPED_SCHEMAS = ("marts",)  # what regions narrow; ops and meta describe the loads, not customers
 CUSTOMERS = ("marts", "customer_360")
-# Tables that describe the churn model (its quality, its calibration), not the customers of any region.
-ABOUT_THE_MODEL = frozenset({("marts", "churn_model_report"), ("marts", "churn_model_calibration")})
+ROLLUPS = (region_rollups.SCHEMA, region_rollups.NAME)
+# Tables that describe the churn model (its quality, its calibration) or the tables, not the customers of a region.
+SHOWN_WHOLE = frozenset({("marts", "churn_model_report"), ("marts", "churn_model_calibration"), ROLLUPS})
 
 
 def create_scoped_views(connection: duckdb.DuckDBPyConnection, source: str, target: str, scope: Scope) -> list[str]:
@@ -42,6 +46,7 @@ def create_scoped_views(connection: duckdb.DuckDBPyConnection, source: str, targ
     ).fetchall():
         columns[(schema, table)].append((column, data_type))
     personal = _pii(connection, source, columns)
+    rollups = _rollups(connection, source, columns, scope) if scope.regions else {}
     left_out = []
     for (schema, table), table_columns in columns.items():
         if (schema, table) in FILE_ROW_COPIES and not scope.sees_operations:
@@ -53,13 +58,40 @@ def create_scoped_views(connection: duckdb.DuckDBPyConnection, source: str, targ
             else quote(column)
             for column, data_type in table_columns
         )
-        condition = _region_condition(source, schema, table, {name for name, _ in table_columns}, scope)
+        relation = f"{quote(source)}.{quote(schema)}.{quote(table)}"
+        if (schema, table) in rollups:
+            relation = f"({rollups[(schema, table)]})"
+        condition = _region_condition(source, schema, table, {name for name, _ in table_columns}, scope, rollups)
         connection.execute(f"create schema if not exists {quote(target)}.{quote(schema)}")
         connection.execute(
             f"create view {quote(target)}.{quote(schema)}.{quote(table)} as "
-            f"select {selected} from {quote(source)}.{quote(schema)}.{quote(table)} where {condition}"
+            f"select {selected} from {relation} as rows_shown where {condition}"
         )
     return left_out
+
+
+def _rollups(
+    connection: duckdb.DuckDBPyConnection,
+    source: str,
+    columns: dict[tuple[str, str], list[tuple[str, str]]],
+    scope: Scope,
+) -> dict[tuple[str, str], str]:
+    """(schema, table) → the SQL adding up its regional mart over the scope's regions."""
+    if ROLLUPS not in columns:
+        return {}
+    regions = ", ".join(literal(region) for region in sorted(scope.regions))
+    found = {}
+    rows = connection.execute(
+        f"select table_name, regional_table, rollup_sql from {quote(source)}.{quote(ROLLUPS[0])}.{quote(ROLLUPS[1])}"
+    ).fetchall()
+    for table, regional_table, rollup_sql in rows:
+        if ("marts", table) not in columns or ("marts", regional_table) not in columns:
+            raise region_rollups.UnusableRollupError(f"{region_rollups.TABLE}: {table} or {regional_table} is missing")
+        regional = f"{quote(source)}.marts.{quote(regional_table)}"
+        found[("marts", table)] = region_rollups.rollup_over(
+            table, rollup_sql, f"select * from {regional} where region in ({regions})"
+        )
+    return found
 
 
 def _pii(
@@ -76,8 +108,12 @@ def _pii(
     return {(row[0], row[1], row[2]) for row in rows}
 
 
-def _region_condition(source: str, schema: str, table: str, names: set[str], scope: Scope) -> str:
-    if not scope.regions or schema not in SCOPED_SCHEMAS or (schema, table) in ABOUT_THE_MODEL:
+def _region_condition(
+    source: str, schema: str, table: str, names: set[str], scope: Scope, rollups: dict[tuple[str, str], str]
+) -> str:
+    if not scope.regions or schema not in SCOPED_SCHEMAS or (schema, table) in SHOWN_WHOLE:
+        return "true"
+    if (schema, table) in rollups:  # made of the user's regions' rows only
         return "true"
     regions = ", ".join(literal(region) for region in sorted(scope.regions))
     if "region" in names:
@@ -85,4 +121,6 @@ def _region_condition(source: str, schema: str, table: str, names: set[str], sco
     if "customer_key" in names:
         customers = f"{quote(source)}.{quote(CUSTOMERS[0])}.{quote(CUSTOMERS[1])}"
         return f"customer_key in (select customer_key from {customers} where region in ({regions}))"
+    if {"dimension", "dimension_value"} <= names:
+        return f"dimension = 'region' and dimension_value in ({regions})"
     return "false"
