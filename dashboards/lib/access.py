@@ -9,7 +9,8 @@ sign in again, and nothing a browser sends can make or extend a session."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -100,19 +101,32 @@ def current_scope() -> Scope:
     return session.scope
 
 
+def figures_of() -> str:
+    """Whose figures the company-wide tables show this user: the whole company's, or the sum of their regions."""
+    regions = current_scope().regions
+    return t("your regions ({regions})", regions=", ".join(sorted(regions))) if regions else t("the whole company")
+
+
 def in_scope(function: Callable[[], T]) -> Callable[[], T]:
     """`function`, to be called later on another thread (a download made when clicked), reading in the scope of
     the user drawing the page now."""
     scope = current_scope()
 
     def scoped() -> T:
-        token = _acting_scope.set(scope)
-        try:
+        with acting_as(scope):
             return function()
-        finally:
-            _acting_scope.reset(token)
 
     return scoped
+
+
+@contextmanager
+def acting_as(scope: Scope) -> Iterator[None]:
+    """Queries inside read as `scope` reads (a download's thread, a digest written for one account)."""
+    token = _acting_scope.set(scope)
+    try:
+        yield
+    finally:
+        _acting_scope.reset(token)
 
 
 def sign_in(username: str, password: str) -> SignIn:

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards.lib import serving as serving_queries
 from dashboards.lib.access import SESSION_KEY
+from dashboards.lib.formats import by_unit
 from dashboards.lib.site import PAGES
 from pipelines.core.access import audit
 from pipelines.core.access.accounts import MAX_FAILURES, ROLES
@@ -175,8 +176,31 @@ def test_an_account_limited_to_a_region_sees_that_region_only(visitor: AppTest, 
         "select count(*) from marts.customer_360 where region = 'North' and first_order_date is not null"
     ).fetchone()[0]
     assert {metric.label: metric.value for metric in app.metric}["Customers who bought"] == f"{buyers:,}"
+    # The management KPIs are North's: the regional mart added up over North by dbt's own rollup.
     open_page(app, "app_pages/management/overview.py")
-    assert any("counted for the whole company only" in element.value for element in app.info)  # not its region's
+    last_complete = (
+        "select revenue, customers from marts.kpi_by_period_and_region where region {} and period_type = 'month' "
+        "and is_complete order by period_start desc limit 1"
+    )
+    revenue, customers = serving.execute(last_complete.format("= 'North'")).fetchone()
+    cards = {metric.label: metric.value for metric in app.metric}
+    assert cards["Revenue"] == by_unit(float(revenue), "money")
+    assert cards["Customers"] == by_unit(customers, "count")
+    company = serving.execute(
+        "select revenue from marts.kpi_by_period where period_type = 'month' and is_complete "
+        "order by period_start desc limit 1"
+    ).fetchone()[0]
+    assert revenue < company
+
+
+def test_the_overview_region_filter_narrows_the_management_kpis(visitor: AppTest, serving) -> None:
+    app = open_page(as_role(visitor, ADMIN), "app_pages/management/overview.py", region=["North", "South"])
+    revenue = serving.execute(
+        "select sum(revenue) from marts.kpi_by_period_and_region where region in ('North', 'South') "
+        "and period_type = 'month' and is_complete group by period_start order by period_start desc limit 1"
+    ).fetchone()[0]
+    assert {metric.label: metric.value for metric in app.metric}["Revenue"] == by_unit(float(revenue), "money")
+    assert not any("Not split by region" in element.value for element in app.caption)
 
 
 def test_a_cached_result_never_crosses_scopes(demo, monkeypatch, serving) -> None:

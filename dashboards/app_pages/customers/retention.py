@@ -4,7 +4,7 @@ and where today's customers stand in their lifecycle."""
 import pandas as pd
 import streamlit as st
 
-from dashboards.lib import drill, filters
+from dashboards.lib import access, drill, filters
 from dashboards.lib.charts import retention as charts
 from dashboards.lib.formats import count, long_date, month, percent
 from dashboards.lib.i18n import t
@@ -91,9 +91,10 @@ tiles[4].metric(
     t("Churn rate"),
     percent(last_kpis["churn_rate"] if last_kpis is not None else None),
     help=t(
-        "{month}, whole company: customers active at the month's start whose churn horizon (no completed order "
+        "{month}, {whose}: customers active at the month's start whose churn horizon (no completed order "
         "for churn_days) ran out in the month ÷ customers active at its start (marts.kpi_by_period).",
         month=month(last_kpis["period_start"]) if last_kpis is not None else "–",
+        whose=access.figures_of(),
     ),
     border=True,
 )
@@ -200,7 +201,7 @@ with left:
             )
         )
         company = kpis if queries.needs_facts(page.filters) else None
-        st.plotly_chart(charts.repurchase_trend(repurchase, company))
+        st.plotly_chart(charts.repurchase_trend(repurchase, company, access.figures_of()))
         st.caption(
             t(
                 "Repurchase rate = customers with 2+ completed orders ÷ customers with 1+; window: all history from "
@@ -221,7 +222,7 @@ with right:
             )
         )
         st.plotly_chart(charts.churn_trend(kpis))
-        churn_notes = [t("Whole company (marts.kpi_by_period).")]
+        churn_notes = [t("Figures of {whose} (marts.kpi_by_period).", whose=access.figures_of())]
         if kpis["period_start"].iloc[0] == kpis["first_month"].iloc[0]:
             churn_notes.append(
                 t(
@@ -249,8 +250,9 @@ if not kpis.empty:
     st.caption(
         t(
             "Active: a completed order within churn_days up to the month's end; new: first completed order in the "
-            "month; churned: active at the month's start and churn_days without an order ran out in it. Whole "
-            "company."
+            "month; churned: active at the month's start and churn_days without an order ran out in it. Figures of "
+            "{whose}.",
+            whose=access.figures_of(),
         )
     )
 

@@ -4,7 +4,7 @@ trend, the biggest movers, and what needs attention now."""
 import pandas as pd
 import streamlit as st
 
-from dashboards.lib import access, drill, filters
+from dashboards.lib import access, drill
 from dashboards.lib.charts import overview as charts
 from dashboards.lib.formats import by_unit, change_by_unit, month
 from dashboards.lib.headline import attention, headline, movers
@@ -15,13 +15,16 @@ from dashboards.lib.queries import overview as queries
 from dashboards.lib.site import page as site_page
 
 page = start_page("Overview")
-months = queries.kpis_by_period("month", page.version)
+months, narrowed_by = queries.kpis_by_period("month", page.version, page.filters)
 if months.empty or not months["is_complete"].any():
     empty_state("monthly figures (a complete month of orders)", "sales")
     st.stop()
 
 figures = headline(
-    months, queries.average_clv(page.version), since=page.filters.start, until=page.filters.end or page.as_of
+    months,
+    queries.average_clv(page.version, page.filters),
+    since=page.filters.start,
+    until=page.filters.end or page.as_of,
 )
 st.caption(
     t(
@@ -30,7 +33,7 @@ st.caption(
         previous=month(figures.previous_month),
     )
 )
-note_unapplied(filters.clause(page.filters, day="period_start"))
+note_unapplied(narrowed_by)
 
 for row in (figures.cards[:5], figures.cards[5:]):
     for column, card in zip(st.columns(len(row)), row, strict=True):

@@ -153,8 +153,10 @@ def retention_curves(cells: pd.DataFrame, shown_cohorts: list[object]) -> go.Fig
     return finish(figure)
 
 
-def repurchase_trend(months: pd.DataFrame, company: pd.DataFrame | None = None) -> go.Figure:
-    """Repurchase rate at each month's end; `company` adds the company's line beside a filtered one."""
+def repurchase_trend(months: pd.DataFrame, company: pd.DataFrame | None = None, whose: str | None = None) -> go.Figure:
+    """Repurchase rate at each month's end; `company` adds the line of `whose` figures (the whole company, or the
+    user's regions) beside a filtered one."""
+    whose = whose or t("the whole company")
     figure = go.Figure()
     figure.add_scatter(
         x=months["period_start"],
@@ -177,9 +179,9 @@ def repurchase_trend(months: pd.DataFrame, company: pd.DataFrame | None = None) 
             x=company["period_start"],
             y=company["repurchase_rate"],
             mode="lines",
-            name=t("Whole company"),
+            name=whose.capitalize(),
             line={"color": NEUTRAL, "dash": "dot"},
-            hovertemplate=t("{month}: {rate} (whole company)", month="%{x|%Y-%m}", rate=rate("%{y:.1f}"))
+            hovertemplate=t("{month}: {rate} ({whose})", month="%{x|%Y-%m}", rate=rate("%{y:.1f}"), whose=whose)
             + "<extra></extra>",
         )
     figure.update_layout(yaxis_title=t("Repurchase rate, %"), xaxis_title=None, yaxis_rangemode="tozero")

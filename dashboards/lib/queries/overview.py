@@ -7,22 +7,51 @@ from datetime import date
 
 import pandas as pd
 
+from dashboards.lib.filters import NO_FILTERS, Clause, Filters, clause
 from dashboards.lib.serving import query, table_exists
+from pipelines.core import region_rollups
+
+KPIS = "marts.kpi_by_period"
+REGIONAL_KPIS = "marts.kpi_by_period_and_region"
 
 
-def kpis_by_period(period_type: str, version: str | None = None) -> pd.DataFrame:
-    """marts.kpi_by_period for 'month' or 'week', oldest first; the last period usually runs to the as-of day."""
-    if not table_exists("marts.kpi_by_period", version):
-        return pd.DataFrame()
-    return query(
-        "select * from marts.kpi_by_period where period_type = ? order by period_start", [period_type], version
+def kpis_by_period(
+    period_type: str, version: str | None = None, filters: Filters = NO_FILTERS
+) -> tuple[pd.DataFrame, Clause]:
+    """marts.kpi_by_period for 'month' or 'week', oldest first (the last period usually runs to the as-of day), and
+    the filters that narrowed it: with regions chosen, the same KPIs of those regions — dbt's rollup of
+    kpi_by_period_and_region over their rows (marts.region_rollups)."""
+    regional = clause(filters, region="region")
+    if not table_exists(KPIS, version):
+        return pd.DataFrame(), regional
+    if filters.regions and table_exists(REGIONAL_KPIS, version) and table_exists(region_rollups.TABLE, version):
+        rollup_sql = query(
+            f"select rollup_sql from {region_rollups.TABLE} where table_name = 'kpi_by_period'", version=version
+        )["rollup_sql"]
+        if not rollup_sql.empty:
+            rows = region_rollups.rollup_over(
+                "kpi_by_period", rollup_sql.iloc[0], f"select * from {REGIONAL_KPIS} where {regional.sql}"
+            )
+            found = query(
+                f"select * from ({rows}) where period_type = ? order by period_start",
+                [*regional.parameters, period_type],
+                version,
+            )
+            return found, regional
+    return (
+        query(f"select * from {KPIS} where period_type = ? order by period_start", [period_type], version),
+        clause(filters),
     )
 
 
-def average_clv(version: str | None = None) -> float | None:
+def average_clv(version: str | None = None, filters: Filters = NO_FILTERS) -> float | None:
+    """Of the customers of the chosen regions (segments and channels do not narrow the Overview's cards)."""
     if not table_exists("marts.customer_value", version):
         return None
-    found = query("select avg(clv)::double as clv from marts.customer_value", version=version)["clv"].iloc[0]
+    where = clause(Filters(regions=filters.regions), customer_key="customer_key")
+    found = query(
+        f"select avg(clv)::double as clv from marts.customer_value where {where.sql}", where.parameters, version
+    )["clv"].iloc[0]
     return None if pd.isna(found) else float(found)
 
 
