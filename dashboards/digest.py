@@ -15,6 +15,7 @@ from html import escape
 import pandas as pd
 
 from dashboards.lib import svg
+from dashboards.lib.access import current_scope
 from dashboards.lib.charts.style import NPS_CATEGORY_COLOURS, SERIES
 from dashboards.lib.formats import by_unit, change_by_unit, long_date, month, timestamp
 from dashboards.lib.headline import Headline, Mover, attention, headline, movers
@@ -44,7 +45,7 @@ def build_digest(for_month: date | None = None, language: str = "en") -> Digest:
     version = snapshot_version()
     if version is None:
         raise DigestError("nothing has been published yet: run `pulse refresh` first")
-    months = queries.kpis_by_period("month", version)
+    months, _ = queries.kpis_by_period("month", version)
     if months.empty or not months["is_complete"].any():
         raise DigestError("the snapshot has no complete month of figures yet")
     until = None
@@ -76,6 +77,9 @@ def build_digest(for_month: date | None = None, language: str = "en") -> Digest:
         day=long_date(figures.as_of, language),
         time=timestamp(snapshot_info(version).published_at),
     )
+    regions = current_scope().regions
+    if regions:  # written for an account limited to regions: every figure is theirs
+        subtitle += " · " + tr("regions: {regions}", regions=", ".join(sorted(regions)))
     sections = {
         "cards": _cards(figures, tr, language),
         "attention": _list(

@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="send it by e-mail, to ADDRESS or to digest.email_to (SMTP server: alerts.smtp_host/smtp_port)",
     )
+    report.add_argument(
+        "--user", help="the digest as this account sees it: its regions' figures only (default: the whole company)"
+    )
 
     serve = commands.add_parser("serve", help="serve the dashboards (and the Dagster UI with --dagster)")
     _add_serve_options(serve)
@@ -335,7 +338,7 @@ def run_report(arguments: argparse.Namespace) -> int:
         console.print("[red]error:[/red] say where the digest goes: --out FILE.html and/or --email [ADDRESS]")
         return 2
     month = report_cli.parse_month(arguments.month) if arguments.month else None
-    console.print(escape(report_cli.run_report(arguments.out, month, arguments.language, email_to)))
+    console.print(escape(report_cli.run_report(arguments.out, month, arguments.language, email_to, arguments.user)))
     return 0
 
 

@@ -39,10 +39,12 @@ class AlertSettings:
 
 @dataclass(frozen=True)
 class DigestSettings:
-    """The weekly management digest (`pulse report`): sent by the schedule when `email_to` is set, through the
-    SMTP server of `alerts`."""
+    """The weekly management digest (`pulse report`): sent by the schedule through the SMTP server of `alerts` —
+    the whole company's to `email_to`, and to each address of `recipients` the digest of the account named beside
+    it (its role's and regions' figures only)."""
 
     email_to: str | None = None
+    recipients: dict[str, str] = field(default_factory=dict)  # e-mail address → account (pulse users)
     weekly_cron: str = "0 7 * * 1"  # Mondays 07:00 in refresh.timezone
     language: str = "en"  # en or zh-CN
 
@@ -165,6 +167,10 @@ def load_config(path: Path | None = None) -> PulseConfig:
     check_warehouse_settings(path, config.warehouse)
     check_model_settings(path, config.models)
     check_access_settings(path, config.access)
+    if not isinstance(config.digest.recipients, dict) or not all(
+        isinstance(address, str) and isinstance(user, str) for address, user in config.digest.recipients.items()
+    ):
+        raise ValueError(f"{path}: digest.recipients: expected e-mail address: account name pairs")
     if config.digest.language not in ("en", "zh-CN"):
         raise ValueError(f"{path}: digest.language: {config.digest.language!r} is not en or zh-CN")
     return config

@@ -1,5 +1,6 @@
 """The management digest: `pulse report` writes one self-contained HTML page whose figures are the Overview's
-(kpi_by_period), in English or Chinese; it can be e-mailed, and the weekly schedule e-mails it."""
+(kpi_by_period), in English or Chinese, for the company or as an account limited to regions sees it; it can be
+e-mailed, and the weekly schedule e-mails it to the company's address and to each regional recipient."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ import duckdb
 import pytest
 
 from dashboards.lib.formats import money
+from pipelines.core.access import audit
+from pipelines.core.access.roles import MANAGER
 from pipelines.core.config import load_config
 from pipelines.defs.automation.digest import weekly_digest
+from tests.helpers import account_for_tests
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +28,36 @@ def last_complete_month(demo) -> dict:
             "select * from marts.kpi_by_period where period_type = 'month' and is_complete order by period_start"
         ).df()
     return months.iloc[-1].to_dict() | {"previous": months.iloc[-2].to_dict()}
+
+
+def last_complete_month_of(demo, region: str) -> dict:
+    with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
+        return (
+            serving.execute(
+                "select * from marts.kpi_by_period_and_region where period_type = 'month' and is_complete "
+                "and region = ? order by period_start desc limit 1",
+                [region],
+            )
+            .df()
+            .iloc[0]
+            .to_dict()
+        )
+
+
+def test_the_digest_of_an_account_limited_to_a_region_has_its_figures_only(demo, tmp_path) -> None:
+    account_for_tests(demo.paths.data_dir, MANAGER, ("North",))
+    out = tmp_path / "north.html"
+    written = demo.pulse("report", "--out", str(out), "--user", "manager-north")
+    assert written.returncode == 0, written.stderr
+    html = out.read_text(encoding="utf-8")
+    north, company = last_complete_month_of(demo, "North"), last_complete_month(demo)
+    assert "regions: North" in html
+    assert money(float(north["revenue"])) in html and f"{north['customers']:,}" in html
+    assert money(float(company["revenue"])) not in html
+    written_for = [event for event in audit.read(demo.paths.audit_log) if event.action == audit.EXPORT]
+    assert written_for[-1].details["page"] == "digest" and written_for[-1].details["regions"] == ["North"]
+    unknown = demo.pulse("report", "--out", str(out), "--user", "nobody")
+    assert unknown.returncode == 1 and "no such account" in unknown.stderr
 
 
 def test_the_report_is_one_self_contained_page_with_the_overview_figures(demo, tmp_path) -> None:
@@ -71,7 +105,9 @@ def test_the_report_is_emailed_with_its_html(demo, smtp_server) -> None:
     assert attachments and attachments[0].startswith("customer-pulse-") and attachments[0].endswith(".html")
 
 
-def test_the_weekly_schedule_sends_it_to_the_configured_address(demo, smtp_server, monkeypatch, dbt_manifest) -> None:
+def test_the_weekly_schedule_sends_it_to_the_configured_addresses(
+    demo, smtp_server, monkeypatch, dbt_manifest, tmp_path
+) -> None:
     from pipelines.definitions import build_definitions  # needs the dbt manifest, built by the fixture
 
     mailbox, port = smtp_server
@@ -79,6 +115,10 @@ def test_the_weekly_schedule_sends_it_to_the_configured_address(demo, smtp_serve
         if name.startswith("PULSE_") or name == "DAGSTER_HOME":
             monkeypatch.setenv(name, value)
     monkeypatch.setenv("PULSE_DIGEST_EMAIL_TO", "management@example.com")
+    account_for_tests(demo.paths.data_dir, MANAGER, ("North",))
+    config_file = tmp_path / "pulse.yaml"
+    config_file.write_text("digest:\n  recipients:\n    north@example.com: manager-north\n", encoding="utf-8")
+    monkeypatch.setenv("PULSE_CONFIG", str(config_file))
     monkeypatch.setenv("PULSE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("PULSE_SMTP_PORT", str(port))
     definitions = build_definitions(load_config())
@@ -86,5 +126,7 @@ def test_the_weekly_schedule_sends_it_to_the_configured_address(demo, smtp_serve
     assert schedule.cron_schedule == "0 7 * * 1"
     result = weekly_digest.execute_in_process(instance=dg.DagsterInstance.ephemeral())
     assert result.success
-    message = email.message_from_bytes(mailbox.messages[0], policy=policy.default)
-    assert message["To"] == "management@example.com"
+    messages = [email.message_from_bytes(sent, policy=policy.default) for sent in mailbox.messages]
+    assert [message["To"] for message in messages] == ["management@example.com", "north@example.com"]
+    north = messages[1].get_body(preferencelist=("html",)).get_content()
+    assert "regions: North" in north and money(float(last_complete_month_of(demo, "North")["revenue"])) in north
