@@ -37,7 +37,10 @@
         cast(sum(sla_measured) as bigint) as sla_measured,
         {{ percent('sum(sla_met)', 'sum(sla_measured)') }} as sla_attainment,
         {{ percent('sum(first_contact_resolutions)', 'sum(interactions)') }} as first_contact_resolution_rate,
-        {{ percent('sum(complaints)', 'sum(orders_placed)') }} as complaint_rate
+        {#- like service_kpis, which has no row for a period without contacts #}
+        case
+            when sum(interactions) > 0 then {{ percent('sum(complaints)', 'sum(orders_placed)') }}
+        end as complaint_rate
     from {{ regional }}
     group by period_type, period_start, period_end, counted_until, is_complete
 {%- endmacro %}
