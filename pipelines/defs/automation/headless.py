@@ -148,7 +148,9 @@ def _close_stopped_run(instance: dg.DagsterInstance, run_id: str) -> RefreshOutc
         instance.report_run_failed(run, message=reason)
     terminate(children(os.getpid()))
     instance.event_log_storage.free_concurrency_slots_for_run(run_id)
-    return report_run(instance, instance.get_run_by_id(run_id) or run)
+    # As dbt dies, the worker thread fails the run, and Dagster's status update rewrites the run's record from a copy
+    # read before the tag was added: the tag can be lost, and the outcome would then blame dbt. It says the stop.
+    return report_run(instance, instance.get_run_by_id(run_id) or run, stopped_because=reason)
 
 
 def _report_finished_steps(

@@ -17,11 +17,13 @@ from pipelines.defs.automation.outcome import outcome_for_run
 logger = logging.getLogger(__name__)
 
 
-def report_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RefreshOutcome:
+def report_run(instance: dg.DagsterInstance, run: dg.DagsterRun, stopped_because: str | None = None) -> RefreshOutcome:
     """Record the run's outcome and alert when it needs attention. The alert does not depend on the disk: when the
     history cannot be written (a full or read-only disk is often what failed the refresh), the record goes to the
-    log (stderr) and the alert says so."""
+    log (stderr) and the alert says so. `stopped_because`: the run was stopped, and this says why."""
     outcome = outcome_for_run(instance, run)
+    if stopped_because:
+        outcome = replace(outcome, status="failed", message=stopped_because)
     history = paths().refresh_history
     try:
         refresh_history.record(history, outcome)
