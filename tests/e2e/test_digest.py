@@ -55,7 +55,7 @@ def test_the_digest_of_an_account_limited_to_a_region_has_its_figures_only(demo,
     assert money(float(north["revenue"])) in html and f"{north['customers']:,}" in html
     assert money(float(company["revenue"])) not in html
     written_for = [event for event in audit.read(demo.paths.audit_log) if event.action == audit.EXPORT]
-    assert written_for[-1].details["page"] == "digest" and written_for[-1].details["regions"] == ["North"]
+    assert written_for[0].details["page"] == "digest" and written_for[0].details["regions"] == ["North"]  # newest
     unknown = demo.pulse("report", "--out", str(out), "--user", "nobody")
     assert unknown.returncode == 1 and "no such account" in unknown.stderr
 

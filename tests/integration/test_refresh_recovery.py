@@ -44,8 +44,18 @@ def environment(paths: Paths, webhook_url: str) -> dict[str, str]:
 
 def start_refresh(paths: Paths, webhook_url: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [PULSE, "refresh"], env=environment(paths, webhook_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [PULSE, "refresh"],
+        env=environment(paths, webhook_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_as_in_a_terminal,
     )
+
+
+def _as_in_a_terminal() -> None:
+    """Ctrl+C (SIGINT) handled as in a terminal: tests started as a background job (`pytest &`) have it ignored,
+    and a child inherits that — a refresh would then rightly carry on through it, as background jobs do."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def refresh(paths: Paths, webhook_url: str) -> subprocess.CompletedProcess[str]:
