@@ -4,6 +4,8 @@ Columns added in later versions are added to existing warehouses too."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from pipelines.core.contracts import Column, Contract
@@ -152,10 +154,18 @@ def drop_unlogged_tables(connection: duckdb.DuckDBPyConnection, contract: Contra
         connection.execute(f"drop table {RAW_FILES}.{quote(table)}")
 
 
-def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """raw.<kind>: the loaded rows of every current file, with their lineage (constant per file, so stored once in
-    the load log rather than in every row)."""
-    kind = contract.kind
+@dataclass(frozen=True)
+class CurrentTable:
+    """A table of a current load, and the select giving its valid rows as raw.<kind> has them."""
+
+    load_id: str
+    table: str
+    select_sql: str
+
+
+def current_tables(connection: duckdb.DuckDBPyConnection, contract: Contract) -> list[CurrentTable]:
+    """The tables of the current loads of a kind, each with the select of its valid rows and their lineage
+    (constant per file, so stored once in the load log rather than in every row)."""
     columns = ", ".join(quote(column.name) for column in contract.columns)
     # Tables of loads before attributes were kept have none.
     with_attributes = {
@@ -164,27 +174,40 @@ def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) 
             f"select table_name from duckdb_columns() where schema_name = '{RAW_FILES}' and column_name = 'attributes'"
         ).fetchall()
     }
-    selects = []
+    found = []
     for path, sha256, modified_at, load_id, loaded_at, tables in connection.execute(
         """
         select file_path, file_sha256, file_modified_at, load_id, started_at, raw_tables
         from ops.load_log where kind = ? and is_current and len(raw_tables) > 0
         order by file_path
         """,
-        [kind],
+        [contract.kind],
     ).fetchall():
         for table in tables:
             attributes = "attributes" if table in with_attributes else "cast(null as json) as attributes"
-            selects.append(
-                f"select {columns}, {attributes}, {literal(path)} as _source_file, _source_sheet, _source_row, "
-                f"{literal(sha256)} as _file_sha256, timestamp {literal(str(modified_at))} as _file_modified_at, "
-                f"{literal(load_id)} as _load_id, timestamp {literal(str(loaded_at))} as _loaded_at "
-                f"from {RAW_FILES}.{quote(table)} where _is_valid"
+            found.append(
+                CurrentTable(
+                    load_id,
+                    table,
+                    f"select {columns}, {attributes}, {literal(path)} as _source_file, _source_sheet, _source_row, "
+                    f"{literal(sha256)} as _file_sha256, timestamp {literal(str(modified_at))} as _file_modified_at, "
+                    f"{literal(load_id)} as _load_id, timestamp {literal(str(loaded_at))} as _loaded_at "
+                    f"from {RAW_FILES}.{quote(table)} where _is_valid",
+                )
             )
+    return found
+
+
+def refresh_raw_view(connection: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """raw.<kind>: the loaded rows of every current file, with their lineage."""
+    selects = [table.select_sql for table in current_tables(connection, contract)]
     if not selects:
-        typed = ", ".join(
-            f"cast(null as {definition.replace(' NOT NULL', '')}) as {name}"
-            for name, definition in raw_columns(contract)
-        )
-        selects.append(f"select {typed} where false")
-    connection.execute(f"create or replace view raw.{kind} as\n" + "\nunion all\n".join(selects))
+        selects.append(f"select {empty_raw_columns(contract)} where false")
+    connection.execute(f"create or replace view raw.{contract.kind} as\n" + "\nunion all\n".join(selects))
+
+
+def empty_raw_columns(contract: Contract) -> str:
+    """raw.<kind>'s columns as typed nulls, for a kind with no rows."""
+    return ", ".join(
+        f"cast(null as {definition.replace(' NOT NULL', '')}) as {name}" for name, definition in raw_columns(contract)
+    )
