@@ -109,6 +109,14 @@ def _check_ingest_settings(path: Path, settings: IngestSettings) -> None:
             raise ValueError(f"{path}: ingest.{key}: {value!r} is not a positive number")
 
 
+def _flag(text: str) -> bool:
+    """An on/off environment variable: true/false, yes/no, on/off or 1/0."""
+    value = text.strip().lower()
+    if value not in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+        raise ValueError(f"{text!r} is not true or false")
+    return value in ("true", "yes", "on", "1")
+
+
 ENVIRONMENT_OVERRIDES = {
     "PULSE_ALERT_WEBHOOK_URL": ("alerts", "webhook_url", str),
     "PULSE_ALERT_EMAIL_TO": ("alerts", "email_to", str),
@@ -119,6 +127,7 @@ ENVIRONMENT_OVERRIDES = {
     "PULSE_TIMEZONE": ("ingest", "timezone", str),
     "PULSE_MAPPINGS_DIR": ("ingest", "mappings_dir", str),
     "PULSE_AS_OF": ("warehouse", "as_of", str),
+    "PULSE_LAKE": ("warehouse", "lake", _flag),
     "PULSE_DIGEST_EMAIL_TO": ("digest", "email_to", str),
 }
 
@@ -150,7 +159,10 @@ def load_config(path: Path | None = None) -> PulseConfig:
         raise ValueError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected {', '.join(sections)}")
     for variable, (section, key, cast) in ENVIRONMENT_OVERRIDES.items():
         if os.environ.get(variable):
-            sections[section][key] = cast(os.environ[variable])
+            try:
+                sections[section][key] = cast(os.environ[variable])
+            except ValueError as error:
+                raise ValueError(f"the environment variable {variable}: {error}") from None
     try:
         config = PulseConfig(
             alerts=AlertSettings(**sections["alerts"]),

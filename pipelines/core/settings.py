@@ -52,6 +52,11 @@ class Paths:
         return self.data_dir / "mappings"
 
     @property
+    def lake(self) -> Path:
+        """The open raw layer: the current loads' rows as Parquet (warehouse.lake; pipelines.core.lake)."""
+        return self.data_dir / "lake"
+
+    @property
     def dbt_target(self) -> Path:
         """dbt's artifacts and partial parse of the runs on this data folder."""
         return self.warehouse_dir / "dbt_target"

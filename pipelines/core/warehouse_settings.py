@@ -40,6 +40,8 @@ class WarehouseSettings:
     loyalty_full_tenure_days: int = 1095
     # channel → priority → hours to resolve; None: the targets in dbt_project.yml
     sla_hours: dict[str, dict[str, float]] | None = None
+    # the open raw layer: each current load's rows also as Parquet under <data dir>/lake/ (pipelines.core.lake)
+    lake: bool = False
 
 
 def check_warehouse_settings(path: Path, settings: WarehouseSettings) -> None:
@@ -56,6 +58,8 @@ def check_warehouse_settings(path: Path, settings: WarehouseSettings) -> None:
         value = getattr(settings, key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{where}.{key}: {value!r} is not a whole number of 1 or more")
+    if not isinstance(settings.lake, bool):
+        raise ValueError(f"{where}.lake: {settings.lake!r} is not true or false")
     if settings.identity_max_records_per_contact < 2:
         raise ValueError(f"{where}.identity_max_records_per_contact: at least 2 records share a contact to link")
     if settings.sla_hours is not None:
@@ -99,7 +103,9 @@ def resolve_as_of(settings: WarehouseSettings, timezone: str, now: datetime | No
 
 def dbt_vars(settings: WarehouseSettings, timezone: str, as_of: str) -> dict[str, Any]:
     """The vars of dbt_project.yml, as configured. `as_of` comes from resolve_as_of."""
-    values = {key: value for key, value in asdict(settings).items() if key not in ("as_of", "timezone", "sla_hours")}
+    values = {
+        key: value for key, value in asdict(settings).items() if key not in ("as_of", "timezone", "sla_hours", "lake")
+    }
     values["as_of_date"] = None if as_of == AS_OF_LATEST_DATA else as_of
     values["timezone"] = timezone
     if settings.sla_hours is not None:

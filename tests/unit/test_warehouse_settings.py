@@ -73,9 +73,22 @@ def test_service_level_targets_reach_dbt_only_when_configured() -> None:
         ({"sla_hours": {"default": {"asap": 1}}}, "'asap' is not one of low, normal, high, urgent"),
         ({"sla_hours": {"default": {"low": -1}}}, "sla_hours.default.low: -1 is not a positive number of hours"),
         ({"churn_after": 90}, "unexpected keyword argument 'churn_after'"),
+        ({"lake": "yes please"}, "warehouse.lake: 'yes please' is not true or false"),
     ],
 )
 def test_a_bad_value_is_named_with_its_key(tmp_path: Path, warehouse: dict, message: str) -> None:
     with pytest.raises(ValueError, match=r"pulse\.yaml") as raised:
         load_config(config_with(tmp_path, warehouse))
     assert message in str(raised.value)
+
+
+def test_the_open_raw_layer_is_off_unless_switched_on_and_never_a_dbt_var(tmp_path: Path, monkeypatch) -> None:
+    assert load_config(tmp_path / "absent.yaml").warehouse.lake is False
+    assert load_config(config_with(tmp_path, {"lake": True})).warehouse.lake is True
+    monkeypatch.setenv("PULSE_LAKE", "on")
+    config = load_config(tmp_path / "absent.yaml")
+    assert config.warehouse.lake is True
+    assert "lake" not in dbt_vars(config.warehouse, "UTC", "2026-03-31")
+    monkeypatch.setenv("PULSE_LAKE", "maybe")
+    with pytest.raises(ValueError, match="PULSE_LAKE: 'maybe' is not true or false"):
+        load_config(tmp_path / "absent.yaml")

@@ -5,8 +5,9 @@ the asset fails only when the warehouse itself cannot be written, and retries on
 import dagster as dg
 import duckdb
 
+from pipelines.core import lake
 from pipelines.core.config import load_config
-from pipelines.core.contracts import KINDS
+from pipelines.core.contracts import KINDS, contract_for
 from pipelines.core.ingest import FileLoad, FileStatus, KindLoad, ingest_kind
 from pipelines.core.mapping.catalog import MappingCatalog
 from pipelines.core.warehouse import WarehouseBusyError
@@ -49,10 +50,16 @@ def build_ingest_asset(kind: str) -> dg.AssetsDefinition:
                     on_file=report,
                 )
                 rows_in_raw = connection.execute(f"select count(*) from raw.{kind}").fetchone()[0]
+                lake_sync = (
+                    lake.sync(connection, contract_for(kind), warehouse.paths().lake) if config.warehouse.lake else None
+                )
         except (WarehouseBusyError, duckdb.IOException) as error:
             # The machine, not the data: another writer holds the lock, or the disk failed. Worth one more try.
             raise dg.RetryRequested(max_retries=TRANSIENT_RETRIES, seconds_to_wait=10) from error
-        return dg.MaterializeResult(metadata=ingest_metadata(result, rows_in_raw))
+        metadata = ingest_metadata(result, rows_in_raw)
+        if lake_sync is not None:
+            metadata |= {"rows_in_lake": lake_sync.rows, "lake_files_written": lake_sync.files_written}
+        return dg.MaterializeResult(metadata=metadata)
 
     return ingest
 
