@@ -8,7 +8,9 @@ read that encoding), then measures, each in a fresh process on a fresh database 
 
 - duckdb: `create table … as select * from read_csv(file)` per file (type detection, typed storage);
 - pulse:  `ingest_kind` for every kind: dialect, mapping, contract validation and normalisation, rejects,
-          warnings, load log, writing raw.<kind>.
+          warnings, load log, writing raw.<kind>;
+- pulse with the open raw layer (warehouse.lake): the same, then each kind's current loads written as Parquet
+          and counted against raw.<kind> ([10/10], pipelines.core.lake).
 
 Prints one JSON record (rows/s of both, the ratio, peak memory of both) and appends it to results/ingest.jsonl.
 """
@@ -49,16 +51,18 @@ def measure_duckdb(landing: Path, database: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
-def measure_pulse(landing: Path, database: Path) -> dict:
+def measure_pulse(landing: Path, database: Path, with_lake: bool = False) -> dict:
     import duckdb
 
     # DuckDB's Python driver imports pandas on the first query with parameters (about a second, once per
     # process); a refresh process has imported it long before (Dagster does), so it is not counted here.
     import pandas  # noqa: F401
 
-    from pipelines.core.contracts import KINDS
+    from pipelines.core import lake
+    from pipelines.core.contracts import KINDS, contract_for
     from pipelines.core.ingest import ingest_kind
 
+    lake_dir = database.with_suffix(".lake")
     started = time.perf_counter()
     connection = duckdb.connect(str(database))
     rows = loaded = 0
@@ -66,8 +70,11 @@ def measure_pulse(landing: Path, database: Path) -> dict:
         result = ingest_kind(connection, kind, landing)
         rows += sum(item.rows_read for item in result.files)
         loaded += result.rows_loaded
+        if with_lake:
+            lake.sync(connection, contract_for(kind), lake_dir)
     connection.close()
-    return {"seconds": time.perf_counter() - started, "rows": rows, "rows_loaded": loaded}
+    lake_mb = sum(path.stat().st_size for path in lake_dir.rglob("*.parquet")) / 1e6 if with_lake else 0.0
+    return {"seconds": time.perf_counter() - started, "rows": rows, "rows_loaded": loaded, "lake_mb": round(lake_mb, 1)}
 
 
 def _child(which: str, landing: Path, scratch: Path) -> dict:
@@ -95,14 +102,16 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--exports", type=Path, help="a folder written by `pulse generate` (default: generate)")
-    parser.add_argument("--measure", choices=("duckdb", "pulse"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=("duckdb", "pulse", "pulse_lake"), help=argparse.SUPPRESS)
     parser.add_argument("--scratch", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
 
     if arguments.measure:
         database = arguments.scratch / f"{arguments.measure}.duckdb"
-        measure = measure_duckdb if arguments.measure == "duckdb" else measure_pulse
-        result = measure(arguments.exports, database)
+        if arguments.measure == "duckdb":
+            result = measure_duckdb(arguments.exports, database)
+        else:
+            result = measure_pulse(arguments.exports, database, with_lake=arguments.measure == "pulse_lake")
         result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         result["database_mb"] = round(database.stat().st_size / 1e6, 1)
         print(json.dumps(result))
@@ -120,6 +129,7 @@ def main() -> None:
         megabytes = sum(path.stat().st_size for path in landing.rglob("*.csv")) / 1e6
         duckdb_run = _child("duckdb", landing, scratch)
         pulse_run = _child("pulse", landing, scratch)
+        lake_run = _child("pulse_lake", landing, scratch)
     result = {
         **header("ingest"),
         "scale": arguments.scale if arguments.exports is None else None,
@@ -131,6 +141,9 @@ def main() -> None:
         "duckdb_rows_per_second": round(duckdb_run["rows"] / duckdb_run["seconds"]),
         "pulse_rows_per_second": round(pulse_run["rows"] / pulse_run["seconds"]),
         "ratio_to_duckdb": round(pulse_run["seconds"] / duckdb_run["seconds"], 2),
+        "pulse_with_lake_seconds": round(lake_run["seconds"], 2),
+        "with_lake_ratio_to_duckdb": round(lake_run["seconds"] / duckdb_run["seconds"], 2),
+        "lake_mb": lake_run["lake_mb"],
         "duckdb_peak_rss_mb": duckdb_run["peak_rss_mb"],
         "pulse_peak_rss_mb": pulse_run["peak_rss_mb"],
         "duckdb_database_mb": duckdb_run["database_mb"],

@@ -1,7 +1,8 @@
 """A person's request to be forgotten ([9/10]): `pulse privacy export` writes what is held about them; after
-`pulse privacy erase` and a refresh, no table of the warehouse, the marts or the published snapshot holds their
-e-mail, phone, name or customer id — rejected rows and warnings included — while every total stays the same; a
-full refresh that reads the landing files (which keep the person) again does not bring them back."""
+`pulse privacy erase` and a refresh, no table of the warehouse, the marts or the published snapshot — nor a file of
+the open raw layer ([10/10], on here) — holds their e-mail, phone, name or customer id, rejected rows and warnings
+included, while every total stays the same; a full refresh that reads the landing files (which keep the person)
+again does not bring them back."""
 
 from __future__ import annotations
 
@@ -57,10 +58,27 @@ def tables_holding(paths: Paths, needles: list[str]) -> dict[str, list[str]]:
     return found
 
 
+def lake_files_holding(paths: Paths, needles: list[str]) -> dict[str, list[str]]:
+    """Every Parquet file of the open raw layer with a row containing one of `needles`."""
+    found: dict[str, list[str]] = {}
+    with duckdb.connect() as connection:
+        for path in sorted(paths.lake.rglob("*.parquet")):
+            for needle in needles:
+                hits = connection.execute(
+                    "select count(*) from read_parquet(?) as file_row "
+                    "where contains(lower(cast(file_row as varchar)), ?)",
+                    [str(path), needle.lower()],
+                ).fetchone()[0]
+                if hits:
+                    found.setdefault(str(path.relative_to(paths.lake)), []).append(needle)
+    return found
+
+
 @pytest.fixture
-def person(data_dir: Paths, dbt_manifest) -> dict[str, str]:
+def person(data_dir: Paths, dbt_manifest, monkeypatch) -> dict[str, str]:
     """A refreshed small company (some rows dirtied, so that some of them are rejected) and its busiest customer
-    with an e-mail, a phone and a name."""
+    with an e-mail, a phone and a name; the open raw layer is kept too."""
+    monkeypatch.setenv("PULSE_LAKE", "true")
     generate(data_dir.landing, scale=0.02, seed=3, dirt_rate=0.05)
     refresh()
     with duckdb.connect(str(data_dir.serving), read_only=True) as serving:
@@ -75,6 +93,7 @@ def person(data_dir: Paths, dbt_manifest) -> dict[str, str]:
 def test_erasure_removes_a_person_everywhere_and_keeps_every_total(data_dir: Paths, person, tmp_path) -> None:
     needles = [person["customer_id"], person["email"], person["phone"].lstrip("+"), person["name"]]
     assert tables_holding(data_dir, needles), "the person is in the warehouse before the request"
+    assert lake_files_holding(data_dir, needles), "and in the open raw layer"
     before = totals(data_dir)
 
     subject_access = tmp_path / "subject.json"
@@ -90,10 +109,12 @@ def test_erasure_removes_a_person_everywhere_and_keeps_every_total(data_dir: Pat
     assert person["email"] not in erasures and person["customer_id"] not in erasures
     refresh()
     assert tables_holding(data_dir, needles) == {}
+    assert lake_files_holding(data_dir, needles) == {}
     assert totals(data_dir) == before
 
     refresh(full=True)  # every landing file read again: the archive still holds the person
     assert tables_holding(data_dir, needles) == {}
+    assert lake_files_holding(data_dir, needles) == {}
     assert totals(data_dir) == before
     actions = [event.action for event in audit.read(data_dir.audit_log)]
     assert audit.ERASURE in actions and audit.SUBJECT_ACCESS_EXPORT in actions

@@ -56,6 +56,7 @@ class ScrubReport:
     raw_rows: int  # raw rows of files that named one of them
     rejected_rows: int
     warnings: int
+    tables_changed: tuple[str, ...] = ()  # of raw_files
 
 
 def requests_path(access_dir: Path) -> Path:
@@ -151,10 +152,11 @@ def scrub(connection: duckdb.DuckDBPyConnection, access_dir: Path) -> ScrubRepor
     )
     tables = raw_tables(connection)
     _add_keys_of_their_crm_records(connection, tables, secret_text)
-    raw_rows = sum(_scrub_table(connection, table, columns, secret_text) for table, columns in tables.items())
+    changed = {table: _scrub_table(connection, table, columns, secret_text) for table, columns in tables.items()}
     rejected, warnings = _scrub_ops(connection, secret_text)
     people = len({item.pseudonym for item in erasures})
-    return ScrubReport(people, raw_rows, rejected, warnings)
+    tables_changed = tuple(sorted(table for table, rows in changed.items() if rows))
+    return ScrubReport(people, sum(changed.values()), rejected, warnings, tables_changed)
 
 
 def raw_tables(connection: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from pipelines.core import lake
 from pipelines.core.access.erasure import erasures_fingerprint, scrub
 from pipelines.core.config import load_config
 from pipelines.core.incremental_builds import build_fingerprint, needs_full_refresh, record_build
@@ -41,6 +42,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     # (a landing file read again brings it back into raw), and a new request rebuilds the incremental models whole.
     with warehouse.connect() as connection:
         scrubbed = scrub(connection, paths.access_dir)
+        if scrubbed.tables_changed and load_config().warehouse.lake:
+            lake.rewrite(connection, paths.lake, scrubbed.tables_changed)
     if scrubbed.people:
         context.log.info(
             f"erasure requests: {scrubbed.people} people; scrubbed {scrubbed.raw_rows} raw rows, "
