@@ -1,5 +1,5 @@
 """The open raw layer: every current load's valid rows as a Parquet file of its own, under
-<data dir>/lake/raw/<kind>/<load id>__<table>.parquet, with lineage columns as raw.<kind> has them, and the load
+<data dir>/lake/raw/<kind>/<raw_files table>.parquet, with lineage columns as raw.<kind> has them, and the load
 log beside them (lake/ops/load_log.parquet) saying which loads are current. Any engine reads a kind as the files
 of its current loads (`current_files`), so a file replaced, forgotten or left by a crash is never read twice.
 
@@ -44,8 +44,9 @@ def kind_dir(lake: Path, kind: str) -> Path:
     return lake / "raw" / kind
 
 
-def file_name(load_id: str, table: str) -> str:
-    return f"{load_id}__{table}{SUFFIX}"
+def file_name(table: str) -> str:
+    """A raw_files table's file: its name is unique already (<kind>__<load id>_<part>)."""
+    return f"{table}{SUFFIX}"
 
 
 def sync(connection: duckdb.DuckDBPyConnection, contract: Contract, lake: Path) -> LakeSync:
@@ -55,7 +56,7 @@ def sync(connection: duckdb.DuckDBPyConnection, contract: Contract, lake: Path) 
     folder.mkdir(parents=True, exist_ok=True)
     for partial in folder.glob(".*.partial"):  # left by a write a crash cut short
         partial.unlink()
-    wanted = {file_name(table.load_id, table.table): table for table in current_tables(connection, contract)}
+    wanted = {file_name(table.table): table for table in current_tables(connection, contract)}
     present = {path.name for path in folder.glob(f"*{SUFFIX}")}
     for name in sorted(wanted.keys() - present):
         _write(connection, wanted[name].select_sql, folder / name)
@@ -80,8 +81,7 @@ def rewrite(connection: duckdb.DuckDBPyConnection, lake: Path, tables: Sequence[
     for kind, changed in by_kind.items():
         folder = kind_dir(lake, kind)
         for table in changed:
-            for path in folder.glob(f"*__{table}{SUFFIX}"):
-                path.unlink()
+            (folder / file_name(table)).unlink(missing_ok=True)
         sync(connection, contract_for(kind), lake)
 
 
@@ -95,7 +95,7 @@ def current_files(lake: Path, kind: str) -> list[Path]:
             f"select load_id, unnest(raw_tables) from read_parquet({literal(str(log))}) where kind = ? and is_current",
             [kind],
         ).fetchall()
-    return [kind_dir(lake, kind) / file_name(load_id, table) for load_id, table in rows]
+    return [kind_dir(lake, kind) / file_name(table) for _, table in rows]
 
 
 def _write(connection: duckdb.DuckDBPyConnection, select_sql: str, path: Path) -> None:
