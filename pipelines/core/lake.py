@@ -34,7 +34,6 @@ class LakeOutOfStepError(RuntimeError):
 
 @dataclass(frozen=True)
 class LakeSync:
-    kind: str
     files_written: int
     files_removed: int
     rows: int  # in the current files, counted from their Parquet metadata
@@ -70,7 +69,7 @@ def sync(connection: duckdb.DuckDBPyConnection, contract: Contract, lake: Path) 
             f"lake/raw/{contract.kind}/ holds {rows:,} rows where raw.{contract.kind} holds {in_raw:,}: "
             f"remove the folder and refresh to write it again"
         )
-    return LakeSync(contract.kind, len(wanted.keys() - present), len(present - wanted.keys()), rows)
+    return LakeSync(len(wanted.keys() - present), len(present - wanted.keys()), rows)
 
 
 def rewrite(connection: duckdb.DuckDBPyConnection, lake: Path, tables: Sequence[str]) -> None:

@@ -158,7 +158,6 @@ def drop_unlogged_tables(connection: duckdb.DuckDBPyConnection, contract: Contra
 class CurrentTable:
     """A table of a current load, and the select giving its valid rows as raw.<kind> has them."""
 
-    load_id: str
     table: str
     select_sql: str
 
@@ -187,7 +186,6 @@ def current_tables(connection: duckdb.DuckDBPyConnection, contract: Contract) ->
             attributes = "attributes" if table in with_attributes else "cast(null as json) as attributes"
             found.append(
                 CurrentTable(
-                    load_id,
                     table,
                     f"select {columns}, {attributes}, {literal(path)} as _source_file, _source_sheet, _source_row, "
                     f"{literal(sha256)} as _file_sha256, timestamp {literal(str(modified_at))} as _file_modified_at, "
