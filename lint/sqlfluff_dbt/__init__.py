@@ -40,3 +40,13 @@ class _Adapter:
 
 
 adapter = _Adapter()
+
+
+class _Target:
+    """The models lint as DuckDB builds them (the default target)."""
+
+    type = "duckdb"
+    name = "duckdb"
+
+
+target = _Target()

@@ -57,18 +57,30 @@
 
 {#- Post-hook: delete what only retired loads held (keys that no current load has any more). -#}
 {% macro delete_rows_of_retired_loads(kind) -%}
-    delete from {{ this }}
-    where _load_id not in ({{ current_loads(kind) }})
+    {%- if incremental_facts_supported() -%}
+        delete from {{ this }}
+        where _load_id not in ({{ current_loads(kind) }})
+    {%- else -%}
+        select 1 as rebuilt_whole
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Post-hook: the loads this build saw. -#}
 {% macro remember_built_loads(kind) -%}
-    create or replace table {{ companion_relation('loads') }} as
-    {{ current_loads(kind) }}
+    {%- if incremental_facts_supported() -%}
+        create or replace table {{ companion_relation('loads') }} as
+        {{ current_loads(kind) }}
+    {%- else -%}
+        select 1 as rebuilt_whole
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Post-hook: the customer_key and rule of every reference, as this build used them. -#}
 {% macro remember_built_references(references_model) -%}
-    create or replace table {{ companion_relation('references') }} as
-    select reference_id, customer_key, matched_by from {{ references_model }}
+    {%- if incremental_facts_supported() -%}
+        create or replace table {{ companion_relation('references') }} as
+        select reference_id, customer_key, matched_by from {{ references_model }}
+    {%- else -%}
+        select 1 as rebuilt_whole
+    {%- endif -%}
 {%- endmacro %}

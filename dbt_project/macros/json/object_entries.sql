@@ -9,3 +9,7 @@
 {% macro default__object_entries(json_column) -%}
     unnest(map_entries(cast({{ json_column }} as map(varchar, varchar))))
 {%- endmacro %}
+
+{% macro spark__object_entries(json_column) -%}
+    explode(map_entries(from_json({{ json_column }}, 'map<string, string>')))
+{%- endmacro %}

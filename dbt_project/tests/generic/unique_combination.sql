@@ -1,13 +1,13 @@
-{#- Rows whose combination of columns another row has too. -#}
+{#- Rows whose combination of columns another row has too (nulls alike, as in a group by). -#}
 {% test unique_combination(model, combination_of_columns) %}
 
 select *
-from {{ model }}
-where ({{ combination_of_columns | join(", ") }}) in (
-    select ({{ combination_of_columns | join(", ") }})
+from (
+    select
+        *,
+        count(*) over (partition by {{ combination_of_columns | join(", ") }}) as rows_with_this_combination
     from {{ model }}
-    group by {{ combination_of_columns | join(", ") }}
-    having count(*) > 1
-)
+) as counted
+where rows_with_this_combination > 1
 
 {% endtest %}

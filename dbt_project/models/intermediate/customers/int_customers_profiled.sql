@@ -86,7 +86,7 @@ customers_without_record as (
         cast(null as {{ dbt.type_string() }}) as acquisition_channel,
         cast(null as {{ dbt.type_string() }}) as account_manager,
         false as is_marketing_opted_in,
-        cast(null as json) as attributes
+        cast(null as {{ json_type() }}) as attributes
     from customer_references
     left join resolved_records on customer_references.customer_key = resolved_records.customer_key
     where customer_references.customer_key is not null and resolved_records.customer_key is null

@@ -22,12 +22,12 @@ entries as (
 final as (
 
     select
-        customer_key,
-        struct_extract(entry, 'key') as attribute_name,
-        struct_extract(entry, 'value') as attribute_value,
-        try_cast(struct_extract(entry, 'value') as double) as attribute_number
+        entries.customer_key,
+        entries.entry.key as attribute_name,
+        entries.entry.value as attribute_value,
+        try_cast(entries.entry.value as double) as attribute_number
     from entries
-    where struct_extract(entry, 'value') is not null
+    where entries.entry.value is not null
 
 )
 

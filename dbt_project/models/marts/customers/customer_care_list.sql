@@ -135,13 +135,14 @@ key_account_reasons as (
 
 birthdays as (
 
-    {%- set years_since_birth = 'extract(year from as_of.as_of_date) - extract(year from customers.birth_date)' %}
+    {#- Parenthesised: dbt.dateadd multiplies the interval as written (on Spark, by 12 for years). -#}
+    {%- set years_since_birth = '(extract(year from as_of.as_of_date) - extract(year from customers.birth_date))' %}
     select
         customers.customer_key,
         case
             when {{ dbt.dateadd('year', years_since_birth, 'customers.birth_date') }} >= as_of.as_of_date
                 then {{ dbt.dateadd('year', years_since_birth, 'customers.birth_date') }}
-            else {{ dbt.dateadd('year', years_since_birth ~ ' + 1', 'customers.birth_date') }}
+            else {{ dbt.dateadd('year', '(' ~ years_since_birth ~ ' + 1)', 'customers.birth_date') }}
         end as next_birthday
     from customers
     cross join as_of
