@@ -49,6 +49,8 @@ def setup() -> None:
         "--frozen",
         "--quiet",
         "--compile-bytecode",
+        "--extra",
+        "spark",
         env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)},
     )
     run(BIN / "python", "-m", "compileall", "-q", "pipelines", "dashboards")
