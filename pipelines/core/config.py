@@ -128,6 +128,7 @@ ENVIRONMENT_OVERRIDES = {
     "PULSE_MAPPINGS_DIR": ("ingest", "mappings_dir", str),
     "PULSE_AS_OF": ("warehouse", "as_of", str),
     "PULSE_LAKE": ("warehouse", "lake", _flag),
+    "PULSE_ENGINE": ("warehouse", "engine", str),
     "PULSE_DIGEST_EMAIL_TO": ("digest", "email_to", str),
 }
 

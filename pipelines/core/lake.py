@@ -25,6 +25,7 @@ from pipelines.core.ingest.schema import current_tables
 from pipelines.core.sql import literal
 
 LOG_FILE = Path("ops") / "load_log.parquet"
+MODELS_DIR = Path("models")
 SUFFIX = ".parquet"
 
 
@@ -82,6 +83,19 @@ def rewrite(connection: duckdb.DuckDBPyConnection, lake: Path, tables: Sequence[
         for table in changed:
             (folder / file_name(table)).unlink(missing_ok=True)
         sync(connection, contract_for(kind), lake)
+
+
+def write_model_table(connection: duckdb.DuckDBPyConnection, lake: Path, relation: str, name: str) -> int:
+    """A table of the value and churn models as lake/models/<name>.parquet, for a build on Spark to read (its
+    sources `models.*`); returns its rows."""
+    path = lake / MODELS_DIR / file_name(name)
+    _write(connection, f"select * from {relation}", path)
+    return _rows_in(connection, [path])
+
+
+def model_tables(lake: Path) -> list[str]:
+    """The models' tables present in the lake."""
+    return sorted(path.stem for path in (lake / MODELS_DIR).glob(f"*{SUFFIX}"))
 
 
 def current_files(lake: Path, kind: str) -> list[Path]:

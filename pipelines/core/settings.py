@@ -57,6 +57,11 @@ class Paths:
         return self.data_dir / "lake"
 
     @property
+    def spark_warehouse(self) -> Path:
+        """The tables of a dbt build on Spark (warehouse.engine: spark; dbt_project/profiles.yml says the same)."""
+        return self.lake / "spark"
+
+    @property
     def dbt_target(self) -> Path:
         """dbt's artifacts and partial parse of the runs on this data folder."""
         return self.warehouse_dir / "dbt_target"

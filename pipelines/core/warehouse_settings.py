@@ -15,6 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 AS_OF_TODAY = "today"
 AS_OF_LATEST_DATA = "latest_data"
 PRIORITIES = ("low", "normal", "high", "urgent")
+# The engine dbt builds the warehouse on: DuckDB in the refresh's own process, or Spark (dbt-spark; docs/spark.md),
+# which reads the open raw layer and so always has it.
+DUCKDB = "duckdb"
+SPARK = "spark"
+ENGINES = (DUCKDB, SPARK)
+# Settings of the refresh that are not dbt vars.
+NOT_DBT_VARS = ("as_of", "timezone", "sla_hours", "lake", "engine")
 DEFAULT_SLA_CHANNEL = "default"
 DAY_COUNTS = (
     "churn_days",
@@ -42,6 +49,12 @@ class WarehouseSettings:
     sla_hours: dict[str, dict[str, float]] | None = None
     # the open raw layer: each current load's rows also as Parquet under <data dir>/lake/ (pipelines.core.lake)
     lake: bool = False
+    engine: str = DUCKDB
+
+    @property
+    def writes_lake(self) -> bool:
+        """Whether ingestion keeps the open raw layer: asked for, or needed by the engine."""
+        return self.lake or self.engine == SPARK
 
 
 def check_warehouse_settings(path: Path, settings: WarehouseSettings) -> None:
@@ -60,6 +73,8 @@ def check_warehouse_settings(path: Path, settings: WarehouseSettings) -> None:
             raise ValueError(f"{where}.{key}: {value!r} is not a whole number of 1 or more")
     if not isinstance(settings.lake, bool):
         raise ValueError(f"{where}.lake: {settings.lake!r} is not true or false")
+    if settings.engine not in ENGINES:
+        raise ValueError(f"{where}.engine: {settings.engine!r} is not one of {', '.join(ENGINES)}")
     if settings.identity_max_records_per_contact < 2:
         raise ValueError(f"{where}.identity_max_records_per_contact: at least 2 records share a contact to link")
     if settings.sla_hours is not None:
@@ -103,9 +118,7 @@ def resolve_as_of(settings: WarehouseSettings, timezone: str, now: datetime | No
 
 def dbt_vars(settings: WarehouseSettings, timezone: str, as_of: str) -> dict[str, Any]:
     """The vars of dbt_project.yml, as configured. `as_of` comes from resolve_as_of."""
-    values = {
-        key: value for key, value in asdict(settings).items() if key not in ("as_of", "timezone", "sla_hours", "lake")
-    }
+    values = {key: value for key, value in asdict(settings).items() if key not in NOT_DBT_VARS}
     values["as_of_date"] = None if as_of == AS_OF_LATEST_DATA else as_of
     values["timezone"] = timezone
     if settings.sla_hours is not None:

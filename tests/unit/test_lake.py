@@ -114,3 +114,15 @@ def test_rewritten_tables_get_their_files_written_again(tmp_path, connection) ->
     lake.rewrite(connection, lake_dir, [table])
     customers = connection.execute(f"select customer_id from {read_lake(connection, lake_dir, 'sales')}").fetchall()
     assert customers == [("erased-1",)]
+
+
+def test_a_model_table_is_handed_to_the_lake_whole_and_replaced_when_written_again(tmp_path, connection) -> None:
+    lake_dir = tmp_path / "lake"
+    assert lake.model_tables(lake_dir) == []
+    connection.execute("create table churn as select range as customer_key, 0.5 as risk from range(3)")
+    assert lake.write_model_table(connection, lake_dir, "churn", "customer_churn_risk") == 3
+    connection.execute("delete from churn where customer_key = 0")
+    assert lake.write_model_table(connection, lake_dir, "churn", "customer_churn_risk") == 2
+    assert lake.model_tables(lake_dir) == ["customer_churn_risk"]
+    path = lake_dir / lake.MODELS_DIR / "customer_churn_risk.parquet"
+    assert connection.execute(f"select count(*) from read_parquet({literal(str(path))})").fetchone()[0] == 2

@@ -74,6 +74,7 @@ def test_service_level_targets_reach_dbt_only_when_configured() -> None:
         ({"sla_hours": {"default": {"low": -1}}}, "sla_hours.default.low: -1 is not a positive number of hours"),
         ({"churn_after": 90}, "unexpected keyword argument 'churn_after'"),
         ({"lake": "yes please"}, "warehouse.lake: 'yes please' is not true or false"),
+        ({"engine": "snowflake"}, "warehouse.engine: 'snowflake' is not one of duckdb, spark"),
     ],
 )
 def test_a_bad_value_is_named_with_its_key(tmp_path: Path, warehouse: dict, message: str) -> None:
@@ -91,4 +92,18 @@ def test_the_open_raw_layer_is_off_unless_switched_on_and_never_a_dbt_var(tmp_pa
     assert "lake" not in dbt_vars(config.warehouse, "UTC", "2026-03-31")
     monkeypatch.setenv("PULSE_LAKE", "maybe")
     with pytest.raises(ValueError, match="PULSE_LAKE: 'maybe' is not true or false"):
+        load_config(tmp_path / "absent.yaml")
+
+
+def test_the_engine_is_duckdb_unless_chosen_and_spark_always_keeps_the_lake(tmp_path: Path, monkeypatch) -> None:
+    default = load_config(tmp_path / "absent.yaml").warehouse
+    assert (default.engine, default.writes_lake) == ("duckdb", False)
+    assert load_config(config_with(tmp_path, {"lake": True})).warehouse.writes_lake is True
+    spark = load_config(config_with(tmp_path, {"engine": "spark"})).warehouse
+    assert (spark.engine, spark.lake, spark.writes_lake) == ("spark", False, True)
+    assert "engine" not in dbt_vars(spark, "UTC", "2026-03-31")
+    monkeypatch.setenv("PULSE_ENGINE", "spark")
+    assert load_config(tmp_path / "absent.yaml").warehouse.engine == "spark"
+    monkeypatch.setenv("PULSE_ENGINE", "oracle")
+    with pytest.raises(ValueError, match="engine: 'oracle' is not one of duckdb, spark"):
         load_config(tmp_path / "absent.yaml")

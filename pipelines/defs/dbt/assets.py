@@ -1,7 +1,7 @@
 """All dbt models as assets, built with `dbt build` so that their tests run as blocking asset checks."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -11,13 +11,21 @@ from pipelines.core.access.erasure import erasures_fingerprint, scrub
 from pipelines.core.config import load_config
 from pipelines.core.incremental_builds import build_fingerprint, needs_full_refresh, record_build
 from pipelines.core.refresh_inputs import AS_OF_TAG, FULL_REFRESH_TAG
+from pipelines.core.spark_tables import SparkTable, collect
 from pipelines.core.warehouse import writer_lock
+from pipelines.core.warehouse_settings import SPARK, resolve_as_of
 from pipelines.core.warehouse_settings import dbt_vars as warehouse_dbt_vars
-from pipelines.core.warehouse_settings import resolve_as_of
 from pipelines.defs.automation.recovery import record_child
 from pipelines.defs.dbt.project import DBT_PROJECT_DIR, dbt_project
 from pipelines.defs.dbt.translator import CustomerPulseTranslator
+from pipelines.defs.ingest.assets import TABLE_NAME
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
+
+TABLES = ("table", "incremental")
+# What the rest of a refresh reads of a build on Spark, brought into the DuckDB warehouse after it: the layers
+# published, and the per-customer summaries the value and churn models fit on.
+COLLECTED_LAYERS = ("marts", "ops")
+MODEL_INPUTS = ("int_customer_purchase_summaries", "int_customer_churn_features")
 
 
 def dbt_vars(warehouse: WarehouseResource, run_tags: Mapping[str, str]) -> dict[str, object]:
@@ -27,7 +35,27 @@ def dbt_vars(warehouse: WarehouseResource, run_tags: Mapping[str, str]) -> dict[
     as_of = run_tags.get(AS_OF_TAG) or resolve_as_of(config.warehouse, config.company_timezone)
     values: dict[str, object] = {"pulse_data_dir": str(warehouse.paths().data_dir)}
     values.update(warehouse_dbt_vars(config.warehouse, config.company_timezone, as_of))
+    if config.warehouse.engine == SPARK:
+        values["lake_model_tables"] = lake.model_tables(warehouse.paths().lake)
     return values
+
+
+def spark_tables(selected: Set[dg.AssetKey]) -> list[SparkTable]:
+    """The tables of the selected models that a build on Spark hands back to the warehouse (COLLECTED_LAYERS,
+    MODEL_INPUTS), with their contracts' column types."""
+    tables = []
+    for spec in warehouse_models.specs:
+        if spec.key not in selected or spec.metadata.get("dagster-dbt/materialization_type") not in TABLES:
+            continue
+        node = spec.metadata["dagster_dbt/manifest"].manifest["nodes"][spec.metadata["dagster_dbt/unique_id"]]
+        if spec.group_name not in COLLECTED_LAYERS and node["name"] not in MODEL_INPUTS:
+            continue
+        declared = {name: column["data_type"] for name, column in node["columns"].items() if column.get("data_type")}
+        contracted = node["config"].get("contract", {}).get("enforced") is True
+        tables.append(
+            SparkTable(node["schema"], node["name"], str(spec.metadata[TABLE_NAME]), declared if contracted else {})
+        )
+    return tables
 
 
 @dbt_assets(
@@ -42,7 +70,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     # (a landing file read again brings it back into raw), and a new request rebuilds the incremental models whole.
     with warehouse.connect() as connection:
         scrubbed = scrub(connection, paths.access_dir)
-        if scrubbed.tables_changed and load_config().warehouse.lake:
+        if scrubbed.tables_changed and load_config().warehouse.writes_lake:
             lake.rewrite(connection, paths.lake, scrubbed.tables_changed)
     if scrubbed.people:
         context.log.info(
@@ -54,7 +82,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
         # the --vars are the same (a new folder per run made it parse everything again, and they piled up).
         values = dbt_vars(warehouse, context.run.tags)
         fingerprint = build_fingerprint(DBT_PROJECT_DIR, {**values, "erasures": erasures_fingerprint(paths.access_dir)})
-        arguments = ["build", "--vars", json.dumps(values, sort_keys=True)]
+        engine = load_config().warehouse.engine
+        arguments = ["build", "--vars", json.dumps(values, sort_keys=True), "--target", engine]
         if context.run.tags.get(FULL_REFRESH_TAG) == "true" or needs_full_refresh(paths.warehouse_dir, fingerprint):
             context.log.info("incremental models are rebuilt whole (asked for, or models or settings changed)")
             arguments.append("--full-refresh")
@@ -64,6 +93,11 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
         yield from invocation.stream()
         if invocation.is_successful():
             record_build(paths.warehouse_dir, fingerprint)
+    if engine == SPARK:
+        # warehouse.connect() takes the writer lock itself (a second flock in this process would wait on the first).
+        with warehouse.connect() as connection:
+            collected = collect(connection, paths.spark_warehouse, spark_tables(context.selected_asset_keys))
+        context.log.info(f"from Spark into the warehouse: {sum(collected.values()):,} rows of {len(collected)} tables")
 
 
 defs = dg.Definitions(assets=[warehouse_models])

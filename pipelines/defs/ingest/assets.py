@@ -51,7 +51,9 @@ def build_ingest_asset(kind: str) -> dg.AssetsDefinition:
                 )
                 rows_in_raw = connection.execute(f"select count(*) from raw.{kind}").fetchone()[0]
                 lake_sync = (
-                    lake.sync(connection, contract_for(kind), warehouse.paths().lake) if config.warehouse.lake else None
+                    lake.sync(connection, contract_for(kind), warehouse.paths().lake)
+                    if config.warehouse.writes_lake
+                    else None
                 )
         except (WarehouseBusyError, duckdb.IOException) as error:
             # The machine, not the data: another writer holds the lock, or the disk failed. Worth one more try.

@@ -3,12 +3,15 @@ intermediate models and writing tables beside the marts, which customer_360 and 
 sources `models.*`) and the dashboards read once published."""
 
 import dagster as dg
+import duckdb
 from dagster_dbt import get_asset_key_for_model
 
+from pipelines.core import lake
 from pipelines.core.config import load_config
 from pipelines.core.models.churn_risk import ChurnTargets, build_churn_risk
 from pipelines.core.models.value_table import build_customer_value
 from pipelines.core.warehouse import MARTS_CATALOG
+from pipelines.core.warehouse_settings import SPARK
 from pipelines.defs.dbt.assets import warehouse_models
 from pipelines.defs.ingest.assets import TABLE_NAME
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
@@ -27,6 +30,15 @@ def _relation(key: dg.AssetKey) -> str:
 
 def _mart(name: str) -> str:
     return f"{MARTS_CATALOG}.marts.{name}"
+
+
+def _hand_to_spark(
+    context: dg.AssetExecutionContext, connection: duckdb.DuckDBPyConnection, warehouse: WarehouseResource, name: str
+) -> None:
+    """On Spark, the marts built after the models read their table from the lake (dbt source models.<name>)."""
+    if load_config().warehouse.engine == SPARK:
+        rows = lake.write_model_table(connection, warehouse.paths().lake, _mart(name), name)
+        context.log.info(f"{name}: {rows:,} rows written to the lake for Spark")
 
 
 def _spec(name: str, description: str, deps: list[dg.AssetKey]) -> dg.AssetSpec:
@@ -71,6 +83,7 @@ def customer_value(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     settings = load_config().models
     with warehouse.connect() as connection:
         report = build_customer_value(connection, _relation(SUMMARIES_KEY), _mart("customer_value"), settings)
+        _hand_to_spark(context, connection, warehouse, "customer_value")
     context.log.info(f"customer value of {report.customers} customers: BG/NBD {report.purchases}")
     return dg.MaterializeResult(metadata={**report.as_metadata(), "dagster/row_count": report.customers})
 
@@ -84,6 +97,7 @@ def customer_churn_risk(context: dg.AssetExecutionContext, warehouse: WarehouseR
     )
     with warehouse.connect() as connection:
         report = build_churn_risk(connection, _relation(FEATURES_KEY), _mart("customer_value"), targets)
+        _hand_to_spark(context, connection, warehouse, "customer_churn_risk")
     context.log.info(f"churn risk of {report.scored_customers} customers: {report.status}")
     metadata = report.as_metadata()
     yield dg.MaterializeResult(
