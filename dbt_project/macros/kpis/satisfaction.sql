@@ -13,7 +13,7 @@
 {%- endmacro %}
 
 {% macro nps_of(promoters, detractors, answers) -%}
-    100.0 * ({{ promoters }} - {{ detractors }}) / nullif({{ answers }}, 0)
+    100 * cast({{ promoters }} - {{ detractors }} as double) / nullif({{ answers }}, 0)
 {%- endmacro %}
 
 {#- CSAT = % of the answers on 1–5 that are 4 or 5. -#}
@@ -22,12 +22,12 @@
 {%- endmacro %}
 
 {% macro csat_of(satisfied, answers) -%}
-    100.0 * {{ satisfied }} / nullif({{ answers }}, 0)
+    100 * cast({{ satisfied }} as double) / nullif({{ answers }}, 0)
 {%- endmacro %}
 
 {#- CES = mean answer on 1–7, higher = easier. -#}
 {% macro ces(score) -%}
-    avg(1.0 * {{ score }})
+    avg(cast({{ score }} as double))
 {%- endmacro %}
 
 {#- A 1–5 score on a 0–100 scale: 1 → 0, 3 → 50, 5 → 100. -#}
@@ -42,18 +42,18 @@
 {% macro csi(dimension_scores) -%}
     {%- set means_and_answers = [] -%}
     {%- for score in dimension_scores -%}
-        {%- do means_and_answers.append(("avg(1.0 * " ~ score ~ ")", "count(" ~ score ~ ")")) -%}
+        {%- do means_and_answers.append(("avg(cast(" ~ score ~ " as double))", "count(" ~ score ~ ")")) -%}
     {%- endfor -%}
     {{ csi_of(means_and_answers) }}
 {%- endmacro %}
 
 {#- CSI of (mean answer, number of answers) per dimension. -#}
 {% macro csi_of(means_and_answers) -%}
-    (
+    cast(
         {%- for mean, answers in means_and_answers %}
         coalesce({{ rescaled_1_to_5(mean) }}, 0){% if not loop.last %} +{% endif %}
         {%- endfor %}
-    ) / nullif(
+    as double) / nullif(
         {%- for mean, answers in means_and_answers %}
         case when {{ answers }} > 0 then 1 else 0 end{% if not loop.last %} +{% endif %}
         {%- endfor %}
@@ -67,7 +67,7 @@
 
 {#- share × 100 of a count, null when there is nothing to share. -#}
 {% macro percent(part, whole) -%}
-    100.0 * {{ part }} / nullif({{ whole }}, 0)
+    100 * cast({{ part }} as double) / nullif({{ whole }}, 0)
 {%- endmacro %}
 
 {#- The satisfaction columns of a group of survey answers (satisfaction_kpis, kpi_by_period). -#}
@@ -82,10 +82,10 @@
         {{ csat('csat_score') }} as csat,
         count(ces_score) as ces_responses,
         {{ ces('ces_score') }} as ces,
-        avg(1.0 * score_product_quality) as product_quality_score,
-        avg(1.0 * score_service_quality) as service_quality_score,
-        avg(1.0 * score_delivery) as delivery_score,
-        avg(1.0 * score_value_for_money) as value_for_money_score,
+        avg(cast(score_product_quality as double)) as product_quality_score,
+        avg(cast(score_service_quality as double)) as service_quality_score,
+        avg(cast(score_delivery as double)) as delivery_score,
+        avg(cast(score_value_for_money as double)) as value_for_money_score,
         {{ csi(csi_dimensions()) }} as csi
 {%- endmacro %}
 
@@ -122,7 +122,7 @@
     {%- set means_and_answers = [] -%}
     {%- for score in csi_dimensions() -%}
         {%- do means_and_answers.append((
-            "1.0 * sum(" ~ score ~ "_total) / nullif(sum(" ~ score ~ "_answers), 0)", "sum(" ~ score ~ "_answers)"
+            "cast(sum(" ~ score ~ "_total) as double) / nullif(sum(" ~ score ~ "_answers), 0)", "sum(" ~ score ~ "_answers)"
         )) -%}
     {%- endfor -%}
     {{ return(means_and_answers) }}

@@ -137,7 +137,12 @@ purchase_features as (
         count(case when days_ago >= {{ trend_days }} and days_ago < {{ 2 * trend_days }} then 1 end)
             as purchases_before_recent,
         avg(gap_days) as mean_gap_days,
-        stddev_samp(gap_days) / nullif(avg(gap_days), 0) as gap_variation
+        -- The sample standard deviation from exact whole-number sums: the same double on every engine (their
+        -- stddev_samp algorithms round differently, and the churn model should not depend on the engine).
+        sqrt(
+            cast(count(gap_days) * sum(gap_days * gap_days) - sum(gap_days) * sum(gap_days) as double)
+            / nullif(count(gap_days) * (count(gap_days) - 1), 0)
+        ) / nullif(avg(gap_days), 0) as gap_variation
     from purchases_by_snapshot
     group by purpose, customer_key
 

@@ -37,7 +37,8 @@ sequenced as (
 
     select
         *,
-        min(purchase_date) over (partition by customer_key) as first_purchase_date
+        min(purchase_date) over (partition by customer_key) as first_purchase_date,
+        purchase_date > min(purchase_date) over (partition by customer_key) as is_repeat
     from purchase_days
 
 ),
@@ -55,11 +56,17 @@ final as (
         sum(sequenced.revenue) as revenue,
         sum(sequenced.margin) as margin,
         sum(sequenced.revenue_with_known_cost) as revenue_with_known_cost,
+        -- Means as an exact sum over a count: the same double on every engine (Spark's mean of decimals is a decimal
+        -- of 4 more places, and means of doubles add up in another order), so the CLV fit is the same.
         coalesce(
-            avg(case when sequenced.purchase_date > sequenced.first_purchase_date then sequenced.revenue end), 0
+            cast(sum(case when sequenced.is_repeat then sequenced.revenue end) as double)
+            / nullif(count(case when sequenced.is_repeat then sequenced.revenue end), 0),
+            0
         ) as mean_repeat_revenue,
         coalesce(
-            avg(case when sequenced.purchase_date > sequenced.first_purchase_date then sequenced.margin end), 0
+            cast(sum(case when sequenced.is_repeat then sequenced.margin end) as double)
+            / nullif(count(case when sequenced.is_repeat then sequenced.margin end), 0),
+            0
         ) as mean_repeat_margin
     from sequenced
     cross join as_of

@@ -80,7 +80,7 @@ final as (
         coalesce(order_summaries.items, 0) as items,
         coalesce(order_summaries.revenue, 0) as revenue,
         coalesce(order_summaries.margin, 0) as margin,
-        order_summaries.revenue / nullif(order_summaries.orders, 0) as average_order_value,
+        cast(order_summaries.revenue as double) / nullif(order_summaries.orders, 0) as average_order_value,
         coalesce(order_summaries.trailing_orders, 0) as orders_12m,
         coalesce(order_summaries.trailing_revenue, 0) as revenue_12m,
         coalesce(order_summaries.trailing_margin, 0) as margin_12m,

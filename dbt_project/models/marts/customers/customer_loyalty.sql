@@ -61,17 +61,17 @@ components as (
 
     select
         *,
-        case when orders > 0 then 100.0 * (orders - 1) / orders end as repurchase_component,
+        case when orders > 0 then 100 * cast(orders - 1 as double) / orders end as repurchase_component,
         case
             when orders > 0
                 then
-                    (frequency_score - 1) * 25.0
-                    * greatest(0.0, 1.0 - 1.0 * recency_days / {{ var('churn_days') }})
+                    (frequency_score - 1) * 25
+                    * greatest(0, 1 - cast(recency_days as double) / {{ var('churn_days') }})
         end as frequency_component,
         (
             coalesce(last_nps_score * 10.0, 0)
             + coalesce({{ rescaled_1_to_5('last_csat_score') }}, 0)
-            + coalesce((last_ces_score - 1) * 100.0 / 6, 0)
+            + coalesce(100 * cast(last_ces_score - 1 as double) / 6, 0)
         ) / nullif(
             case when last_nps_score is null then 0 else 1 end
             + case when last_csat_score is null then 0 else 1 end
@@ -80,7 +80,7 @@ components as (
         ) as satisfaction_component,
         case
             when tenure_days is not null
-                then least(100.0, 100.0 * greatest(tenure_days, 0) / {{ var('loyalty_full_tenure_days') }})
+                then least(100, 100 * cast(greatest(tenure_days, 0) as double) / {{ var('loyalty_full_tenure_days') }})
         end as tenure_component
     from facts
 

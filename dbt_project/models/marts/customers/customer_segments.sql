@@ -54,9 +54,9 @@ scored as (
         recency_days,
         orders,
         revenue,
-        1 + floor(5.0 * (rank() over (order by recency_days desc) - 1) / count(*) over ()) as recency_score,
-        1 + floor(5.0 * (rank() over (order by orders) - 1) / count(*) over ()) as frequency_score,
-        1 + floor(5.0 * (rank() over (order by revenue) - 1) / count(*) over ()) as monetary_score
+        1 + floor(5 * cast(rank() over (order by recency_days desc) - 1 as double) / count(*) over ()) as recency_score,
+        1 + floor(5 * cast(rank() over (order by orders) - 1 as double) / count(*) over ()) as frequency_score,
+        1 + floor(5 * cast(rank() over (order by revenue) - 1 as double) / count(*) over ()) as monetary_score
     from buyers
 
 ),

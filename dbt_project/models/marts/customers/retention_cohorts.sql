@@ -96,7 +96,7 @@ final as (
         grid.activity_month,
         grid.cohort_size,
         coalesce(cohort_activity.active_customers, 0) as active_customers,
-        100.0 * coalesce(cohort_activity.active_customers, 0) / grid.cohort_size as retention_rate,
+        100 * cast(coalesce(cohort_activity.active_customers, 0) as double) / grid.cohort_size as retention_rate,
         coalesce(cohort_activity.revenue, 0) as revenue
     from grid
     left join cohort_activity

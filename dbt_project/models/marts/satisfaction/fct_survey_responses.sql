@@ -71,11 +71,12 @@ final as (
         score_service_quality,
         score_delivery,
         score_value_for_money,
-        (
+        cast(
             coalesce({{ rescaled_1_to_5('score_product_quality') }}, 0)
             + coalesce({{ rescaled_1_to_5('score_service_quality') }}, 0)
             + coalesce({{ rescaled_1_to_5('score_delivery') }}, 0)
             + coalesce({{ rescaled_1_to_5('score_value_for_money') }}, 0)
+            as double
         ) / nullif(
             case when score_product_quality is null then 0 else 1 end
             + case when score_service_quality is null then 0 else 1 end

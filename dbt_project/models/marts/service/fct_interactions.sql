@@ -122,8 +122,8 @@ final as (
         is_complaint,
         is_resolved,
         not is_resolved and coalesce(status not in ('resolved', 'closed'), true) as is_open,
-        {{ dbt.datediff('created_at', 'first_response_at', 'second') }} / 3600.0 as first_response_hours,
-        {{ dbt.datediff('created_at', 'resolved_at', 'second') }} / 3600.0 as resolution_hours,
+        cast({{ dbt.datediff('created_at', 'first_response_at', 'second') }} as double) / 3600 as first_response_hours,
+        cast({{ dbt.datediff('created_at', 'resolved_at', 'second') }} as double) / 3600 as resolution_hours,
         sla_target_hours,
         {{ dbt.dateadd('second', 'cast(sla_target_hours * 3600 as integer)', 'created_at') }} as sla_due_at,
         case
