@@ -93,13 +93,17 @@ final as (
 
     select
         raw_rows.kind,
-        coalesce(loaded.rows_loaded, 0) as rows_loaded,
+        -- Types stated: the engines type sums differently (a sum of bigints is hugeint on DuckDB, and Spark keeps
+        -- fewer decimals of a product of decimals).
+        cast(coalesce(loaded.rows_loaded, 0) as bigint) as rows_loaded,
         raw_rows.rows_in_raw,
         staged.rows_in_staging,
         coalesce(superseded.rows_superseded, 0) as rows_superseded,
-        raw_rows.revenue_in_raw,
-        staged.revenue_in_staging,
-        case when raw_rows.kind = 'sales' then coalesce(superseded.revenue_superseded, 0) end as revenue_superseded,
+        cast(raw_rows.revenue_in_raw as decimal(38, 8)) as revenue_in_raw,
+        cast(staged.revenue_in_staging as decimal(38, 8)) as revenue_in_staging,
+        cast(
+            case when raw_rows.kind = 'sales' then coalesce(superseded.revenue_superseded, 0) end as decimal(38, 8)
+        ) as revenue_superseded,
         coalesce(loaded.rows_loaded, 0) = raw_rows.rows_in_raw
         and raw_rows.rows_in_raw = staged.rows_in_staging + coalesce(superseded.rows_superseded, 0)
         and coalesce(raw_rows.revenue_in_raw, 0)

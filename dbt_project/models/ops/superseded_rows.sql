@@ -99,7 +99,8 @@ final as (
         superseded._source_file as source_file,
         superseded._source_row as source_row,
         superseded._load_id as load_id,
-        superseded.net_revenue,
+        -- Spark keeps fewer decimals of a product of decimals than DuckDB: one type on both.
+        cast(superseded.net_revenue as decimal(38, 8)) as net_revenue,
         kept.kept_source_file,
         kept.kept_source_row,
         case
