@@ -49,6 +49,11 @@ def file_name(table: str) -> str:
     return f"{table}{SUFFIX}"
 
 
+def columns_file(kind: str) -> str:
+    """The file of no rows beside a kind's files (no raw_files table is named <kind>__columns)."""
+    return file_name(f"{kind}__columns")
+
+
 def sync(connection: duckdb.DuckDBPyConnection, contract: Contract, lake: Path) -> LakeSync:
     """Bring lake/raw/<kind>/ in step with the current loads, write the load log beside it, and check that the
     files hold exactly raw.<kind>'s rows."""
@@ -57,11 +62,13 @@ def sync(connection: duckdb.DuckDBPyConnection, contract: Contract, lake: Path) 
     for partial in folder.glob(".*.partial"):  # left by a write a crash cut short
         partial.unlink()
     wanted = {file_name(table.table): table for table in current_tables(connection, contract)}
-    present = {path.name for path in folder.glob(f"*{SUFFIX}")}
+    present = {path.name for path in folder.glob(f"*{SUFFIX}")} - {columns_file(contract.kind)}
     for name in sorted(wanted.keys() - present):
         _write(connection, wanted[name].select_sql, folder / name)
     for name in sorted(present - wanted.keys()):
         (folder / name).unlink()
+    # No rows, the columns of raw.<kind>: a reader of the whole folder (Spark) finds them when no load is current.
+    _write(connection, f"select * from raw.{contract.kind} where false", folder / columns_file(contract.kind))
     _write(connection, "select * from ops.load_log", lake / LOG_FILE)
     rows = _rows_in(connection, [folder / name for name in sorted(wanted)])
     in_raw = connection.execute(f"select count(*) from raw.{contract.kind}").fetchone()[0]

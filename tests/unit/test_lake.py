@@ -34,6 +34,13 @@ def read_lake(connection: duckdb.DuckDBPyConnection, lake_dir: Path, kind: str) 
     return f"read_parquet([{', '.join(literal(str(path)) for path in files)}])"
 
 
+def load_files(lake_dir: Path, kind: str) -> list[Path]:
+    """The files of loads in a kind's folder (without the file of its columns)."""
+    return sorted(
+        path for path in lake.kind_dir(lake_dir, kind).glob("*.parquet") if path.name != lake.columns_file(kind)
+    )
+
+
 def differences(connection: duckdb.DuckDBPyConnection, left: str, right: str) -> int:
     return connection.execute(
         f"select count(*) from ((select * from {left} except all select * from {right}) "
@@ -68,7 +75,7 @@ def test_a_replaced_file_leaves_only_its_new_rows_in_the_lake(tmp_path, connecti
     ingest_kind(connection, "sales", landing)
     second = lake.sync(connection, contract_for("sales"), lake_dir)
     assert (second.files_written, second.files_removed, second.rows) == (1, 1, 3)
-    assert len(list(lake.kind_dir(lake_dir, "sales").glob("*.parquet"))) == 1
+    assert len(load_files(lake_dir, "sales")) == 1
     orders_read = connection.execute(f"select order_id from {read_lake(connection, lake_dir, 'sales')} order by 1")
     assert orders_read.fetchall() == [("O1",), ("O3",), ("O4",)]
 
@@ -80,7 +87,7 @@ def test_what_a_crash_left_is_repaired_and_a_stale_file_is_never_read(tmp_path, 
     ingest_kind(connection, "sales", landing)
     lake.sync(connection, contract_for("sales"), lake_dir)
     folder = lake.kind_dir(lake_dir, "sales")
-    kept, lost = sorted(folder.glob("*.parquet"))
+    kept, lost = load_files(lake_dir, "sales")
     stale = folder / "an-old-load__sales__x.parquet"
     stale.write_bytes(kept.read_bytes())  # a file of a load no longer current, which a crash left behind
     assert set(lake.current_files(lake_dir, "sales")) == {kept, lost}  # a reader follows the log, not the folder
@@ -89,7 +96,7 @@ def test_what_a_crash_left_is_repaired_and_a_stale_file_is_never_read(tmp_path, 
 
     repaired = lake.sync(connection, contract_for("sales"), lake_dir)
     assert (repaired.files_written, repaired.files_removed, repaired.rows) == (1, 1, 2)
-    assert sorted(path.name for path in folder.iterdir()) == sorted([kept.name, lost.name])
+    assert sorted(path.name for path in folder.iterdir()) == sorted([kept.name, lost.name, lake.columns_file("sales")])
 
 
 def test_a_lake_file_that_lost_rows_is_refused_not_passed_on(tmp_path, connection) -> None:
@@ -97,7 +104,7 @@ def test_a_lake_file_that_lost_rows_is_refused_not_passed_on(tmp_path, connectio
     write_csv(landing / "sales" / "a.csv", SALES_HEADER, [GOOD, ["O3", *GOOD[1:]]])
     ingest_kind(connection, "sales", landing)
     lake.sync(connection, contract_for("sales"), lake_dir)
-    (written,) = lake.kind_dir(lake_dir, "sales").glob("*.parquet")
+    (written,) = load_files(lake_dir, "sales")
     shortened = f"select * from read_parquet({literal(str(written))}) limit 1"
     connection.execute(f"copy ({shortened}) to {literal(str(written))} (format parquet)")
     with pytest.raises(lake.LakeOutOfStepError, match=r"lake/raw/sales/ holds 1 rows where raw.sales holds 2"):
@@ -126,3 +133,23 @@ def test_a_model_table_is_handed_to_the_lake_whole_and_replaced_when_written_aga
     assert lake.model_tables(lake_dir) == ["customer_churn_risk"]
     path = lake_dir / lake.MODELS_DIR / "customer_churn_risk.parquet"
     assert connection.execute(f"select count(*) from read_parquet({literal(str(path))})").fetchone()[0] == 2
+
+
+def test_a_reader_of_the_whole_folder_finds_the_columns_even_when_no_load_is_current(tmp_path, connection) -> None:
+    """Spark reads a kind's folder whole (filtered by the current load ids): with no export of a kind it must still
+    find raw.<kind>'s columns, and with exports the file of columns adds no row."""
+    landing, lake_dir = tmp_path / "landing", tmp_path / "lake"
+    landing.mkdir()
+    ingest_kind(connection, "surveys", landing)
+    assert lake.sync(connection, contract_for("surveys"), lake_dir).rows == 0
+    whole_folder = f"read_parquet({literal(str(lake.kind_dir(lake_dir, 'surveys') / '*.parquet'))})"
+    assert connection.execute(f"select count(*) from {whole_folder}").fetchone()[0] == 0
+    lake_columns = connection.execute(f"describe select * from {whole_folder}").fetchall()
+    raw_columns = connection.execute("describe select * from raw.surveys").fetchall()
+    assert [row[:2] for row in lake_columns] == [row[:2] for row in raw_columns]
+
+    write_csv(landing / "sales" / "a.csv", SALES_HEADER, [GOOD])
+    ingest_kind(connection, "sales", landing)
+    lake.sync(connection, contract_for("sales"), lake_dir)
+    sales_folder = f"read_parquet({literal(str(lake.kind_dir(lake_dir, 'sales') / '*.parquet'))})"
+    assert differences(connection, sales_folder, "raw.sales") == 0
