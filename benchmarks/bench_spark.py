@@ -124,7 +124,7 @@ def warehouse_figures(data_dir: Path) -> dict[str, Any]:
         summaries = {}
         for table in ("int_customer_purchase_summaries", "int_customer_churn_features"):
             rows = warehouse.execute(f"select count(*) from intermediate.{table}").fetchone()[0]
-            arrow_bytes = warehouse.execute(f"select * from intermediate.{table}").fetch_arrow_table().nbytes
+            arrow_bytes = warehouse.execute(f"select * from intermediate.{table}").to_arrow_table().nbytes
             summaries[table] = {"rows": rows, "arrow_mb": round(arrow_bytes / 2**20, 1)}
     return {"fact_rows": facts, "model_inputs": summaries}
 

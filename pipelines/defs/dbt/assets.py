@@ -11,6 +11,7 @@ from pipelines.core.access.erasure import erasures_fingerprint, scrub
 from pipelines.core.config import load_config
 from pipelines.core.incremental_builds import build_fingerprint, needs_full_refresh, record_build
 from pipelines.core.refresh_inputs import AS_OF_TAG, FULL_REFRESH_TAG
+from pipelines.core.spark_runtime import missing_spark_runtime
 from pipelines.core.spark_tables import SparkTable, collect
 from pipelines.core.warehouse import writer_lock
 from pipelines.core.warehouse_settings import SPARK, resolve_as_of
@@ -83,6 +84,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
         values = dbt_vars(warehouse, context.run.tags)
         fingerprint = build_fingerprint(DBT_PROJECT_DIR, {**values, "erasures": erasures_fingerprint(paths.access_dir)})
         engine = load_config().warehouse.engine
+        if engine == SPARK and (problem := missing_spark_runtime()):
+            raise dg.Failure(description=problem)
         arguments = ["build", "--vars", json.dumps(values, sort_keys=True), "--target", engine]
         if context.run.tags.get(FULL_REFRESH_TAG) == "true" or needs_full_refresh(paths.warehouse_dir, fingerprint):
             context.log.info("incremental models are rebuilt whole (asked for, or models or settings changed)")
