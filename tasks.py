@@ -99,6 +99,7 @@ def main(argv: list[str]) -> None:
         run(BIN / "python", "benchmarks/bench_models.py", "--customers", "1000000", env=environment())
         for scale in ("10", "100"):
             run(BIN / "python", "benchmarks/bench_pages.py", "--scale", scale, env=environment())
+        run(BIN / "python", "benchmarks/bench_spark.py", "--scales", "1", "10", env=environment())
 
 
 if __name__ == "__main__":
