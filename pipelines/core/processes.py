@@ -93,6 +93,23 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def orphans_with_environment(variable: str, value: str) -> list[int]:
+    """Processes whose environment holds variable=value and whose parent is gone (they were handed to init): what a
+    killed process left running. Linux only (empty elsewhere); never this process or its children."""
+    wanted = f"{variable}={value}".encode()
+    found = []
+    for entry in PROC.glob("[0-9]*") if PROC.is_dir() else []:
+        try:
+            if wanted not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent != os.getpid() and os.getpid() != 1 and (parent == 1 or not _exists(parent)):
+            found.append(int(entry.name))
+    return found
+
+
 def _signal(pid: int, number: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, number)

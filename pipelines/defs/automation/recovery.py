@@ -9,8 +9,9 @@ import time
 
 import dagster as dg
 
-from pipelines.core.processes import ProcessIdentity, terminate
+from pipelines.core.processes import ProcessIdentity, orphans_with_environment, terminate
 from pipelines.core.refresh_history import RefreshOutcome
+from pipelines.core.settings import paths
 from pipelines.defs.automation.jobs import CHILDREN_TAG, PROCESS_TAG, RECOVERED_TAG, REFRESH_JOB
 from pipelines.defs.automation.reporting import report_run
 
@@ -50,7 +51,12 @@ def _is_running(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
 def recover_abandoned_runs(instance: dg.DagsterInstance) -> list[RefreshOutcome]:
     """Close every abandoned refresh run; the outcomes recorded (and alerted) for them."""
     outcomes = []
-    for run in abandoned_runs(instance):
+    abandoned = abandoned_runs(instance)
+    if abandoned:
+        # A run killed between starting dbt and recording it (record_child) leaves a dbt nobody knows of, holding the
+        # warehouse until it ends: found by the target folder dagster-dbt gives it, once its parent is gone.
+        terminate(orphans_with_environment("DBT_TARGET_PATH", str(paths().dbt_target)))
+    for run in abandoned:
         children = [ProcessIdentity.from_tag(tag) for tag in run.tags.get(CHILDREN_TAG, "").split()]
         terminate([child.pid for child in children if child is not None and child.is_alive()])
         process = ProcessIdentity.from_tag(run.tags.get(PROCESS_TAG, ""))
