@@ -11,6 +11,35 @@ from aiosmtpd.controller import Controller
 
 from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
 
+# Session fixtures cheap enough to make on every worker.
+CHEAP_SESSION_FIXTURES = {"dbt_manifest"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`, pyproject.toml) a test goes to any free worker, except that the tests
+    sharing a costly fixture (a refreshed warehouse, the demo and its dashboards) go to one worker, which makes the
+    fixture once: grouped by the session fixture they share, else by their module when they share a module one."""
+    for item in items:
+        if group := _shared_fixture_group(item):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _shared_fixture_group(item: pytest.Item) -> str | None:
+    definitions = getattr(item, "_fixtureinfo", None)
+    if definitions is None:
+        return None
+    ours = [
+        (name, definitions.name2fixturedefs[name][-1])
+        for name in item.fixturenames
+        if name in definitions.name2fixturedefs and definitions.name2fixturedefs[name][-1].baseid.startswith("tests")
+    ]
+    for name, definition in ours:
+        if definition.scope == "session" and name not in CHEAP_SESSION_FIXTURES:
+            return name
+    if any(definition.scope == "module" for _, definition in ours):
+        return item.nodeid.split("::")[0]
+    return None
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:

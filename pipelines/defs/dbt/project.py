@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import sys
 from functools import cache
@@ -35,8 +36,15 @@ def ensure_manifest() -> Path:
     """`dagster dev` parses on load; the headless CLI and tests call this before loading the definitions.
     Parsing takes seconds, so it is skipped while the manifest is newer than every file of the project."""
     project = dbt_project()
-    if not _manifest_is_current(project.manifest_path):
-        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    if _manifest_is_current(project.manifest_path):
+        return project.manifest_path
+    # Two commands started together on a fresh checkout (or two test workers) would both parse into the same target
+    # folder: the second waits for the first, then finds the manifest current.
+    project.target_path.mkdir(parents=True, exist_ok=True)
+    with (project.target_path / "parse.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _manifest_is_current(project.manifest_path):
+            dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return project.manifest_path
 
 
