@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from pipelines.core.settings import DATA_DIR_VARIABLE, Paths
 CHEAP_SESSION_FIXTURES = {"dbt_manifest"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups into the test ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup`, pyproject.toml) a test goes to any free worker, except that the tests
     sharing a costly fixture (a refreshed warehouse, the demo and its dashboards) go to one worker, which makes the
@@ -22,6 +24,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if group := _shared_fixture_group(item):
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+UNGROUPED = pytest.StashKey[set[str]]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A pytest that pytest-xdist cannot mark groups in (pytest-xdist#1386) would spread a group silently and make
+    its warehouse once per test: its tests fail instead (pytest_runtest_setup), saying why."""
+    grouping = bool(os.environ.get("PYTEST_XDIST_WORKER") and session.config.getvalue("loadgroup"))
+    session.config.stash[UNGROUPED] = {
+        item.nodeid
+        for item in session.items
+        if grouping and item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    }
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.nodeid in item.config.stash.get(UNGROUPED, set()):
+        pytest.fail("pytest-xdist did not put this test in its group (pytest-xdist#1386): see pyproject.toml")
 
 
 def _shared_fixture_group(item: pytest.Item) -> str | None:
