@@ -49,13 +49,31 @@ class ProcessIdentity:
         return not self.started or start_time(self.pid) == self.started
 
 
-def start_time(pid: int) -> str | None:
+def _stat(process: Path) -> list[str] | None:
+    """/proc/<pid>/stat from field 3 on: the command name (field 2) is in parentheses and may hold spaces."""
     try:
-        stat = (PROC / str(pid) / "stat").read_text()
-    except OSError:
+        return process.joinpath("stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
         return None
-    # The command name (field 2) is in parentheses and may hold spaces; the start time is field 22.
-    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def start_time(pid: int) -> str | None:
+    fields = _stat(PROC / str(pid))
+    return fields[19] if fields else None  # field 22
+
+
+def _parents() -> dict[int, int]:
+    """Every process's parent (field 4), read once; empty where there is no /proc."""
+    parents = {}
+    for entry in PROC.glob("[0-9]*") if PROC.is_dir() else []:
+        if fields := _stat(entry):
+            parents[int(entry.name)] = int(fields[1])
+    return parents
+
+
+def parent_of(pid: int) -> int | None:
+    fields = _stat(PROC / str(pid))
+    return int(fields[1]) if fields else None
 
 
 def _exists(pid: int) -> bool:
@@ -82,14 +100,12 @@ def terminate(pids: list[int], grace_seconds: float = 5.0) -> None:
 
 def children(pid: int) -> list[int]:
     """The processes whose parent is `pid`, and theirs."""
+    parents = _parents()
     found: list[int] = []
-    for entry in PROC.glob("[0-9]*") if PROC.is_dir() else []:
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == pid:
-            found += [int(entry.name), *children(int(entry.name))]
+    generation = [pid]
+    while generation:
+        generation = [child for child, parent in parents.items() if parent in generation]
+        found += generation
     return found
 
 
@@ -98,15 +114,14 @@ def orphans_with_environment(variable: str, value: str) -> list[int]:
     killed process left running. Linux only (empty elsewhere); never this process or its children."""
     wanted = f"{variable}={value}".encode()
     found = []
-    for entry in PROC.glob("[0-9]*") if PROC.is_dir() else []:
+    for pid, parent in _parents().items():
         try:
-            if wanted not in (entry / "environ").read_bytes().split(b"\0"):
+            if wanted not in (PROC / str(pid) / "environ").read_bytes().split(b"\0"):
                 continue
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
+        except OSError:
             continue
         if parent != os.getpid() and os.getpid() != 1 and (parent == 1 or not _exists(parent)):
-            found.append(int(entry.name))
+            found.append(pid)
     return found
 
 

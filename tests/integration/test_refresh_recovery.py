@@ -93,6 +93,20 @@ def wait_for_dbt(paths: Paths, process: subprocess.Popen, timeout: float = 300) 
     raise AssertionError(f"dbt did not start within {timeout} s")
 
 
+def wait_for_publication(paths: Paths, process: subprocess.Popen, timeout: float = 300) -> None:
+    """Until the refresh is writing its snapshot candidate (pipelines.core.publish): a file looked for every few
+    milliseconds, where the serving step's start in Dagster's storage, a query away, was missed on a busy machine
+    (the step takes a fraction of a second)."""
+    deadline = time.monotonic() + timeout
+    candidates = f".{paths.serving.stem}.*.duckdb"
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "refresh ended"
+        if any(paths.serving.parent.glob(candidates)):
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"no snapshot was written within {timeout} s")
+
+
 def newest_run(paths: Paths) -> str:
     with dg.DagsterInstance.from_config(str(paths.data_dir / "dagster")) as instance:
         return instance.get_runs(limit=1)[0].run_id
@@ -161,6 +175,8 @@ def test_a_refresh_killed_at_each_step_is_closed_by_the_next_which_publishes_wha
         process = start_refresh(killed_dir, url)
         if step == "warehouse_models":  # dbt's burst of events can keep Dagster's storage from a poller
             wait_for_dbt(killed_dir, process)
+        elif step == "serving_snapshot":
+            wait_for_publication(killed_dir, process)
         else:
             wait_for_step(killed_dir, process, step)
         process.send_signal(signal.SIGKILL)
@@ -171,6 +187,7 @@ def test_a_refresh_killed_at_each_step_is_closed_by_the_next_which_publishes_wha
     assert recovered.returncode == 0, recovered.stderr
     assert "closed a refresh that was killed" in recovered.stderr
     assert dbt_processes(killed_dir) == []
+    assert not any(killed_dir.serving.parent.glob(f".{killed_dir.serving.stem}.*.duckdb*")), "a candidate was left"
     history = {item.run_id: item for item in refresh_history.read_history(killed_dir.refresh_history)}
     for run_id in killed_runs:
         assert history[run_id].status == "failed"

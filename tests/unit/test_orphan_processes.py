@@ -10,13 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.core.processes import orphans_with_environment, terminate
+from pipelines.core.processes import orphans_with_environment, parent_of, terminate
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
-
-
-def parent_of(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def test_an_orphan_is_found_by_its_environment_and_a_child_with_a_live_parent_is_not() -> None:
