@@ -65,19 +65,26 @@ def refresh(paths: Paths, webhook_url: str) -> subprocess.CompletedProcess[str]:
 
 
 def wait_for_step(paths: Paths, process: subprocess.Popen, step_key: str, timeout: float = 300) -> str:
-    """The run id, once the newest refresh run has started `step_key`."""
+    """The run id, once the newest refresh run has started `step_key`. One instance serves every look: opening
+    Dagster's storage for each took long enough on a busy machine to miss a whole refresh."""
     deadline = time.monotonic() + timeout
     home = paths.data_dir / "dagster"
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "refresh ended"
-        if (home / "dagster.yaml").exists():
-            try:
-                run_id = _run_at_step(home, step_key)
-            except (sqlalchemy.exc.OperationalError, alembic.util.exc.CommandError):
-                run_id = None  # the refresh is creating Dagster's storage right now: look again
-            if run_id:
-                return run_id
-        time.sleep(0.05)
+    instance = None
+    try:
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "refresh ended"
+            if (home / "dagster.yaml").exists():
+                try:
+                    instance = instance or dg.DagsterInstance.from_config(str(home))
+                    run_id = _run_at_step(instance, step_key)
+                except (sqlalchemy.exc.OperationalError, alembic.util.exc.CommandError):
+                    run_id = None  # the refresh is creating Dagster's storage right now: look again
+                if run_id:
+                    return run_id
+            time.sleep(0.02)
+    finally:
+        if instance is not None:
+            instance.dispose()
     raise AssertionError(f"step {step_key} did not start within {timeout} s")
 
 
@@ -122,13 +129,12 @@ def step_events(paths: Paths, run_id: str, step_key: str) -> set[str]:
         }
 
 
-def _run_at_step(home: Path, step_key: str) -> str | None:
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        runs = instance.get_runs(limit=1)
-        if runs:
-            records = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.STEP_START)
-            if any(record.event_log_entry.step_key == step_key for record in records.records):
-                return runs[0].run_id
+def _run_at_step(instance: dg.DagsterInstance, step_key: str) -> str | None:
+    runs = instance.get_runs(limit=1)
+    if runs:
+        records = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.STEP_START)
+        if any(record.event_log_entry.step_key == step_key for record in records.records):
+            return runs[0].run_id
     return None
 
 
