@@ -77,8 +77,11 @@ def wait_for_step(paths: Paths, process: subprocess.Popen, step_key: str, timeou
                 try:
                     instance = instance or dg.DagsterInstance.from_config(str(home))
                     run_id = _run_at_step(instance, step_key)
-                except (sqlalchemy.exc.OperationalError, alembic.util.exc.CommandError):
-                    run_id = None  # the refresh is creating Dagster's storage right now: look again
+                except (sqlalchemy.exc.DatabaseError, alembic.util.exc.CommandError):
+                    run_id = None  # the refresh is creating Dagster's storage right now: open it again, later
+                    if instance is not None:
+                        instance.dispose()
+                    instance = None
                 if run_id:
                     return run_id
             time.sleep(0.02)
