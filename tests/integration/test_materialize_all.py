@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import dagster as dg
 import duckdb
 
@@ -33,6 +36,16 @@ def materialize_everything(defs: dg.Definitions) -> dg.ExecuteInProcessResult:
         return job.execute_in_process(instance=instance)
 
 
+def project_copies_of(run_id: str) -> list[Path]:
+    """Copies of the dbt project that dagster-dbt made in the temp folder for a step of this run (selectors.yml
+    names its run); pipelines/defs/dbt/selection.py."""
+    return [
+        selectors.parent
+        for selectors in Path(tempfile.gettempdir()).glob("*/selectors.yml")
+        if f"dagster_run_{run_id}" in selectors.read_text(encoding="utf-8", errors="replace")
+    ]
+
+
 def test_materializing_twice_is_idempotent(data_dir, dbt_manifest) -> None:
     from pipelines.definitions import build_definitions
 
@@ -44,6 +57,7 @@ def test_materializing_twice_is_idempotent(data_dir, dbt_manifest) -> None:
     assert all(count > 0 for count in after_first.values())
     checks = first.get_asset_check_evaluations()
     assert checks and all(evaluation.passed for evaluation in checks)
+    assert project_copies_of(first.run_id) == []
 
     with duckdb.connect(str(data_dir.serving), read_only=True) as serving:
         found = serving.execute("select distinct table_schema from information_schema.tables").fetchall()
