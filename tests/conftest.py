@@ -46,6 +46,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.fail("pytest-xdist did not put this test in its group (pytest-xdist#1386): see pyproject.toml")
 
 
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """The machine the tests ran on, at the end where a CI log keeps it: how long a run takes depends on it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    workers = config.getvalue("numprocesses") or 0
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    terminalreporter.write_line(
+        f"test workers: {workers}; CPUs this process may use: {len(os.sched_getaffinity(0))} "
+        f"of {os.cpu_count()}; load average (1, 5, 15 min): {load}"
+    )
+
+
 def _shared_fixture_group(item: pytest.Item) -> str | None:
     definitions = getattr(item, "_fixtureinfo", None)
     if definitions is None:

@@ -92,6 +92,16 @@ def test_failed_tests_stop_publication_and_alert(data_dir, definitions, webhook)
     assert str(data_dir.dbt_target / "dbt.log") in failed.message
     assert "Traceback" not in webhook[0]["text"] and "DagsterDbtCliRuntimeError" not in webhook[0]["text"]
 
+    # Scheduled, the same failure is not retried (it would fail again the same way: dagster.yaml), so its first
+    # attempt alerts at once.
+    from pipelines.defs.automation.headless import ensure_dagster_home
+
+    with dg.DagsterInstance.from_config(str(ensure_dagster_home())) as instance:
+        attempt = _run_as_scheduled(definitions, instance, retry_number=0)
+    history = refresh_history.read_history(data_dir.refresh_history)
+    assert (history[0].run_id, history[0].status, history[0].trigger) == (attempt, "failed", "schedule")
+    assert [payload["refresh"]["run_id"] for payload in webhook] == [failed.run_id, attempt]
+
 
 def test_rows_that_do_not_add_up_stop_publication(data_dir, definitions, webhook) -> None:
     """The reconciliation runs on every refresh: when the rows loaded are not all in staging or listed as
@@ -111,26 +121,6 @@ def test_rows_that_do_not_add_up_stop_publication(data_dir, definitions, webhook
     assert row == (2, 1, 1, 0, False)
     with duckdb.connect(str(data_dir.serving), read_only=True) as reader:
         assert reader.execute("select run_id from meta.snapshot").fetchone()[0] == good.run_id
-
-
-def test_a_file_that_cannot_be_read_makes_an_incomplete_refresh_that_names_it(data_dir, definitions, webhook) -> None:
-    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
-    (data_dir.landing_for("sales") / "returns, cancellations and more.csv").write_bytes(b"")
-    (data_dir.landing_for("sales") / "short.csv").write_text("order_id,quantity\nO9,1\nO10,2\n")
-    outcome = run_refresh(definitions)
-    assert outcome.status == "incomplete" and outcome.published
-    assert outcome.message == "2 file(s) could not be loaded"
-    assert outcome.failed_files == [
-        FailedFile("sales/returns, cancellations and more.csv", "the file is empty", 0),
-        FailedFile(
-            "sales/short.csv",
-            "missing required column(s): ordered_at, unit_price (the file has: 'order_id', 'quantity')",
-            2,
-        ),
-    ]
-    assert (outcome.rows_loaded, outcome.rows_not_loaded, outcome.rows_superseded) == (1, 2, 0)
-    assert webhook[0]["refresh"]["status"] == "incomplete"
-    assert "sales/returns, cancellations and more.csv (the file is empty)" in webhook[0]["text"]
 
 
 def _run_as_scheduled(definitions: dg.Definitions, instance: dg.DagsterInstance, retry_number: int) -> str:
@@ -154,21 +144,6 @@ def _run_as_scheduled(definitions: dg.Definitions, instance: dg.DagsterInstance,
     ).for_run_failure()
     report_refresh_failure(context)
     return result.run_id
-
-
-def test_a_failed_step_is_not_retried_so_its_first_attempt_alerts(data_dir, definitions, webhook) -> None:
-    """A failed dbt test fails again the same way: dagster.yaml does not retry it, and the failure alerts at once."""
-    from pipelines.defs.automation.headless import ensure_dagster_home
-
-    home = ensure_dagster_home()
-    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
-    run_refresh(definitions)
-    _break_a_dbt_test(data_dir)
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        attempt = _run_as_scheduled(definitions, instance, retry_number=0)
-    history = refresh_history.read_history(data_dir.refresh_history)
-    assert (history[0].run_id, history[0].status, history[0].trigger) == (attempt, "failed", "schedule")
-    assert [payload["refresh"]["run_id"] for payload in webhook] == [attempt]
 
 
 def test_the_instance_retries_only_runs_that_died_without_a_failed_step() -> None:
@@ -210,13 +185,37 @@ def test_a_refresh_with_nothing_new_says_so_and_publishes_nothing(data_dir, dbt_
     assert isinstance(request, dg.SkipReason)
 
 
-def test_names_from_files_are_printed_as_they_are(data_dir, dbt_manifest, capsys) -> None:
+def test_files_that_cannot_be_read_make_an_incomplete_refresh_that_names_them_as_they_are(
+    data_dir, dbt_manifest, webhook, capsys
+) -> None:
     """Rich markup ([/x]) or an emoji code (:x:) in a file name used to crash the summary or turn into a picture."""
     from pipelines import cli
 
     write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
+    (data_dir.landing_for("sales") / "returns, cancellations and more.csv").write_bytes(b"")
+    (data_dir.landing_for("sales") / "short.csv").write_text("order_id,quantity\nO9,1\nO10,2\n")
     (data_dir.landing_for("sales") / "a [bold]b:x:.csv").write_text("order_id,[/x]\nO1,1\n")
     assert cli.main(["refresh"]) == 0
+
     printed = " ".join(capsys.readouterr().err.split())
     assert "sales/a [bold]b:x:.csv (missing required column(s)" in printed
     assert "(the file has: 'order_id', '[/x]')" in printed
+    (outcome,) = refresh_history.read_history(data_dir.refresh_history)
+    assert outcome.status == "incomplete" and outcome.published
+    assert outcome.message == "3 file(s) could not be loaded"
+    assert outcome.failed_files == [
+        FailedFile(
+            "sales/a [bold]b:x:.csv",
+            "missing required column(s): ordered_at, quantity, unit_price (the file has: 'order_id', '[/x]')",
+            1,
+        ),
+        FailedFile("sales/returns, cancellations and more.csv", "the file is empty", 0),
+        FailedFile(
+            "sales/short.csv",
+            "missing required column(s): ordered_at, unit_price (the file has: 'order_id', 'quantity')",
+            2,
+        ),
+    ]
+    assert (outcome.rows_loaded, outcome.rows_not_loaded, outcome.rows_superseded) == (1, 3, 0)
+    assert [payload["refresh"]["status"] for payload in webhook] == ["incomplete"]
+    assert "sales/returns, cancellations and more.csv (the file is empty)" in webhook[0]["text"]
