@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -21,6 +22,8 @@ from pipelines.defs.automation.recovery import process_tags, recover_abandoned_r
 from pipelines.defs.automation.reporting import report_run
 
 INSTANCE_TEMPLATE = Path(__file__).resolve().parents[2] / "dagster.yaml"
+# Beside dagster.yaml once Dagster's storage exists.
+STORAGE_CREATED = ".storage-created"
 POLL_SECONDS = 0.5
 RECOVERY_POLLS = 10  # every 5 s
 
@@ -32,7 +35,22 @@ def ensure_dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(INSTANCE_TEMPLATE, home / "dagster.yaml")
+    _create_storage_once(home)
     return home
+
+
+def _create_storage_once(home: Path) -> None:
+    """Dagster creates its sqlite storage on the first open, without a lock: two commands opening a new home at once
+    (a refresh and `pulse serve --dagster`, say) both stamp its schema version, and every later open fails ("the
+    alembic_version table has more than one head"). The first of our commands creates it, under a lock."""
+    created = home / STORAGE_CREATED
+    if created.exists():
+        return
+    with (home / ".storage.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not created.exists():
+            dg.DagsterInstance.from_config(str(home)).dispose()
+            created.touch()
 
 
 def refresh_log_path(run_id: str) -> Path:
