@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
@@ -66,7 +67,9 @@ def test_every_file_reconciles_rows_read_with_loaded_plus_rejected(demo) -> None
     assert dict(zip(log["file_path"], log["rows_read"], strict=True)) == manifest["rows_per_file"]
 
 
-def test_a_second_refresh_finds_nothing_new_and_a_full_one_rebuilds_the_same(demo) -> None:
+def test_a_second_refresh_finds_nothing_new_and_a_full_one_rebuilds_the_same(demo, monkeypatch) -> None:
+    from pipelines.defs.automation.sensors import landing_run_request
+
     before = served_counts(demo)
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
         first_run = serving.execute("select run_id from meta.snapshot").fetchone()[0]
@@ -75,6 +78,12 @@ def test_a_second_refresh_finds_nothing_new_and_a_full_one_rebuilds_the_same(dem
     assert "nothing new; snapshot unchanged" in " ".join(again.stderr.split())
     with duckdb.connect(str(demo.paths.serving), read_only=True) as serving:
         assert serving.execute("select run_id from meta.snapshot").fetchone()[0] == first_run
+    # The landing sensor of `pulse serve --dagster` does not refresh again what the CLI loaded.
+    monkeypatch.delenv("PULSE_CONFIG", raising=False)
+    for variable in ("PULSE_DATA_DIR", "DAGSTER_HOME", "PULSE_AS_OF"):
+        monkeypatch.setenv(variable, demo.environment[variable])
+    request, _ = landing_run_request(None)
+    assert isinstance(request, dg.SkipReason), request
 
     rebuilt = demo.pulse("refresh", "--full")
     assert rebuilt.returncode == 0, rebuilt.stderr

@@ -12,7 +12,7 @@ import yaml
 from pipelines.core import refresh_history
 from pipelines.core.contracts import contract_for
 from pipelines.core.ingest.schema import refresh_raw_view
-from pipelines.core.refresh_history import FailedFile
+from pipelines.core.refresh_history import FailedFile, RefreshOutcome
 from pipelines.defs.automation.headless import run_refresh
 from tests.helpers import SALES_HEADER, webhook_receiver, write_csv
 
@@ -153,44 +153,19 @@ def test_the_instance_retries_only_runs_that_died_without_a_failed_step() -> Non
     assert settings == {"enabled": True, "max_retries": 2, "retry_on_asset_or_op_failure": False}
 
 
-def test_an_alert_goes_out_when_the_history_cannot_be_written(data_dir, definitions, webhook, monkeypatch) -> None:
-    """A full or read-only disk is often what failed the refresh: the alert must not depend on it."""
+def test_files_that_cannot_be_read_make_an_incomplete_refresh_that_names_them_and_alerts_without_the_disk(
+    data_dir, dbt_manifest, webhook, capsys, monkeypatch
+) -> None:
+    """The refresh goes on without the files it cannot read, says which and why, and alerts. The alert does not
+    depend on the disk: a full or read-only one is often what failed the refresh, so here the history cannot be
+    written. Rich markup ([/x]) or an emoji code (:x:) in a file name used to crash the summary or turn into a
+    picture."""
+    from pipelines import cli
 
     def read_only(*args, **kwargs):
         raise OSError(30, "Read-only file system")
 
     monkeypatch.setattr(refresh_history, "record", read_only)
-    (data_dir.landing_for("sales") / "broken.csv").write_bytes(b"")
-    outcome = run_refresh(definitions)
-    assert outcome.status == "incomplete"
-    assert len(webhook) == 1
-    assert "could not be written ([Errno 30] Read-only file system)" in webhook[0]["text"]
-
-
-def test_a_refresh_with_nothing_new_says_so_and_publishes_nothing(data_dir, dbt_manifest, capsys) -> None:
-    from pipelines import cli
-    from pipelines.defs.automation.sensors import landing_run_request
-
-    write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
-    assert cli.main(["refresh"]) == 0
-    with duckdb.connect(str(data_dir.serving), read_only=True) as reader:
-        published = reader.execute("select run_id from meta.snapshot").fetchone()[0]
-    capsys.readouterr()
-    assert cli.main(["refresh"]) == 0
-    assert "nothing new; snapshot unchanged" in " ".join(capsys.readouterr().err.split())
-    with duckdb.connect(str(data_dir.serving), read_only=True) as reader:
-        assert reader.execute("select run_id from meta.snapshot").fetchone()[0] == published
-    # The landing sensor of `pulse serve --dagster` does not refresh again what the CLI just loaded.
-    request, _ = landing_run_request(None)
-    assert isinstance(request, dg.SkipReason)
-
-
-def test_files_that_cannot_be_read_make_an_incomplete_refresh_that_names_them_as_they_are(
-    data_dir, dbt_manifest, webhook, capsys
-) -> None:
-    """Rich markup ([/x]) or an emoji code (:x:) in a file name used to crash the summary or turn into a picture."""
-    from pipelines import cli
-
     write_csv(data_dir.landing_for("sales") / "orders.csv", SALES_HEADER, [GOOD_SALE])
     (data_dir.landing_for("sales") / "returns, cancellations and more.csv").write_bytes(b"")
     (data_dir.landing_for("sales") / "short.csv").write_text("order_id,quantity\nO9,1\nO10,2\n")
@@ -200,10 +175,11 @@ def test_files_that_cannot_be_read_make_an_incomplete_refresh_that_names_them_as
     printed = " ".join(capsys.readouterr().err.split())
     assert "sales/a [bold]b:x:.csv (missing required column(s)" in printed
     assert "(the file has: 'order_id', '[/x]')" in printed
-    (outcome,) = refresh_history.read_history(data_dir.refresh_history)
+    assert len(webhook) == 1
+    outcome = RefreshOutcome(**webhook[0]["refresh"])
     assert outcome.status == "incomplete" and outcome.published
     assert outcome.message == "3 file(s) could not be loaded"
-    assert outcome.failed_files == [
+    assert [FailedFile(**failed) for failed in outcome.failed_files] == [
         FailedFile(
             "sales/a [bold]b:x:.csv",
             "missing required column(s): ordered_at, quantity, unit_price (the file has: 'order_id', '[/x]')",
@@ -217,5 +193,6 @@ def test_files_that_cannot_be_read_make_an_incomplete_refresh_that_names_them_as
         ),
     ]
     assert (outcome.rows_loaded, outcome.rows_not_loaded, outcome.rows_superseded) == (1, 3, 0)
-    assert [payload["refresh"]["status"] for payload in webhook] == ["incomplete"]
     assert "sales/returns, cancellations and more.csv (the file is empty)" in webhook[0]["text"]
+    assert "could not be written ([Errno 30] Read-only file system)" in webhook[0]["text"]
+    assert not data_dir.refresh_history.exists()
