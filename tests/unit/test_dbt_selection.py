@@ -54,3 +54,20 @@ def test_parsing_the_project_locks_inside_the_project_not_where_pulse_was_starte
     assert (manifest.parent / "parse.lock").exists()
     assert list(tmp_path.iterdir()) == []
     assert [(DBT_PROJECT_DIR / target).resolve() for target in parsed_into] == [manifest.parent.resolve()]
+
+
+def test_the_version_of_this_environments_dbt_is_read_without_running_it(monkeypatch) -> None:
+    """`dbt --version` takes 1.6 s and asks PyPI for the latest release: a refresh must not run it."""
+    import importlib.metadata
+    import subprocess
+
+    from packaging import version
+
+    from pipelines.defs.dbt.project import dbt_resource
+
+    def no_dbt_run(*args, **kwargs):
+        raise AssertionError(f"ran {args}")
+
+    monkeypatch.setattr(subprocess, "check_output", no_dbt_run)
+    monkeypatch.setattr("dagster_dbt.core.resource.check_output", no_dbt_run)
+    assert dbt_resource()._cli_version == version.parse(importlib.metadata.version("dbt-core"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.metadata
 import shutil
 import sys
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from pipelines.core.settings import PROJECT_ROOT
 
@@ -28,8 +30,20 @@ def dbt_project() -> DbtProject:
     return project
 
 
+class DbtCli(DbtCliResource):
+    """dagster-dbt learns which dbt it drives by running `dbt --version` once per run, and that command also asks
+    PyPI for dbt's latest release: 1.6 s and a call over the network in every refresh (hanging where there is no
+    network). The dbt beside this Python is this environment's dbt-core, whose version its metadata gives."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable) == Path(sys.executable).with_name("dbt"):
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return DbtCliResource._cli_version.func(self)
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+    return DbtCli(project_dir=dbt_project(), dbt_executable=dbt_executable())
 
 
 def ensure_manifest() -> Path:
