@@ -100,7 +100,14 @@ def visit(page, address: str, role: str = "admin") -> None:
 
 
 def wait_for_page(page, text: str) -> None:
+    """Until the page has run to its end and drawn: `text` shows that this page's run started; Streamlit marks its
+    root "notRunning" when the run ends (what its own end-to-end tests wait for) — the network going quiet did not
+    say so, and on a busy machine screenshots showed the placeholders of tables not drawn yet."""
     page.get_by_text(text).first.wait_for(timeout=60_000)
+    from playwright.sync_api import expect
+
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=60_000)
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(1500)  # let Plotly finish drawing
 
