@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.core.generator import generate
+from pipelines.defs.dbt.selection import GENERATED_SELECTOR
 
 RAW_TABLES = ["raw.customers", "raw.sales", "raw.interactions", "raw.surveys"]
 SERVED_TABLES = [
@@ -42,7 +43,7 @@ def project_copies_of(run_id: str) -> list[Path]:
     return [
         selectors.parent
         for selectors in Path(tempfile.gettempdir()).glob("*/selectors.yml")
-        if f"dagster_run_{run_id}" in selectors.read_text(encoding="utf-8", errors="replace")
+        if f"{GENERATED_SELECTOR}{run_id}" in selectors.read_text(encoding="utf-8", errors="replace")
     ]
 
 

@@ -13,11 +13,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import alembic.util.exc
 import dagster as dg
 import duckdb
 import pytest
-import sqlalchemy.exc
 
 from pipelines.core import refresh_history
 from pipelines.core.generator import generate
@@ -76,29 +74,16 @@ def refresh(paths: Paths, webhook_url: str) -> subprocess.CompletedProcess[str]:
 
 
 def wait_for_step(paths: Paths, process: subprocess.Popen, step_key: str, timeout: float = 300) -> str:
-    """The run id, once the newest refresh run has started `step_key`. One instance serves every look: opening
-    Dagster's storage for each took long enough on a busy machine to miss a whole refresh."""
+    """The run id, once the newest refresh run has started `step_key`; Dagster's storage must exist already
+    (create_dagster_storage). One instance serves every look: opening the storage for each took long enough on a
+    busy machine to miss a whole refresh."""
     deadline = time.monotonic() + timeout
-    home = paths.data_dir / "dagster"
-    instance = None
-    try:
+    with dg.DagsterInstance.from_config(str(paths.data_dir / "dagster")) as instance:
         while time.monotonic() < deadline:
             assert process.poll() is None, process.stderr.read().decode() if process.stderr else "refresh ended"
-            if (home / "dagster.yaml").exists():
-                try:
-                    instance = instance or dg.DagsterInstance.from_config(str(home))
-                    run_id = _run_at_step(instance, step_key)
-                except (sqlalchemy.exc.DatabaseError, alembic.util.exc.CommandError):
-                    run_id = None  # the refresh is creating Dagster's storage right now: open it again, later
-                    if instance is not None:
-                        instance.dispose()
-                    instance = None
-                if run_id:
-                    return run_id
+            if run_id := _run_at_step(instance, step_key):
+                return run_id
             time.sleep(0.02)
-    finally:
-        if instance is not None:
-            instance.dispose()
     raise AssertionError(f"step {step_key} did not start within {timeout} s")
 
 

@@ -34,8 +34,6 @@ MODEL_INPUTS = ("int_customer_purchase_summaries", "int_customer_churn_features"
 # brings that back.
 LOG_LEVEL_FILE = "info"
 
-select_by_name()
-
 
 def dbt_vars(warehouse: WarehouseResource, run_tags: Mapping[str, str]) -> dict[str, object]:
     """The data folder for profiles.yml (the very path the other assets write, not a second reading of it) and the
@@ -104,6 +102,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
         if context.run.tags.get(FULL_REFRESH_TAG) == "true" or needs_full_refresh(paths.warehouse_dir, fingerprint):
             context.log.info("incremental models are rebuilt whole (asked for, or models or settings changed)")
             arguments.append("--full-refresh")
+        select_by_name()
         invocation = dbt.cli(arguments, context=context, target_path=paths.dbt_target)
         # If this process is killed, dbt must not live on holding the warehouse: the next refresh stops it.
         record_child(context.instance, context.run_id, invocation.process.pid)

@@ -54,13 +54,13 @@ def ensure_manifest() -> Path:
         return project.manifest_path
     # Two commands started together on a fresh checkout (or two test workers) would both parse into the same target
     # folder: the second waits for the first, then finds the manifest current.
-    # (project.target_path is relative to the project; the lock must not land in the folder pulse was started in.)
+    # (Not project.target_path: it is relative, and the lock landed in the folder pulse was started in.)
     target = project.manifest_path.parent
     target.mkdir(parents=True, exist_ok=True)
     with (target / "parse.lock").open("a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not _manifest_is_current(project.manifest_path):
-            dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+            dbt_resource().cli(["parse", "--quiet"], target_path=target).wait()
     return project.manifest_path
 
 

@@ -22,12 +22,13 @@ from dagster_dbt import asset_utils
 BYTES_PER_NAME = 512
 # The name dagster-dbt gives the selector it writes into a copy: dagster_run_<run id>.
 GENERATED_SELECTOR = "dagster_run_"
+DAGSTER_DBT_LIMIT = asset_utils._SELECTION_ARGS_THRESHOLD
 
 
 def names_on_the_command_line() -> int:
     """How many node names a dbt command may carry: a quarter of ARG_MAX (the environment and the other arguments
     share it), never fewer than dagster-dbt's own limit."""
-    return max(asset_utils._SELECTION_ARGS_THRESHOLD, os.sysconf("SC_ARG_MAX") // 4 // BYTES_PER_NAME)
+    return max(DAGSTER_DBT_LIMIT, os.sysconf("SC_ARG_MAX") // 4 // BYTES_PER_NAME)
 
 
 def select_by_name() -> None:
